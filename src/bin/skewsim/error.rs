@@ -1,0 +1,36 @@
+//! The command line's one error type: what `main` prints as `error: …`.
+
+use std::fmt;
+
+/// Why a command could not run. All of these exit with code 2.
+#[derive(Debug)]
+pub enum CliError {
+    /// Bad input: the argument and what is wrong with it.
+    Usage {
+        /// The offending argument (`--secret`).
+        arg: String,
+        /// What is wrong, phrased to follow the argument's name.
+        message: String,
+    },
+    /// A failure outside the input (a file that cannot be written, …).
+    Other(String),
+}
+
+impl CliError {
+    /// Bad input in `arg`.
+    pub fn usage(arg: &str, message: impl Into<String>) -> Self {
+        CliError::Usage {
+            arg: arg.to_owned(),
+            message: message.into(),
+        }
+    }
+}
+
+impl fmt::Display for CliError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            CliError::Usage { arg, message } => write!(f, "{arg} {message}"),
+            CliError::Other(message) => f.write_str(message),
+        }
+    }
+}

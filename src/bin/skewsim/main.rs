@@ -1,0 +1,61 @@
+//! The `skewsim` binary: parse, dispatch, and map every outcome to an exit code
+//! (0 success, 1 a negative answer, 2 bad input). Errors are one line on stderr.
+
+mod args;
+mod code;
+mod error;
+mod keys;
+mod output;
+mod policies;
+mod scenario;
+mod vectors;
+mod verify;
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use args::{Cli, Command};
+use error::CliError;
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            use clap::error::ErrorKind;
+            if matches!(e.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion) {
+                // --help and --version are answers, not errors.
+                let _ = e.print();
+                return ExitCode::SUCCESS;
+            }
+            // clap's first line names the argument; the rest is advice we leave out
+            // so that every error is exactly one line.
+            let text = e.render().to_string();
+            let first = text.lines().next().unwrap_or("error: invalid arguments");
+            eprintln!("{first}");
+            return ExitCode::from(2);
+        }
+    };
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    match run(&cli, &mut out) {
+        Ok(code) => ExitCode::from(code),
+        Err(CliError::Other(m)) if m == output::BROKEN_PIPE => ExitCode::SUCCESS,
+        Err(e) => {
+            let _ = out.flush();
+            eprintln!("error: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn run(cli: &Cli, out: &mut dyn Write) -> Result<u8, CliError> {
+    match &cli.command {
+        None => scenario::run(&cli.scenario, out),
+        Some(Command::Code(a)) => code::run(a, out),
+        Some(Command::Verify(a)) => verify::run(a, out),
+        Some(Command::Vectors(a)) => vectors::run(a, out),
+        Some(Command::Policies(a)) => policies::run(a, out),
+    }
+}

@@ -1,0 +1,17 @@
+//! Writing to stdout, where a closed pipe (`skewsim … | head`) is not an error.
+
+use std::io::{ErrorKind, Write};
+
+use crate::error::CliError;
+
+/// Marker carried through `CliError::Other` when the reader went away.
+pub const BROKEN_PIPE: &str = "\u{0}broken pipe";
+
+/// Writes `text`; a broken pipe ends the program quietly with success.
+pub fn write(out: &mut dyn Write, text: &str) -> Result<(), CliError> {
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == ErrorKind::BrokenPipe => Err(CliError::Other(BROKEN_PIPE.to_owned())),
+        Err(e) => Err(CliError::Other(format!("cannot write to stdout: {e}"))),
+    }
+}

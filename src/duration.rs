@@ -1,0 +1,227 @@
+//! Durations as the command line writes them: `90s`, `1m30s`, `500ms`, `2h`,
+//! `1d`, `0s`, optionally signed (`-45s`), with decimal fractions (`1.5s`).
+//!
+//! Everything is integer milliseconds: a step boundary must never depend on
+//! floating point rounding.
+
+use thiserror::Error;
+
+/// Why a duration did not parse. Messages follow the option name
+/// (`--delay is not a duration: …`).
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum DurationError {
+    /// Empty text.
+    #[error("empty: expected a duration such as 90s, 1m30s or 500ms")]
+    Empty,
+    /// Something that is not `<number><unit>`.
+    #[error("not a duration: {0} (expected e.g. 90s, 1m30s, 500ms, 2h)")]
+    Syntax(&'static str),
+    /// A unit we do not know.
+    #[error("not a duration: unknown unit {0:?} (use ms, s, m, h or d)")]
+    Unit(String),
+    /// Finer than a millisecond.
+    #[error("not a whole number of milliseconds")]
+    SubMillisecond,
+    /// Too large for i64 milliseconds.
+    #[error("out of range: too large")]
+    Overflow,
+    /// A negative duration where only non-negative ones make sense.
+    #[error("negative: it must be 0 or more")]
+    Negative,
+}
+
+/// Parses a signed duration into milliseconds.
+///
+/// ```
+/// use skewsim::duration::parse_duration_ms;
+/// assert_eq!(parse_duration_ms("1m30s"), Ok(90_000));
+/// assert_eq!(parse_duration_ms("-45s"), Ok(-45_000));
+/// assert_eq!(parse_duration_ms("1.5s"), Ok(1_500));
+/// assert!(parse_duration_ms("90x").is_err());
+/// ```
+///
+/// # Errors
+/// [`DurationError`] saying what is wrong; never panics on any input.
+pub fn parse_duration_ms(text: &str) -> Result<i64, DurationError> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Err(DurationError::Empty);
+    }
+    let (negative, body) = match text.as_bytes()[0] {
+        b'-' => (true, &text[1..]),
+        b'+' => (false, &text[1..]),
+        _ => (false, text),
+    };
+    if body == "0" {
+        return Ok(0);
+    }
+    if body.is_empty() {
+        return Err(DurationError::Syntax("a sign alone"));
+    }
+    // Accumulated in i128 so that no intermediate product can overflow.
+    let mut total: i128 = 0;
+    let mut rest = body;
+    while !rest.is_empty() {
+        let number_len = rest
+            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+            .ok_or(DurationError::Syntax("a number needs a unit"))?;
+        if number_len == 0 {
+            return Err(DurationError::Syntax("a unit needs a number before it"));
+        }
+        let number = &rest[..number_len];
+        rest = &rest[number_len..];
+        let unit_len = rest
+            .find(|c: char| c.is_ascii_digit() || c == '.')
+            .unwrap_or(rest.len());
+        let unit = &rest[..unit_len];
+        rest = &rest[unit_len..];
+        let unit_ms: i128 = match unit {
+            "ms" => 1,
+            "s" => 1_000,
+            "m" | "min" => 60_000,
+            "h" => 3_600_000,
+            "d" => 86_400_000,
+            other => return Err(DurationError::Unit(other.chars().take(12).collect())),
+        };
+        total += parse_scaled(number, unit_ms)?;
+        if total > i128::from(i64::MAX) {
+            return Err(DurationError::Overflow);
+        }
+    }
+    let total = i64::try_from(total).map_err(|_| DurationError::Overflow)?;
+    Ok(if negative { -total } else { total })
+}
+
+/// Parses a duration that must not be negative.
+///
+/// # Errors
+/// As [`parse_duration_ms`], plus [`DurationError::Negative`].
+pub fn parse_nonnegative_ms(text: &str) -> Result<i64, DurationError> {
+    let ms = parse_duration_ms(text)?;
+    if ms < 0 {
+        return Err(DurationError::Negative);
+    }
+    Ok(ms)
+}
+
+/// `number` (digits, at most one '.') times `unit_ms`, exactly.
+fn parse_scaled(number: &str, unit_ms: i128) -> Result<i128, DurationError> {
+    let (whole, fraction) = number.split_once('.').unwrap_or((number, ""));
+    if whole.is_empty() && fraction.is_empty() || fraction.contains('.') {
+        return Err(DurationError::Syntax("a malformed number"));
+    }
+    if whole.len() > 30 || fraction.len() > 30 {
+        return Err(DurationError::Overflow);
+    }
+    let whole: i128 = if whole.is_empty() {
+        0
+    } else {
+        whole.parse().map_err(|_| DurationError::Overflow)?
+    };
+    let mut value = whole.checked_mul(unit_ms).ok_or(DurationError::Overflow)?;
+    if !fraction.is_empty() {
+        let digits: i128 = fraction.parse().map_err(|_| DurationError::Overflow)?;
+        let scale = 10i128.pow(u32::try_from(fraction.len()).map_err(|_| DurationError::Overflow)?);
+        let scaled = digits.checked_mul(unit_ms).ok_or(DurationError::Overflow)?;
+        if scaled % scale != 0 {
+            return Err(DurationError::SubMillisecond);
+        }
+        value = value
+            .checked_add(scaled / scale)
+            .ok_or(DurationError::Overflow)?;
+    }
+    Ok(value)
+}
+
+/// Formats milliseconds the way they are parsed: `1m30s`, `-45s`, `500ms`, `0s`.
+///
+/// ```
+/// use skewsim::duration::format_ms;
+/// assert_eq!(format_ms(90_000), "1m30s");
+/// assert_eq!(format_ms(-1_500), "-1.5s");
+/// ```
+pub fn format_ms(ms: i64) -> String {
+    if ms == 0 {
+        return "0s".to_owned();
+    }
+    let sign = if ms < 0 { "-" } else { "" };
+    let abs = ms.unsigned_abs();
+    let (hours, rem) = (abs / 3_600_000, abs % 3_600_000);
+    let (minutes, rem) = (rem / 60_000, rem % 60_000);
+    let (seconds, millis) = (rem / 1_000, rem % 1_000);
+    let mut out = String::from(sign);
+    if hours > 0 {
+        out.push_str(&format!("{hours}h"));
+    }
+    if minutes > 0 {
+        out.push_str(&format!("{minutes}m"));
+    }
+    match (seconds, millis) {
+        (0, 0) => {}
+        (s, 0) => out.push_str(&format!("{s}s")),
+        (0, m) if hours == 0 && minutes == 0 => out.push_str(&format!("{m}ms")),
+        (s, m) => {
+            let frac = format!("{m:03}");
+            out.push_str(&format!("{s}.{}s", frac.trim_end_matches('0')));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn accepts_the_contract_forms() {
+        for (text, ms) in [
+            ("90s", 90_000),
+            ("1m30s", 90_000),
+            ("2m", 120_000),
+            ("500ms", 500),
+            ("1h", 3_600_000),
+            ("0s", 0),
+            ("0", 0),
+            ("-45s", -45_000),
+            ("+5s", 5_000),
+            ("1d", 86_400_000),
+            ("0.25s", 250),
+            ("1h2m3s4ms", 3_723_004),
+        ] {
+            assert_eq!(parse_duration_ms(text), Ok(ms), "{text}");
+        }
+    }
+
+    #[test]
+    fn rejects_the_rest() {
+        for text in [
+            "",
+            "90",
+            "90x",
+            "ninety",
+            "s",
+            "-",
+            "1e999s",
+            "1..5s",
+            "1.0005s",
+            "NaN",
+            "inf",
+            "99999999999999999999999999999999d",
+            "106751991167301d",
+            "5 s",
+            "--5s",
+        ] {
+            assert!(parse_duration_ms(text).is_err(), "{text}");
+        }
+        assert_eq!(parse_nonnegative_ms("-5s"), Err(DurationError::Negative));
+    }
+
+    #[test]
+    fn format_round_trips() {
+        for ms in [
+            0, 1, 999, 1_000, 1_500, 59_999, 90_000, -45_000, 3_723_004, 86_400_000,
+        ] {
+            assert_eq!(parse_duration_ms(&format_ms(ms)), Ok(ms), "{ms}");
+        }
+    }
+}

@@ -1,0 +1,19 @@
+#![doc = include_str!("../README.md")]
+//!
+//! # Architecture
+//!
+//! | module | job |
+//! | --- | --- |
+//! | [`totp`] | the core: HOTP/TOTP over RustCrypto HMAC, secrets, otpauth URIs, windowed verification |
+//! | [`vectors`] | the conformance suite: loading `vectors/*.csv` and judging an implementation against them |
+//! | [`duration`] | the `90s` / `1m30s` / `-45s` durations of the command line, in integer milliseconds |
+
+pub mod duration;
+pub mod sim;
+pub mod totp;
+pub mod vectors;
+
+pub use totp::{
+    Algorithm, Code, Digits, Error, OtpAuthUri, OtpKind, Secret, TimeStep, Totp, Verdict, Window,
+    hotp, resync, verify,
+};

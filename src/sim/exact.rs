@@ -1,0 +1,164 @@
+//! Exact outcome probabilities over the two phases, and the delay thresholds.
+//!
+//! Both phases are uniform over the period at 1 ms resolution. For a fixed
+//! enrollment phase the accepted login phases form one interval (found by
+//! binary search), and with zero drift the enrollment does not depend on its
+//! phase at all (the person waits for the code change), so one enrollment
+//! stands for all. With drift, every enrollment phase is evaluated.
+
+use super::model::{Outcome, Scenario};
+
+/// Exact counts of (enrollment phase, login phase) pairs per outcome.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Probabilities {
+    /// Pairs that end REJECTED.
+    pub rejected: u128,
+    /// Pairs that end ENROLLED IN SYNC.
+    pub in_sync: u128,
+    /// Pairs that end ENROLLED OUT OF SYNC.
+    pub out_of_sync: u128,
+}
+
+impl Probabilities {
+    /// All pairs counted.
+    pub fn total(&self) -> u128 {
+        self.rejected + self.in_sync + self.out_of_sync
+    }
+
+    /// The count of one outcome.
+    pub fn count(&self, outcome: Outcome) -> u128 {
+        match outcome {
+            Outcome::Rejected => self.rejected,
+            Outcome::InSync => self.in_sync,
+            Outcome::OutOfSync => self.out_of_sync,
+        }
+    }
+
+    /// The probability of one outcome (for display; decisions use the counts).
+    pub fn p(&self, outcome: Outcome) -> f64 {
+        let total = self.total();
+        if total == 0 {
+            return 0.0;
+        }
+        // Counts are at most period² (< 2^80 for any period we accept): the
+        // conversion keeps 53 bits, plenty for a probability.
+        self.count(outcome) as f64 / total as f64
+    }
+
+    /// The most likely outcome (ties: the worse one).
+    pub fn most_likely(&self) -> Outcome {
+        [Outcome::OutOfSync, Outcome::Rejected, Outcome::InSync]
+            .into_iter()
+            .max_by_key(|o| self.count(*o))
+            .unwrap_or(Outcome::InSync)
+    }
+
+    /// Whether the outcome is certain.
+    pub fn certain(&self, outcome: Outcome) -> bool {
+        self.count(outcome) == self.total()
+    }
+}
+
+/// The probabilities of the three outcomes; `enroll_phase_ms` fixes where in
+/// its step code 1 was read (None: every phase).
+pub fn probabilities(scenario: &Scenario, enroll_phase_ms: Option<i64>) -> Probabilities {
+    let period = scenario.period_ms;
+    let mut counts = Probabilities::default();
+    let mut add = |phase: i64, weight: u128| {
+        let enrollment = scenario.enroll(phase);
+        if scenario.first_login(&enrollment, 0).is_none() {
+            counts.rejected += weight * period as u128;
+            return;
+        }
+        let accepted = scenario.accepted_login_phases(&enrollment) as u128;
+        counts.in_sync += weight * accepted;
+        counts.out_of_sync += weight * (period as u128 - accepted);
+    };
+    match enroll_phase_ms {
+        Some(phase) => add(phase, 1),
+        // Without drift the enrollment is the same at every phase.
+        None if scenario.drift_ppb == 0 => add(0, period as u128),
+        None => (0..period).for_each(|phase| add(phase, 1)),
+    }
+    counts
+}
+
+/// Delays (ms) at which the outcome changes, at the scenario's skew.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Thresholds {
+    /// Least delay at which IN SYNC is no longer certain (None: certain throughout).
+    pub in_sync_uncertain_from: Option<i64>,
+    /// Least delay at which OUT OF SYNC becomes possible.
+    pub out_of_sync_from: Option<i64>,
+    /// Least delay at which OUT OF SYNC is certain.
+    pub out_of_sync_certain_from: Option<i64>,
+    /// Least delay at which REJECTED becomes possible.
+    pub rejected_from: Option<i64>,
+    /// Least delay at which REJECTED is certain.
+    pub rejected_certain_from: Option<i64>,
+}
+
+/// The longest delay the threshold search looks at for this scenario: past
+/// the enrollment search range, whatever the skew.
+pub fn search_limit_ms(scenario: &Scenario) -> i64 {
+    let p = &scenario.policy;
+    let steps = i64::from(p.enroll_behind) + i64::from(p.enroll_ahead) + 4;
+    steps
+        .saturating_mul(scenario.period_ms)
+        .saturating_add(scenario.skew_ms.saturating_abs())
+        .saturating_add(scenario.reaction_ms)
+}
+
+/// Delays at which, without drift, the verifier's step at receipt changes:
+/// between two of these every outcome probability is constant.
+fn step_changes(scenario: &Scenario, limit: i64) -> Vec<i64> {
+    let enrollment = scenario.enroll(0);
+    let period = scenario.period_ms;
+    let first = (period - enrollment.t_code2.rem_euclid(period)) % period;
+    let mut out: Vec<i64> = std::iter::successors(Some(first), |d| d.checked_add(period))
+        .take_while(|d| *d <= limit)
+        .collect();
+    if out.first() != Some(&0) {
+        out.insert(0, 0);
+    }
+    out
+}
+
+/// The thresholds, exactly: each is the least delay (1 ms resolution) at which
+/// its condition holds, found between the candidate delays where the
+/// verifier's step changes and refined by bisection (drift can move a change
+/// a few ms off the candidate).
+pub fn thresholds(scenario: &Scenario, enroll_phase_ms: Option<i64>) -> Thresholds {
+    let limit = search_limit_ms(scenario);
+    let candidates = step_changes(scenario, limit);
+    let at = |delay: i64| {
+        let mut s = scenario.clone();
+        s.delay_ms = delay;
+        probabilities(&s, enroll_phase_ms)
+    };
+    let values: Vec<Probabilities> = candidates.iter().map(|&d| at(d)).collect();
+    let first = |holds: &dyn Fn(&Probabilities) -> bool| -> Option<i64> {
+        let index = values.iter().position(holds)?;
+        if index == 0 {
+            return Some(candidates[0]);
+        }
+        let (mut lo, mut hi) = (candidates[index - 1], candidates[index]);
+        // Invariant: the condition fails at lo and holds at hi.
+        while hi - lo > 1 {
+            let mid = lo + (hi - lo) / 2;
+            if holds(&at(mid)) {
+                hi = mid;
+            } else {
+                lo = mid;
+            }
+        }
+        Some(hi)
+    };
+    Thresholds {
+        in_sync_uncertain_from: first(&|p| !p.certain(Outcome::InSync)),
+        out_of_sync_from: first(&|p| p.out_of_sync > 0),
+        out_of_sync_certain_from: first(&|p| p.certain(Outcome::OutOfSync)),
+        rejected_from: first(&|p| p.rejected > 0),
+        rejected_certain_from: first(&|p| p.certain(Outcome::Rejected)),
+    }
+}

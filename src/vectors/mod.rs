@@ -1,0 +1,120 @@
+//! The conformance suite: vector files in `vectors/`, and judging an
+//! implementation (ours, or an external command) against them.
+//!
+//! [`load`] reads each CSV into typed cases, [`core`] runs them through this
+//! crate's TOTP core, [`external`] through a command template.
+
+pub mod core;
+pub mod external;
+pub mod load;
+
+pub use load::{
+    CodeCase, Expect, LoadError, SecretCase, UriCase, VectorFile, VectorSet, VerifyCase, load_dir,
+    load_file,
+};
+
+/// One row that did not give what its file says.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Failure {
+    /// The row's id.
+    pub id: String,
+    /// The row's comment (what it tests).
+    pub comment: String,
+    /// What the file expects (for an `invalid` row: what must *not* come out).
+    pub expected: String,
+    /// What the implementation gave.
+    pub got: String,
+}
+
+/// The result of one file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileReport {
+    /// File name (without folder).
+    pub file: String,
+    /// What the file holds (`totp`, `hotp`, `verify`, `secrets`, `otpauth`).
+    pub kind: &'static str,
+    /// Rows that gave what was expected.
+    pub passed: usize,
+    /// Rows left out by a filter or not applicable to the implementation.
+    pub skipped: usize,
+    /// Rows that did not.
+    pub failures: Vec<Failure>,
+}
+
+impl FileReport {
+    pub(crate) fn new(file: &str, kind: &'static str) -> Self {
+        FileReport {
+            file: file.to_owned(),
+            kind,
+            passed: 0,
+            skipped: 0,
+            failures: Vec::new(),
+        }
+    }
+
+    pub(crate) fn record(&mut self, ok: bool, failure: impl FnOnce() -> Failure) {
+        if ok {
+            self.passed += 1;
+        } else {
+            self.failures.push(failure());
+        }
+    }
+}
+
+/// Formats reports as the table `skewsim vectors` prints, failures listed below it.
+pub fn render_table(reports: &[FileReport]) -> String {
+    let mut out = format!(
+        "{:<24} {:<8} {:>6} {:>6} {:>6} {:>8}\n",
+        "file", "kind", "rows", "pass", "fail", "skipped"
+    );
+    let (mut pass, mut fail, mut skip) = (0, 0, 0);
+    for r in reports {
+        let rows = r.passed + r.failures.len() + r.skipped;
+        out.push_str(&format!(
+            "{:<24} {:<8} {:>6} {:>6} {:>6} {:>8}\n",
+            r.file,
+            r.kind,
+            rows,
+            r.passed,
+            r.failures.len(),
+            r.skipped
+        ));
+        pass += r.passed;
+        fail += r.failures.len();
+        skip += r.skipped;
+    }
+    for r in reports {
+        for f in &r.failures {
+            out.push_str(&format!(
+                "FAIL {} {}: expected {}, got {} ({})\n",
+                r.file, f.id, f.expected, f.got, f.comment
+            ));
+        }
+    }
+    out.push_str(&if fail == 0 {
+        format!("all {pass} rows pass ({skip} skipped)\n")
+    } else {
+        format!("{fail} rows FAIL, {pass} pass ({skip} skipped)\n")
+    });
+    out
+}
+
+/// Which code rows to run (an external implementation may support only some).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Filter {
+    /// Only these algorithms (by name); all when empty.
+    pub algorithms: Vec<String>,
+    /// Only these digit counts; all when empty.
+    pub digits: Vec<u64>,
+    /// Leave out `invalid` rows (bug outputs) as well.
+    pub valid_only: bool,
+}
+
+impl Filter {
+    /// Whether a code row passes the filter.
+    pub fn admits(&self, case: &CodeCase) -> bool {
+        (self.algorithms.is_empty() || self.algorithms.contains(&case.algorithm))
+            && (self.digits.is_empty() || self.digits.contains(&case.digits))
+            && !(self.valid_only && case.expect == Expect::Invalid)
+    }
+}

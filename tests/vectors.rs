@@ -1,0 +1,100 @@
+//! Every vector file in `vectors/`, through the core. A failing row is named
+//! by file, id, comment, expected and got.
+
+use std::path::Path;
+
+use skewsim::vectors::{self, Filter, VectorSet, core::check_file, load_dir};
+
+fn vector_dir() -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("vectors")
+}
+
+/// One test per file, so `cargo test` names the file that fails.
+macro_rules! vector_file_test {
+    ($name:ident, $file:literal, $min_rows:literal) => {
+        #[test]
+        fn $name() {
+            let file = vectors::load_file(&vector_dir().join($file)).expect("vector file loads");
+            assert!(
+                file.len() >= $min_rows,
+                "{} has {} rows, expected at least {}",
+                $file,
+                file.len(),
+                $min_rows
+            );
+            let report = check_file(&file, &Filter::default());
+            assert_eq!(report.skipped, 0, "no row may be skipped by the core");
+            if !report.failures.is_empty() {
+                panic!("{}", vectors::render_table(&[report]));
+            }
+        }
+    };
+}
+
+// RFC 4226 Appendix D: HMAC, truncated value and code for counters 0-9.
+vector_file_test!(hotp_rfc4226, "hotp_rfc4226.csv", 10);
+// RFC 6238 Appendix B with the 20/32/64-byte seeds, and the erratum negatives.
+vector_file_test!(totp_rfc6238, "totp_rfc6238.csv", 30);
+// Python hmac/hashlib across the parameter space, cross-checked with oathtool and pyotp.
+vector_file_test!(totp_extended, "totp_extended.csv", 500);
+// Outputs of classic bugs, none of which we may reproduce.
+vector_file_test!(totp_bugs, "totp_bugs.csv", 40);
+// Windowed verification with the matched offset.
+vector_file_test!(verify_window, "verify_window.csv", 100);
+// RFC 4648 base32 and hex secrets, valid and invalid.
+vector_file_test!(secrets, "secrets.csv", 50);
+// otpauth URIs, valid and invalid.
+vector_file_test!(otpauth_uri, "otpauth_uri.csv", 40);
+
+#[test]
+fn every_file_in_the_folder_is_tested_above() {
+    let names: Vec<String> = load_dir(&vector_dir())
+        .expect("vectors/ loads")
+        .into_iter()
+        .map(|f| f.name)
+        .collect();
+    let tested = [
+        "hotp_rfc4226.csv",
+        "otpauth_uri.csv",
+        "secrets.csv",
+        "totp_bugs.csv",
+        "totp_extended.csv",
+        "totp_rfc6238.csv",
+        "verify_window.csv",
+    ];
+    assert_eq!(
+        names, tested,
+        "add a vector_file_test! line for each new file"
+    );
+}
+
+#[test]
+fn the_rfc6238_file_has_the_erratum_negatives() {
+    let file = vectors::load_file(&vector_dir().join("totp_rfc6238.csv")).expect("loads");
+    let VectorSet::Codes(cases) = file.set else {
+        panic!("totp_rfc6238.csv holds codes");
+    };
+    let valid = cases
+        .iter()
+        .filter(|c| c.expect == vectors::Expect::Valid)
+        .count();
+    assert_eq!(valid, 18, "all 18 Appendix B rows");
+    assert_eq!(
+        cases.len() - valid,
+        12,
+        "SHA-256/512 x 6 times with the 20-byte seed"
+    );
+}
+
+#[test]
+fn a_wrong_expected_value_is_reported_as_a_failure() {
+    // The judge itself must be able to fail: corrupt one RFC row.
+    let mut file = vectors::load_file(&vector_dir().join("totp_rfc6238.csv")).expect("loads");
+    if let VectorSet::Codes(cases) = &mut file.set {
+        cases[0].expected = "00000000".to_owned();
+    }
+    let report = check_file(&file, &Filter::default());
+    assert_eq!(report.failures.len(), 1);
+    assert_eq!(report.failures[0].id, "rfc6238-b-sha1-59");
+    assert_eq!(report.failures[0].got, "94287082");
+}
