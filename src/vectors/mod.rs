@@ -108,6 +108,8 @@ pub struct Filter {
     pub digits: Vec<u64>,
     /// Leave out `invalid` rows (bug outputs) as well.
     pub valid_only: bool,
+    /// Leave out rows with a time above this (tools with a signed 64-bit `time_t`).
+    pub max_time: Option<u64>,
 }
 
 impl Filter {
@@ -116,5 +118,6 @@ impl Filter {
         (self.algorithms.is_empty() || self.algorithms.contains(&case.algorithm))
             && (self.digits.is_empty() || self.digits.contains(&case.digits))
             && !(self.valid_only && case.expect == Expect::Invalid)
+            && self.max_time.is_none_or(|max| case.time <= max)
     }
 }

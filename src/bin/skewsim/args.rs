@@ -46,19 +46,19 @@ pub struct KeyArgs {
     #[arg(long, value_name = "OTPAUTH_URI")]
     pub uri: Option<String>,
     /// The Unix time in whole seconds, or `now` for the system clock [default: now].
-    #[arg(long, value_name = "UNIX|now", value_parser = parse_time)]
+    #[arg(long, allow_hyphen_values = true, value_name = "UNIX|now", value_parser = parse_time)]
     pub time: Option<u64>,
     /// HMAC hash: sha1, sha256, sha512, sha3-224, sha3-256, sha3-384, sha3-512 (any case) [default: sha1].
-    #[arg(long, value_name = "ALG", value_parser = parse_algorithm)]
+    #[arg(long, allow_hyphen_values = true, value_name = "ALG", value_parser = parse_algorithm)]
     pub algorithm: Option<Algorithm>,
     /// Code length, 6 to 10 [default: 6].
-    #[arg(long, value_name = "N", value_parser = parse_digits)]
+    #[arg(long, allow_hyphen_values = true, value_name = "N", value_parser = parse_digits)]
     pub digits: Option<skewsim::Digits>,
     /// Time step in whole seconds, at least 1 [default: 30].
-    #[arg(long, value_name = "SECONDS", value_parser = parse_period)]
+    #[arg(long, allow_hyphen_values = true, value_name = "SECONDS", value_parser = parse_period)]
     pub period: Option<u64>,
     /// The Unix time steps are counted from (RFC 6238's T0) [default: 0].
-    #[arg(long, value_name = "UNIX", value_parser = parse_u64)]
+    #[arg(long, allow_hyphen_values = true, value_name = "UNIX", value_parser = parse_u64)]
     pub t0: Option<u64>,
 }
 
@@ -80,7 +80,7 @@ pub struct VerifyArgs {
     #[arg(long, value_name = "DIGITS")]
     pub code: String,
     /// Steps accepted on each side of the current one.
-    #[arg(long, value_name = "N", default_value_t = 1, value_parser = parse_window)]
+    #[arg(long, allow_hyphen_values = true, value_name = "N", default_value_t = 1, value_parser = parse_window)]
     pub window: u32,
 }
 
@@ -95,7 +95,7 @@ pub struct VectorsArgs {
     #[arg(long, value_name = "TEMPLATE")]
     pub cmd: Option<String>,
     /// Only rows with these algorithms (comma-separated), e.g. what the external tool supports.
-    #[arg(long, value_name = "ALG,…", value_delimiter = ',', value_parser = parse_algorithm)]
+    #[arg(long, allow_hyphen_values = true, value_name = "ALG,…", value_delimiter = ',', value_parser = parse_algorithm)]
     pub algorithms: Vec<Algorithm>,
     /// Only rows with these digit counts (comma-separated), e.g. 6,7,8 for oathtool.
     #[arg(long = "only-digits", value_name = "N,…", value_delimiter = ',', value_parser = parse_digits)]
@@ -103,6 +103,9 @@ pub struct VectorsArgs {
     /// Leave out the `invalid` rows (outputs of known bugs that must not be reproduced).
     #[arg(long)]
     pub valid_only: bool,
+    /// Only rows whose time is at most this (e.g. 9223372036854775807 for a signed 64-bit time_t).
+    #[arg(long, allow_hyphen_values = true, value_name = "UNIX", value_parser = parse_u64)]
+    pub max_time: Option<u64>,
 }
 
 /// `now` or whole seconds.

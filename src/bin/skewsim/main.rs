@@ -32,7 +32,17 @@ fn main() -> ExitCode {
             // clap's first line names the argument; the rest is advice we leave out
             // so that every error is exactly one line.
             let text = e.render().to_string();
-            let first = text.lines().next().unwrap_or("error: invalid arguments");
+            let mut lines = text.lines().map(str::trim).filter(|l| !l.is_empty());
+            let mut first = lines
+                .next()
+                .unwrap_or("error: invalid arguments")
+                .to_owned();
+            // "…were not provided:" puts the arguments on the next line.
+            if first.ends_with(':') {
+                if let Some(next) = lines.next() {
+                    first = format!("{first} {next}");
+                }
+            }
             eprintln!("{first}");
             return ExitCode::from(2);
         }

@@ -28,7 +28,7 @@ pub enum Format {
 #[derive(Debug, Args)]
 pub struct ScenarioArgs {
     /// From reading code 2 to the verifier receiving both codes (typing, hesitation, network).
-    #[arg(long, value_name = "DUR", default_value = "10s", value_parser = nonnegative)]
+    #[arg(long, allow_hyphen_values = true, value_name = "DUR", default_value = "10s", value_parser = nonnegative)]
     pub delay: i64,
     /// Device clock minus verifier clock, signed (-45s: the phone is 45 s behind).
     #[arg(long, value_name = "DUR", default_value = "0s", allow_hyphen_values = true, value_parser = signed)]
@@ -37,37 +37,37 @@ pub struct ScenarioArgs {
     #[arg(long, value_name = "PPM", default_value = "0", allow_hyphen_values = true, value_parser = parse_ppm)]
     pub drift_ppm: i64,
     /// From the code changing to reading code 2.
-    #[arg(long, value_name = "DUR", default_value = "2s", value_parser = nonnegative)]
+    #[arg(long, allow_hyphen_values = true, value_name = "DUR", default_value = "2s", value_parser = nonnegative)]
     pub reaction: i64,
     /// The TOTP time step.
-    #[arg(long, value_name = "DUR", default_value = "30s", value_parser = parse_period)]
+    #[arg(long, allow_hyphen_values = true, value_name = "DUR", default_value = "30s", value_parser = parse_period)]
     pub period: i64,
     /// The verifier model; `skewsim policies` lists them.
-    #[arg(long, value_name = "NAME", default_value = "aws-iam", value_parser = parse_policy)]
+    #[arg(long, allow_hyphen_values = true, value_name = "NAME", default_value = "aws-iam", value_parser = parse_policy)]
     pub policy: Policy,
     /// Fix where in its step code 1 was read (default: every phase, exact probabilities).
-    #[arg(long, value_name = "DUR", value_parser = nonnegative)]
+    #[arg(long, allow_hyphen_values = true, value_name = "DUR", value_parser = nonnegative)]
     pub phase: Option<i64>,
     /// From reading the login code to the verifier receiving it.
-    #[arg(long, value_name = "DUR", default_value = "5s", value_parser = nonnegative)]
+    #[arg(long, allow_hyphen_values = true, value_name = "DUR", default_value = "5s", value_parser = nonnegative)]
     pub login_delay: i64,
     /// When the first login happens, after the enrollment.
-    #[arg(long, value_name = "DUR", default_value = "1d", value_parser = nonnegative)]
+    #[arg(long, allow_hyphen_values = true, value_name = "DUR", default_value = "1d", value_parser = nonnegative)]
     pub login_after: i64,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
     /// Override: steps behind the verifier's step that the enrollment pair search reaches.
-    #[arg(long, value_name = "N", value_parser = parse_steps)]
+    #[arg(long, allow_hyphen_values = true, value_name = "N", value_parser = parse_steps)]
     pub enroll_behind: Option<u32>,
     /// Override: steps ahead that the enrollment pair search reaches.
-    #[arg(long, value_name = "N", value_parser = parse_steps)]
+    #[arg(long, allow_hyphen_values = true, value_name = "N", value_parser = parse_steps)]
     pub enroll_ahead: Option<u32>,
     /// Override: steps each side of the stored offset a login code may be.
-    #[arg(long, value_name = "N", value_parser = parse_steps)]
+    #[arg(long, allow_hyphen_values = true, value_name = "N", value_parser = parse_steps)]
     pub login_window: Option<u32>,
     /// Override: whether the offset is stored at enrollment and updated by logins.
-    #[arg(long, value_name = "WHEN", value_parser = parse_track)]
+    #[arg(long, allow_hyphen_values = true, value_name = "WHEN", value_parser = parse_track)]
     pub track_drift: Option<TrackDrift>,
 }
 

@@ -23,6 +23,7 @@ pub fn run(args: &VectorsArgs, out: &mut dyn Write) -> Result<u8, CliError> {
             .map(|d| u64::from(d.get()))
             .collect(),
         valid_only: args.valid_only,
+        max_time: args.max_time,
     };
     let reports = match &args.cmd {
         None => vectors::core::check_all(&files, &filter),

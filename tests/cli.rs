@@ -1,0 +1,401 @@
+//! The command-line contract (shared/spec/cli.md): outputs, exit codes, and
+//! the one-line error for every kind of bad input.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+const RFC_SEED_HEX: &str = "3132333435363738393031323334353637383930";
+/// A secret that must never show up in any output.
+const SECRET_B32: &str = "KRSXG5CTMVRXEZLUKRSXG5CTMVRXEZLU";
+
+fn skewsim(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_skewsim"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("the binary runs")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+#[test]
+fn code_prints_the_rfc_value_and_a_newline_only() {
+    let o = skewsim(&[
+        "code",
+        "--secret-hex",
+        RFC_SEED_HEX,
+        "--time",
+        "59",
+        "--digits",
+        "8",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(stdout(&o), "94287082\n");
+    let o = skewsim(&[
+        "code",
+        "--secret",
+        "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQGEZA",
+        "--time",
+        "1111111109",
+        "--digits",
+        "8",
+        "--algorithm",
+        "SHA256",
+    ]);
+    assert_eq!(stdout(&o), "68084774\n");
+}
+
+#[test]
+fn code_from_a_uri_uses_its_parameters() {
+    let uri = "otpauth://totp/ACME:me?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ&digits=8&issuer=ACME";
+    let o = skewsim(&["code", "--uri", uri, "--time", "59"]);
+    assert_eq!(stdout(&o), "94287082\n", "{}", stderr(&o));
+    let hotp = "otpauth://hotp/me?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ&counter=1";
+    assert_eq!(stdout(&skewsim(&["code", "--uri", hotp])), "287082\n");
+}
+
+#[test]
+fn verify_reports_the_offset_or_rejects() {
+    // 1111111109 is step 0x23523EC; the code of the step before is accepted at -1.
+    let prev = skewsim(&["code", "--secret-hex", RFC_SEED_HEX, "--time", "1111111079"]);
+    let code = stdout(&prev).trim().to_owned();
+    let o = skewsim(&[
+        "verify",
+        "--secret-hex",
+        RFC_SEED_HEX,
+        "--time",
+        "1111111109",
+        "--code",
+        &code,
+    ]);
+    assert_eq!(o.status.code(), Some(0));
+    assert_eq!(stdout(&o), "accepted offset=-1\n");
+    let o = skewsim(&[
+        "verify",
+        "--secret-hex",
+        RFC_SEED_HEX,
+        "--time",
+        "1111111109",
+        "--code",
+        &code,
+        "--window",
+        "0",
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(stdout(&o), "rejected\n");
+}
+
+/// Every case: exit 2, nothing on stdout, exactly one line `error: …` that
+/// names the argument, and never the secret.
+#[test]
+fn bad_input_gets_one_error_line_and_exit_2() {
+    let s = SECRET_B32;
+    let cases: Vec<(Vec<&str>, &str)> = vec![
+        (
+            vec!["code", "--secret", "GEZ!GNBV", "--time", "0"],
+            "--secret",
+        ),
+        (
+            vec![
+                "code",
+                "--secret",
+                "KRSXG5CTMVRXEZLUKRSXG5CTMVRXEZL1",
+                "--time",
+                "0",
+            ],
+            "--secret",
+        ),
+        (vec!["code", "--secret", "", "--time", "0"], "--secret"),
+        (vec!["code", "--secret", "ABC", "--time", "0"], "--secret"),
+        (
+            vec!["code", "--secret-hex", "31g2", "--time", "0"],
+            "--secret-hex",
+        ),
+        (
+            vec!["code", "--secret-hex", "313", "--time", "0"],
+            "--secret-hex",
+        ),
+        (
+            vec!["code", "--secret", s, "--algorithm", "md5", "--time", "0"],
+            "--algorithm",
+        ),
+        (
+            vec!["code", "--secret", s, "--digits", "5", "--time", "0"],
+            "--digits",
+        ),
+        (
+            vec!["code", "--secret", s, "--digits", "11", "--time", "0"],
+            "--digits",
+        ),
+        (
+            vec!["code", "--secret", s, "--digits", "six", "--time", "0"],
+            "--digits",
+        ),
+        (
+            vec!["code", "--secret", s, "--period", "0", "--time", "0"],
+            "--period",
+        ),
+        (
+            vec!["code", "--secret", s, "--period", "-30", "--time", "0"],
+            "--period",
+        ),
+        (vec!["code", "--secret", s, "--time", "-1"], "--time"),
+        (
+            vec!["code", "--secret", s, "--time", "18446744073709551616"],
+            "--time",
+        ),
+        (vec!["code", "--secret", s, "--time", "yesterday"], "--time"),
+        (
+            vec!["code", "--secret", s, "--time", "5", "--t0", "10"],
+            "--time",
+        ),
+        (vec!["code", "--time", "0"], "--secret"),
+        (
+            vec!["code", "--secret", s, "--secret-hex", "3132", "--time", "0"],
+            "--secret",
+        ),
+        (
+            vec![
+                "code",
+                "--uri",
+                "https://totp/a?secret=JBSWY3DP",
+                "--time",
+                "0",
+            ],
+            "--uri",
+        ),
+        (
+            vec!["code", "--uri", "otpauth://totp/a?issuer=X", "--time", "0"],
+            "--uri",
+        ),
+        (
+            vec![
+                "code",
+                "--uri",
+                "otpauth://totp/a?secret=JBSWY3DPEHPK3PXP&digits=abc",
+                "--time",
+                "0",
+            ],
+            "--uri",
+        ),
+        (
+            vec![
+                "code",
+                "--uri",
+                "otpauth://totp/a%zz?secret=JBSWY3DPEHPK3PXP",
+                "--time",
+                "0",
+            ],
+            "--uri",
+        ),
+        (
+            vec![
+                "code",
+                "--uri",
+                "otpauth://totp/a?secret=JBSWY3DPEHPK3PXP",
+                "--digits",
+                "8",
+            ],
+            "--digits",
+        ),
+        (
+            vec!["verify", "--secret", s, "--code", "12345a", "--time", "0"],
+            "--code",
+        ),
+        (
+            vec!["verify", "--secret", s, "--code", "12345", "--time", "0"],
+            "--code",
+        ),
+        (
+            vec![
+                "verify", "--secret", s, "--code", "123456", "--window", "-1",
+            ],
+            "--window",
+        ),
+        (
+            vec![
+                "verify",
+                "--secret",
+                s,
+                "--code",
+                "123456",
+                "--window",
+                "99999999999",
+            ],
+            "--window",
+        ),
+        (vec!["vectors", "--dir", "/nonexistent/vectors"], "--dir"),
+        (vec!["vectors", "--cmd", "true"], "--cmd"),
+        (vec!["--delay", "90x"], "--delay"),
+        (vec!["--delay", "ninety"], "--delay"),
+        (vec!["--delay", "-5s"], "--delay"),
+        (vec!["--delay", "1e999s"], "--delay"),
+        (vec!["--skew", "NaN"], "--skew"),
+        (vec!["--drift-ppm", "inf"], "--drift-ppm"),
+        (vec!["--drift-ppm", "-1000000"], "--drift-ppm"),
+        (vec!["--policy", "aws"], "--policy"),
+        (vec!["--format", "xml"], "--format"),
+        (vec!["--period", "0s"], "--period"),
+        (vec!["--phase", "31s"], "--phase"),
+        (vec!["--track-drift", "sometimes"], "--track-drift"),
+        (vec!["--login-window", "x"], "--login-window"),
+        (vec!["--delay", "200000d"], "--delay"),
+        (vec!["--bogus"], "--bogus"),
+    ];
+    for (args, arg) in cases {
+        let o = skewsim(&args);
+        let err = stderr(&o);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {err}");
+        assert!(
+            o.stdout.is_empty(),
+            "{args:?} printed to stdout: {}",
+            stdout(&o)
+        );
+        assert_eq!(err.lines().count(), 1, "{args:?}: not one line: {err}");
+        assert!(err.starts_with("error: "), "{args:?}: {err}");
+        assert!(err.contains(arg), "{args:?}: does not name {arg}: {err}");
+        assert!(
+            !err.contains(s) && !err.contains("KRSXG5CTMVRXEZL"),
+            "{args:?}: secret shown: {err}"
+        );
+        assert!(!err.contains("panicked"), "{args:?}: {err}");
+    }
+}
+
+#[test]
+fn help_and_version_succeed() {
+    for args in [&["--help"][..], &["code", "--help"], &["--version"]] {
+        let o = skewsim(args);
+        assert_eq!(o.status.code(), Some(0), "{args:?}");
+        assert!(!o.stdout.is_empty());
+    }
+}
+
+#[test]
+fn vectors_pass_through_the_core() {
+    let o = skewsim(&["vectors"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    assert!(stdout(&o).contains("all ") && stdout(&o).contains(" rows pass"));
+}
+
+#[test]
+fn vectors_catch_a_wrong_external_implementation() {
+    // A "TOTP tool" that always prints the same code fails almost every row.
+    let o = skewsim(&["vectors", "--cmd", "echo 755224 # {time}"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stdout(&o).contains("FAIL totp_rfc6238.csv rfc6238-b-sha1-59"));
+    // One that ignores T0 fails exactly the rows with T0 != 0 (oathtool, told T0 = 0).
+    if has_oathtool() {
+        let o = skewsim(&[
+            "vectors",
+            "--cmd",
+            "oathtool --totp={algorithm} -d {digits} -s {period}s -N @{time} {secret_hex} # {t0}",
+            "--algorithms",
+            "sha1,sha256,sha512",
+            "--only-digits",
+            "6,7,8",
+            "--max-time",
+            "9223372036854775807",
+        ]);
+        assert_eq!(o.status.code(), Some(1));
+        assert!(stdout(&o).contains("T0"), "{}", stdout(&o));
+    }
+}
+
+fn has_oathtool() -> bool {
+    let found = Command::new("oathtool").arg("--version").output().is_ok();
+    // CI installs it (.ci/run), so there its absence is a failure, not a skip.
+    assert!(
+        found || std::env::var_os("CI").is_none(),
+        "CI must have oathtool"
+    );
+    found
+}
+
+#[test]
+fn oathtool_passes_every_row_it_supports() {
+    if !has_oathtool() {
+        eprintln!("skipped: oathtool is not installed (CI installs it)");
+        return;
+    }
+    let o = skewsim(&[
+        "vectors",
+        "--cmd",
+        "oathtool --totp={algorithm} -d {digits} -s {period}s -S @{t0} -N @{time} {secret_hex}",
+        "--algorithms",
+        "sha1,sha256,sha512",
+        "--only-digits",
+        "6,7,8",
+        "--max-time",
+        "9223372036854775807",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    let table = stdout(&o);
+    let passed: usize = table
+        .lines()
+        .filter(|l| l.starts_with("totp_") || l.starts_with("hotp_"))
+        .map(|l| {
+            l.split_whitespace()
+                .nth(3)
+                .and_then(|n| n.parse::<usize>().ok())
+                .unwrap_or(0)
+        })
+        .sum();
+    assert!(
+        passed >= 350,
+        "only {passed} rows reached oathtool:\n{table}"
+    );
+}
+
+#[test]
+fn the_headline_scenario() {
+    let o = skewsim(&["--delay", "90s"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let text = stdout(&o);
+    assert!(text.contains("Outcome: ENROLLED OUT OF SYNC"), "{text}");
+    assert!(text.contains("stores offset -3"), "{text}");
+    assert!(text.contains("Fix: resync"), "{text}");
+    let o = skewsim(&["--delay", "0s"]);
+    assert!(stdout(&o).contains("Outcome: ENROLLED IN SYNC"));
+    let o = skewsim(&["--delay", "10m"]);
+    assert!(stdout(&o).contains("Outcome: REJECTED"));
+}
+
+#[test]
+fn json_has_the_contract_fields() {
+    let o = skewsim(&["--delay", "60s", "--skew", "-5s", "--format", "json"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("valid JSON");
+    assert_eq!(v["policy"], "aws-iam");
+    assert_eq!(v["delay_ms"], 60_000);
+    assert_eq!(v["skew_ms"], -5_000);
+    let p = &v["probabilities"];
+    let sum: f64 = ["rejected", "in_sync", "out_of_sync"]
+        .iter()
+        .map(|k| p[k].as_f64().expect("a number"))
+        .sum();
+    assert!((sum - 1.0).abs() < 1e-12, "{p}");
+}
+
+#[test]
+fn overrides_change_the_policy_and_its_name() {
+    let o = skewsim(&["--delay", "90s", "--login-window", "3", "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("valid JSON");
+    assert_eq!(v["policy"], "aws-iam+login-window=3");
+    assert_eq!(v["outcome"], "in_sync");
+}
+
+#[test]
+fn the_vector_folder_is_where_the_binary_looks_by_default() {
+    assert!(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("vectors/totp_rfc6238.csv")
+            .exists()
+    );
+}

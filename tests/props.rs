@@ -1,0 +1,213 @@
+//! Property tests: the invariants of the core and the model, on inputs no
+//! vector file lists.
+
+use proptest::prelude::*;
+use skewsim::duration::parse_duration_ms;
+use skewsim::sim::{Outcome, Scenario, preset, probabilities};
+use skewsim::{
+    Algorithm, Digits, OtpAuthUri, OtpKind, Secret, TimeStep, Totp, Verdict, Window, verify,
+};
+
+fn algorithm() -> impl Strategy<Value = Algorithm> {
+    prop::sample::select(Algorithm::ALL.to_vec())
+}
+
+fn totp() -> impl Strategy<Value = Totp> {
+    (
+        prop::collection::vec(any::<u8>(), 1..200),
+        algorithm(),
+        6u64..=10,
+        1u64..100_000,
+        0u64..1_000_000,
+    )
+        .prop_map(|(key, alg, digits, period, t0)| {
+            Totp::new(
+                Secret::from_bytes(key).expect("non-empty"),
+                alg,
+                Digits::new(digits).expect("in range"),
+                TimeStep::new(period, t0).expect("period > 0"),
+            )
+        })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    #[test]
+    fn codes_are_below_the_modulus_and_zero_padded(t in totp(), time in any::<u64>()) {
+        let time = time.max(t.time_step().t0());
+        let code = t.code_at(time).expect("time >= t0");
+        prop_assert!(u64::from(code.value()) < code.digits().modulus());
+        let shown = code.to_string();
+        prop_assert_eq!(shown.len(), usize::from(code.digits().get()));
+        prop_assert!(shown.bytes().all(|b| b.is_ascii_digit()));
+    }
+
+    #[test]
+    fn step_boundaries_are_exact(period in 1u64..=u64::MAX, t0 in any::<u64>(), n in any::<u64>(), r in any::<u64>()) {
+        let step = TimeStep::new(period, t0).expect("period > 0");
+        if let Some(start) = step.start_of(n) {
+            prop_assert_eq!(step.counter_at(start).expect("after t0"), n);
+            let inside = start.saturating_add(r % period);
+            prop_assert_eq!(step.counter_at(inside).expect("after t0"), n);
+            if start > t0 {
+                prop_assert_eq!(step.counter_at(start - 1).expect("after t0"), n - 1);
+            }
+        }
+        if t0 > 0 {
+            prop_assert!(step.counter_at(t0 - 1).is_err());
+        }
+    }
+
+    #[test]
+    fn base32_round_trips_in_every_form(bytes in prop::collection::vec(any::<u8>(), 1..100)) {
+        let secret = Secret::from_bytes(bytes.clone()).expect("non-empty");
+        let canonical = secret.to_base32();
+        prop_assert_eq!(Secret::from_base32(&canonical).expect("canonical").as_bytes().to_vec(), bytes.clone());
+        let lower = canonical.to_lowercase();
+        prop_assert_eq!(Secret::from_base32(&lower).expect("lower").as_bytes().to_vec(), bytes.clone());
+        let grouped: String = canonical.as_bytes().chunks(4)
+            .map(|c| std::str::from_utf8(c).expect("ascii")).collect::<Vec<_>>().join(" ");
+        prop_assert_eq!(Secret::from_base32(&grouped).expect("grouped").as_bytes().to_vec(), bytes.clone());
+        let mut padded = canonical.to_string();
+        while padded.len() % 8 != 0 { padded.push('='); }
+        prop_assert_eq!(Secret::from_base32(&padded).expect("padded").as_bytes().to_vec(), bytes.clone());
+        prop_assert_eq!(Secret::from_hex(&secret.to_hex()).expect("hex").as_bytes().to_vec(), bytes.clone());
+    }
+
+    #[test]
+    fn uri_emit_then_parse_round_trips(
+        bytes in prop::collection::vec(any::<u8>(), 1..64),
+        issuer in proptest::option::of("[^:]{1,20}"),
+        account in "[^:\\s][^:]{0,30}",
+        alg in algorithm(),
+        digits in 6u64..=10,
+        counter_or_period in 1u64..=u64::MAX,
+        hotp in any::<bool>(),
+    ) {
+        let uri = OtpAuthUri {
+            kind: if hotp { OtpKind::Hotp { counter: counter_or_period } } else { OtpKind::Totp { period: counter_or_period } },
+            issuer,
+            account,
+            secret: Secret::from_bytes(bytes).expect("non-empty"),
+            algorithm: alg,
+            digits: Digits::new(digits).expect("in range"),
+        };
+        let text = uri.to_string();
+        let parsed: OtpAuthUri = text.parse().expect("our own output parses");
+        prop_assert_eq!(parsed, uri);
+    }
+
+    #[test]
+    fn verify_accepts_exactly_inside_the_window(t in totp(), time in 10_000_000u64..u64::MAX / 2,
+                                                behind in 0u32..4, ahead in 0u32..4, shift in -6i64..=6) {
+        let time = time.max(t.time_step().t0());
+        let now = t.time_step().counter_at(time).expect("time >= t0");
+        let submitted = t.code_for_counter(now.checked_add_signed(shift).expect("small shift"));
+        let window = Window { behind, ahead };
+        let verdict = verify(&t, &submitted.to_string(), time, window).expect("well-formed code");
+        let inside = shift >= -i64::from(behind) && shift <= i64::from(ahead);
+        match verdict {
+            Verdict::Accepted { offset } => {
+                prop_assert!(offset >= -i64::from(behind) && offset <= i64::from(ahead));
+                let matched = t.code_for_counter(now.checked_add_signed(offset).expect("small"));
+                prop_assert_eq!(matched, submitted);
+                // The nearest match wins: never farther than the true step when it is inside.
+                if inside { prop_assert!(offset.abs() <= shift.abs()); }
+            }
+            // Only a code outside the window may be rejected.
+            Verdict::Rejected => prop_assert!(!inside),
+        }
+    }
+
+    #[test]
+    fn window_is_symmetric(t in totp(), time in 10_000_000u64..1u64 << 60, k in 0i64..4, n in 0u32..4) {
+        let time = time.max(t.time_step().t0());
+        let now = t.time_step().counter_at(time).expect("time >= t0");
+        let at = |shift: i64| t.code_for_counter(now.checked_add_signed(shift).expect("small")).to_string();
+        let w = Window::symmetric(n);
+        let past = verify(&t, &at(-k), time, w).expect("ok");
+        let future = verify(&t, &at(k), time, w).expect("ok");
+        if k <= i64::from(n) {
+            let both = matches!(past, Verdict::Accepted { .. }) && matches!(future, Verdict::Accepted { .. });
+            prop_assert!(both, "inside the window both sides are accepted");
+        }
+    }
+
+    #[test]
+    fn parsers_never_panic(text in "\\PC{0,80}") {
+        let _ = Secret::from_base32(&text);
+        let _ = Secret::from_hex(&text);
+        let _ = text.parse::<OtpAuthUri>();
+        let _ = format!("otpauth://totp/{text}").parse::<OtpAuthUri>();
+        let _ = format!("otpauth://totp/a?secret=JBSWY3DP&{text}").parse::<OtpAuthUri>();
+        let _ = text.parse::<Algorithm>();
+        let _ = parse_duration_ms(&text);
+        let _ = skewsim::totp::parse_code(&text, Digits::SIX);
+    }
+
+    #[test]
+    fn duration_parser_never_panics_on_numbers(a in any::<u64>(), b in any::<u64>(), unit in "(ms|s|m|h|d|x)") {
+        let _ = parse_duration_ms(&format!("{a}{unit}{b}s"));
+        let _ = parse_duration_ms(&format!("-{a}.{b}{unit}"));
+    }
+}
+
+fn scenario(policy: &str, delay_ms: i64, skew_ms: i64) -> Scenario {
+    Scenario {
+        period_ms: 30_000,
+        delay_ms,
+        skew_ms,
+        drift_ppb: 0,
+        reaction_ms: 2_000,
+        login_delay_ms: 5_000,
+        login_after_ms: 86_400_000,
+        policy: preset(policy).expect("preset exists"),
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    /// Waiting longer never makes a rejection less likely or "in sync" more
+    /// likely, at zero skew, under every preset.
+    #[test]
+    fn outcomes_are_monotone_in_delay(d1 in 0i64..1_000_000, extra in 0i64..400_000,
+                                     which in 0usize..7) {
+        let name = skewsim::sim::policy::preset_names()[which].clone();
+        let a = probabilities(&scenario(&name, d1, 0), None);
+        let b = probabilities(&scenario(&name, d1 + extra, 0), None);
+        prop_assert!(b.rejected >= a.rejected, "{name}: rejected fell from {a:?} to {b:?}");
+        prop_assert!(b.in_sync <= a.in_sync, "{name}: in sync rose from {a:?} to {b:?}");
+    }
+
+    /// With drift, the exact answer (binary searches) equals a brute-force
+    /// count over every pair of phases, on a short period.
+    #[test]
+    fn exact_equals_brute_force(delay in 0i64..8_000, skew in -3_000i64..3_000, ppb in -200_000_000i64..200_000_000,
+                                reaction in 0i64..1_500, login_delay in 0i64..2_000, which in 0usize..7) {
+        let name = skewsim::sim::policy::preset_names()[which].clone();
+        let s = Scenario {
+            period_ms: 200,
+            delay_ms: delay,
+            skew_ms: skew,
+            drift_ppb: ppb,
+            reaction_ms: reaction,
+            login_delay_ms: login_delay,
+            login_after_ms: 3_000,
+            policy: preset(&name).expect("preset"),
+        };
+        let exact = probabilities(&s, None);
+        let mut brute = [0u128; 3];
+        for phi in 0..200 {
+            for psi in 0..200 {
+                brute[match s.outcome(phi, psi) {
+                    Outcome::Rejected => 0,
+                    Outcome::InSync => 1,
+                    Outcome::OutOfSync => 2,
+                }] += 1;
+            }
+        }
+        prop_assert_eq!([exact.rejected, exact.in_sync, exact.out_of_sync], brute);
+    }
+}
