@@ -9,6 +9,7 @@
 //! | [`duration`] | the `90s` / `1m30s` / `-45s` durations of the command line, in integer milliseconds |
 
 pub mod duration;
+pub mod report;
 pub mod sim;
 pub mod totp;
 pub mod vectors;

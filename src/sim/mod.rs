@@ -9,6 +9,7 @@ pub mod clock;
 pub mod exact;
 pub mod model;
 pub mod policy;
+pub mod sweep;
 
 pub use exact::{Probabilities, Thresholds, probabilities, thresholds};
 pub use model::{Decision, Enrollment, Login, Outcome, RejectReason, Scenario};

@@ -30,6 +30,8 @@ pub enum Command {
     Vectors(VectorsArgs),
     /// List the verifier policies (presets) with their parameters and sources.
     Policies(crate::policies::PoliciesArgs),
+    /// Sweep delay × skew for one policy or all: CSV, phase diagram and delay curve (SVG).
+    Sweep(crate::sweep::SweepArgs),
 }
 
 /// Where the key and its parameters come from.

@@ -8,6 +8,7 @@ mod keys;
 mod output;
 mod policies;
 mod scenario;
+mod sweep;
 mod vectors;
 mod verify;
 
@@ -67,5 +68,6 @@ fn run(cli: &Cli, out: &mut dyn Write) -> Result<u8, CliError> {
         Some(Command::Verify(a)) => verify::run(a, out),
         Some(Command::Vectors(a)) => vectors::run(a, out),
         Some(Command::Policies(a)) => policies::run(a, out),
+        Some(Command::Sweep(a)) => sweep::run(a, out),
     }
 }

@@ -33,6 +33,23 @@ pub struct ScenarioArgs {
     /// Device clock minus verifier clock, signed (-45s: the phone is 45 s behind).
     #[arg(long, value_name = "DUR", default_value = "0s", allow_hyphen_values = true, value_parser = signed)]
     pub skew: i64,
+    /// The verifier model; `skewsim policies` lists them.
+    #[arg(long, allow_hyphen_values = true, value_name = "NAME", default_value = "aws-iam", value_parser = parse_policy)]
+    pub policy: Policy,
+    /// Fix where in its step code 1 was read (default: every phase, exact probabilities).
+    #[arg(long, allow_hyphen_values = true, value_name = "DUR", value_parser = nonnegative)]
+    pub phase: Option<i64>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+    /// The rest of the model.
+    #[command(flatten)]
+    pub model: ModelArgs,
+}
+
+/// Model options shared by the scenario, the sweep and Monte Carlo.
+#[derive(Debug, Args)]
+pub struct ModelArgs {
     /// Device clock rate error in parts per million (+20: gains 1.7 s a day).
     #[arg(long, value_name = "PPM", default_value = "0", allow_hyphen_values = true, value_parser = parse_ppm)]
     pub drift_ppm: i64,
@@ -42,21 +59,12 @@ pub struct ScenarioArgs {
     /// The TOTP time step.
     #[arg(long, allow_hyphen_values = true, value_name = "DUR", default_value = "30s", value_parser = parse_period)]
     pub period: i64,
-    /// The verifier model; `skewsim policies` lists them.
-    #[arg(long, allow_hyphen_values = true, value_name = "NAME", default_value = "aws-iam", value_parser = parse_policy)]
-    pub policy: Policy,
-    /// Fix where in its step code 1 was read (default: every phase, exact probabilities).
-    #[arg(long, allow_hyphen_values = true, value_name = "DUR", value_parser = nonnegative)]
-    pub phase: Option<i64>,
     /// From reading the login code to the verifier receiving it.
     #[arg(long, allow_hyphen_values = true, value_name = "DUR", default_value = "5s", value_parser = nonnegative)]
     pub login_delay: i64,
     /// When the first login happens, after the enrollment.
     #[arg(long, allow_hyphen_values = true, value_name = "DUR", default_value = "1d", value_parser = nonnegative)]
     pub login_after: i64,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Text)]
-    pub format: Format,
     /// Override: steps behind the verifier's step that the enrollment pair search reaches.
     #[arg(long, allow_hyphen_values = true, value_name = "N", value_parser = parse_steps)]
     pub enroll_behind: Option<u32>,
@@ -66,7 +74,7 @@ pub struct ScenarioArgs {
     /// Override: steps each side of the stored offset a login code may be.
     #[arg(long, allow_hyphen_values = true, value_name = "N", value_parser = parse_steps)]
     pub login_window: Option<u32>,
-    /// Override: whether the offset is stored at enrollment and updated by logins.
+    /// Override: whether the offset is stored at enrollment (enroll) and updated by logins (always).
     #[arg(long, allow_hyphen_values = true, value_name = "WHEN", value_parser = parse_track)]
     pub track_drift: Option<TrackDrift>,
 }
@@ -81,15 +89,15 @@ fn checked(ms: i64) -> Result<i64, String> {
     Ok(ms)
 }
 
-fn nonnegative(text: &str) -> Result<i64, String> {
+pub fn nonnegative(text: &str) -> Result<i64, String> {
     checked(parse_nonnegative_ms(text).map_err(|e| e.to_string())?)
 }
 
-fn signed(text: &str) -> Result<i64, String> {
+pub fn signed(text: &str) -> Result<i64, String> {
     checked(parse_duration_ms(text).map_err(|e| e.to_string())?)
 }
 
-fn parse_period(text: &str) -> Result<i64, String> {
+pub fn parse_period(text: &str) -> Result<i64, String> {
     let ms = parse_nonnegative_ms(text).map_err(|e| e.to_string())?;
     // The exact analysis with drift visits every ms of a period; an hour is
     // already 3.6 million phases.
@@ -99,7 +107,7 @@ fn parse_period(text: &str) -> Result<i64, String> {
     Ok(ms)
 }
 
-fn parse_steps(text: &str) -> Result<u32, String> {
+pub fn parse_steps(text: &str) -> Result<u32, String> {
     let n: u64 = text
         .parse()
         .map_err(|_| "not a whole number of steps".to_owned())?;
@@ -109,11 +117,11 @@ fn parse_steps(text: &str) -> Result<u32, String> {
     u32::try_from(n).map_err(|_| "out of range".to_owned())
 }
 
-fn parse_track(text: &str) -> Result<TrackDrift, String> {
+pub fn parse_track(text: &str) -> Result<TrackDrift, String> {
     text.parse()
 }
 
-fn parse_policy(text: &str) -> Result<Policy, String> {
+pub fn parse_policy(text: &str) -> Result<Policy, String> {
     preset(text).ok_or_else(|| {
         format!(
             "not a known policy (one of: {})",
@@ -170,10 +178,11 @@ fn format_ppm(ppb: i64) -> String {
     }
 }
 
-impl ScenarioArgs {
-    /// The scenario with overrides applied.
-    pub fn scenario(&self) -> Result<Scenario, CliError> {
-        let mut policy = self.policy.clone();
+impl ModelArgs {
+    /// `policy` with the overrides applied (its name then lists them), and
+    /// the scenario at the given delay and skew.
+    pub fn scenario(&self, policy: &Policy, delay_ms: i64, skew_ms: i64) -> Scenario {
+        let mut policy = policy.clone();
         let mut overridden = Vec::new();
         if let Some(n) = self.enroll_behind {
             policy.enroll_behind = n;
@@ -194,27 +203,34 @@ impl ScenarioArgs {
         if !overridden.is_empty() {
             policy.name = format!("{}+{}", policy.name, overridden.join(","));
         }
-        if let Some(phase) = self.phase {
-            if phase >= self.period {
-                return Err(CliError::usage(
-                    "--phase",
-                    format!(
-                        "is out of range: it must be below the period ({})",
-                        format_ms(self.period)
-                    ),
-                ));
-            }
-        }
-        Ok(Scenario {
+        Scenario {
             period_ms: self.period,
-            delay_ms: self.delay,
-            skew_ms: self.skew,
+            delay_ms,
+            skew_ms,
             drift_ppb: self.drift_ppm,
             reaction_ms: self.reaction,
             login_delay_ms: self.login_delay,
             login_after_ms: self.login_after,
             policy,
-        })
+        }
+    }
+}
+
+impl ScenarioArgs {
+    /// The scenario with overrides applied.
+    pub fn scenario(&self) -> Result<Scenario, CliError> {
+        if let Some(phase) = self.phase {
+            if phase >= self.model.period {
+                return Err(CliError::usage(
+                    "--phase",
+                    format!(
+                        "is out of range: it must be below the period ({})",
+                        format_ms(self.model.period)
+                    ),
+                ));
+            }
+        }
+        Ok(self.model.scenario(&self.policy, self.delay, self.skew))
     }
 }
 

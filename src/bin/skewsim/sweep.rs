@@ -1,0 +1,182 @@
+//! `skewsim sweep`: outcome probabilities over a delay × skew grid, per
+//! policy, to CSV and SVG (phase diagram, delay curve, thresholds).
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use clap::Args;
+use skewsim::duration::{format_ms, parse_duration_ms};
+use skewsim::report::{plot, tables, write_atomic};
+use skewsim::sim::sweep::{Span, grid, thresholds_by_skew};
+use skewsim::sim::{Outcome, Policy, presets, probabilities};
+
+use crate::error::CliError;
+use crate::scenario::{ModelArgs, parse_policy};
+
+/// Options of `skewsim sweep`.
+#[derive(Debug, Args)]
+pub struct SweepArgs {
+    /// A policy name, or `all` for every preset.
+    #[arg(
+        long,
+        allow_hyphen_values = true,
+        value_name = "NAME|all",
+        default_value = "aws-iam"
+    )]
+    pub policy: String,
+    /// Delays to sweep: FROM..TO[:STEP] (step default 1s).
+    #[arg(long, allow_hyphen_values = true, value_name = "RANGE", default_value = "0s..10m", value_parser = parse_span)]
+    pub delay: Span,
+    /// Skews to sweep: FROM..TO[:STEP] (step default 1s).
+    #[arg(long, allow_hyphen_values = true, value_name = "RANGE", default_value = "-3m..3m", value_parser = parse_span)]
+    pub skew: Span,
+    /// Folder for POLICY.csv, POLICY-thresholds.csv, POLICY-phase.svg and POLICY-delay.svg.
+    #[arg(long, value_name = "DIR", default_value = "reports/sweep")]
+    pub out: PathBuf,
+    /// The rest of the model.
+    #[command(flatten)]
+    pub model: ModelArgs,
+}
+
+/// The most grid points one policy may have (each is a few hundred bytes of CSV).
+pub const MAX_POINTS: u64 = 4_000_000;
+
+/// `FROM..TO[:STEP]` of signed durations.
+pub fn parse_span(text: &str) -> Result<Span, String> {
+    let (range, step) = match text.rsplit_once(':') {
+        Some((range, step)) => (range, Some(step)),
+        None => (text, None),
+    };
+    let (from, to) = range
+        .split_once("..")
+        .ok_or_else(|| "not a range: expected FROM..TO[:STEP], e.g. 0s..10m:5s".to_owned())?;
+    let parse = |part: &str, what: &str| {
+        parse_duration_ms(part)
+            .map_err(|e| format!("{what} {e}"))
+            .and_then(|ms| crate::scenario::signed(&skewsim::duration::format_ms(ms)).map(|_| ms))
+    };
+    let from = parse(from, "its start is")?;
+    let to = parse(to, "its end is")?;
+    let step = match step {
+        Some(s) => parse(s, "its step is")?,
+        None => 1_000,
+    };
+    if step <= 0 {
+        return Err("not a range: the step must be greater than 0".to_owned());
+    }
+    Span::new(from, to, step)
+        .ok_or_else(|| "not a range: empty or inverted (FROM must not exceed TO)".to_owned())
+}
+
+/// Runs the sweep.
+pub fn run(args: &SweepArgs, out: &mut dyn Write) -> Result<u8, CliError> {
+    let policies: Vec<Policy> = if args.policy == "all" {
+        presets()
+    } else {
+        vec![
+            parse_policy(&args.policy)
+                .map_err(|e| CliError::usage("--policy", format!("is {e}")))?,
+        ]
+    };
+    if args.delay.from < 0 {
+        return Err(CliError::usage(
+            "--delay",
+            "is out of range: delays cannot be negative",
+        ));
+    }
+    let points = args.delay.len().saturating_mul(args.skew.len());
+    if points > MAX_POINTS {
+        return Err(CliError::usage(
+            "--delay",
+            format!(
+                "and --skew make {points} grid points, more than {MAX_POINTS}: use a larger :STEP"
+            ),
+        ));
+    }
+    // Compute everything first: nothing is written unless every file can be made.
+    let mut files: Vec<(PathBuf, Vec<u8>)> = Vec::new();
+    let mut summary = String::new();
+    for policy in &policies {
+        let base = args.model.scenario(policy, 0, 0);
+        let name = base.policy.name.clone();
+        let grid = grid(&base, &args.delay, &args.skew);
+        let lines = thresholds_by_skew(&base, &args.skew);
+        let curve: Vec<_> = args
+            .delay
+            .values()
+            .map(|d| {
+                let mut s = base.clone();
+                s.delay_ms = d;
+                (d, probabilities(&s, None))
+            })
+            .collect();
+        let other = |e: &dyn std::fmt::Display| CliError::Other(e.to_string());
+        let path = |suffix: &str| args.out.join(format!("{}{suffix}", file_stem(&name)));
+        files.push((
+            path(".csv"),
+            tables::grid_csv(&name, &grid).map_err(|e| other(&e))?,
+        ));
+        files.push((
+            path("-thresholds.csv"),
+            tables::thresholds_csv(&name, &lines).map_err(|e| other(&e))?,
+        ));
+        let title = format!(
+            "{name}: enrollment outcome by delay and skew (reaction {}, login {} later)",
+            format_ms(base.reaction_ms),
+            format_ms(base.login_after_ms)
+        );
+        files.push((
+            path("-phase.svg"),
+            plot::phase_diagram(&title, &grid, args.delay.len() as usize, &lines)
+                .map_err(|e| other(&e))?
+                .into_bytes(),
+        ));
+        files.push((
+            path("-delay.svg"),
+            plot::delay_curve(
+                &format!("{name}: outcome probability by delay at zero skew"),
+                &curve,
+            )
+            .map_err(|e| other(&e))?
+            .into_bytes(),
+        ));
+        let at_zero = lines.iter().find(|(s, _)| *s == 0).map(|(_, t)| *t);
+        let d = |v: Option<i64>| v.map_or("never".to_owned(), format_ms);
+        summary.push_str(&format!(
+            "{name}: {} points; at zero skew: out of sync from {}, rejected from {}; in sync over the grid {:.1}%\n",
+            grid.len(),
+            d(at_zero.and_then(|t| t.out_of_sync_from)),
+            d(at_zero.and_then(|t| t.rejected_from)),
+            100.0 * grid.iter().map(|p| p.probabilities.p(Outcome::InSync)).sum::<f64>()
+                / grid.len().max(1) as f64
+        ));
+    }
+    for (path, bytes) in &files {
+        write_atomic(path, bytes).map_err(|e| {
+            CliError::usage(
+                "--out",
+                format!("cannot be written: {}: {e}", path.display()),
+            )
+        })?;
+    }
+    summary.push_str(&format!(
+        "wrote {} files under {}\n",
+        files.len(),
+        args.out.display()
+    ));
+    crate::output::write(out, &summary)?;
+    Ok(0)
+}
+
+/// A policy name as a file name (`aws-iam+login-window=3` → `aws-iam+login-window-3`).
+fn file_stem(name: &str) -> String {
+    name.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || "+-_.".contains(c) {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect()
+}

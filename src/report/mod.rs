@@ -1,0 +1,11 @@
+//! Reports: exporters that turn results into bytes (tested without the disk),
+//! and one atomic file writer.
+//!
+//! [`atomic`] writes whole files or nothing, [`tables`] renders CSV, [`plot`]
+//! renders SVG charts with plotters' SVG backend (no system fonts needed).
+
+pub mod atomic;
+pub mod plot;
+pub mod tables;
+
+pub use atomic::write_atomic;

@@ -1,0 +1,251 @@
+//! SVG charts (plotters, SVG backend only): the phase diagram over delay ×
+//! skew, the outcome probabilities against delay, and the long-horizon drift.
+
+use plotters::prelude::*;
+
+use crate::duration::format_ms;
+use crate::sim::Outcome;
+use crate::sim::exact::{Probabilities, Thresholds};
+use crate::sim::sweep::GridPoint;
+
+/// A chart that could not be drawn.
+#[derive(Debug, thiserror::Error)]
+#[error("cannot draw the chart: {0}")]
+pub struct PlotError(String);
+
+fn fail<E: std::fmt::Debug>(e: E) -> PlotError {
+    PlotError(format!("{e:?}"))
+}
+
+/// Green: in sync.
+pub const IN_SYNC: RGBColor = RGBColor(44, 160, 44);
+/// Orange: out of sync.
+pub const OUT_OF_SYNC: RGBColor = RGBColor(255, 127, 14);
+/// Red: rejected.
+pub const REJECTED: RGBColor = RGBColor(214, 39, 40);
+
+/// The colour of a point: the three outcome colours mixed by probability, so
+/// certain regions are saturated and uncertain ones shade between them.
+pub fn mix(p: &Probabilities) -> RGBColor {
+    let (r, i, o) = (
+        p.p(Outcome::Rejected),
+        p.p(Outcome::InSync),
+        p.p(Outcome::OutOfSync),
+    );
+    let channel = |a: u8, b: u8, c: u8| -> u8 {
+        // A convex combination of u8 values stays within 0..=255.
+        (r * f64::from(a) + i * f64::from(b) + o * f64::from(c)).round() as u8
+    };
+    RGBColor(
+        channel(REJECTED.0, IN_SYNC.0, OUT_OF_SYNC.0),
+        channel(REJECTED.1, IN_SYNC.1, OUT_OF_SYNC.1),
+        channel(REJECTED.2, IN_SYNC.2, OUT_OF_SYNC.2),
+    )
+}
+
+fn seconds(ms: i64) -> f64 {
+    ms as f64 / 1000.0
+}
+
+fn axis_label(seconds: &f64) -> String {
+    format_ms((seconds * 1000.0).round() as i64)
+}
+
+/// Axes count in minutes when they span five minutes or more, so that
+/// plotters' round tick values fall on whole minutes.
+fn unit(span_seconds: f64) -> f64 {
+    if span_seconds >= 300.0 { 60.0 } else { 1.0 }
+}
+
+/// At most this many cells each way are drawn; a finer grid is thinned.
+const MAX_CELLS: usize = 240;
+
+/// The phase diagram: outcome regions over (delay, skew), shaded by
+/// probability, with the threshold delays for each skew as lines.
+///
+/// `points` are skew-major as [`crate::sim::sweep::grid`] returns them, with
+/// `delay_count` delays per skew.
+pub fn phase_diagram(
+    title: &str,
+    points: &[GridPoint],
+    delay_count: usize,
+    thresholds: &[(i64, Thresholds)],
+) -> Result<String, PlotError> {
+    if points.is_empty() || delay_count == 0 {
+        return Err(PlotError("no points".to_owned()));
+    }
+    let skew_count = points.len() / delay_count;
+    let (d0, d1) = (points[0].delay_ms, points[delay_count - 1].delay_ms);
+    let (s0, s1) = (points[0].skew_ms, points[points.len() - 1].skew_ms);
+    let d_step = if delay_count > 1 {
+        (d1 - d0) / (delay_count as i64 - 1)
+    } else {
+        1000
+    };
+    let s_step = if skew_count > 1 {
+        (s1 - s0) / (skew_count as i64 - 1)
+    } else {
+        1000
+    };
+    let every_d = delay_count.div_ceil(MAX_CELLS);
+    let every_s = skew_count.div_ceil(MAX_CELLS);
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, (960, 640)).into_drawing_area();
+        root.fill(&WHITE).map_err(fail)?;
+        let (x0, x1) = (seconds(d0 - d_step / 2), seconds(d1 + d_step / 2));
+        let (y0, y1) = (seconds(s0 - s_step / 2), seconds(s1 + s_step / 2));
+        let (ux, uy) = (unit(x1 - x0), unit(y1 - y0));
+        let x_range = x0 / ux..x1 / ux;
+        let y_range = y0 / uy..y1 / uy;
+        let mut chart = ChartBuilder::on(&root)
+            .caption(title, ("sans-serif", 20))
+            .margin(12)
+            .x_label_area_size(44)
+            .y_label_area_size(64)
+            .build_cartesian_2d(x_range, y_range)
+            .map_err(fail)?;
+        chart
+            .configure_mesh()
+            .disable_mesh()
+            .x_desc("submission delay after reading code 2")
+            .y_desc("device clock skew (device − verifier)")
+            .x_label_formatter(&|v| axis_label(&(v * ux)))
+            .y_label_formatter(&|v| axis_label(&(v * uy)))
+            .draw()
+            .map_err(fail)?;
+        let cells = points.iter().enumerate().filter_map(|(i, p)| {
+            let (row, col) = (i / delay_count, i % delay_count);
+            if row % every_s != 0 || col % every_d != 0 {
+                return None;
+            }
+            let half_w = d_step * every_d as i64 / 2;
+            let half_h = s_step * every_s as i64 / 2;
+            Some(Rectangle::new(
+                [
+                    (
+                        seconds(p.delay_ms - half_w) / ux,
+                        seconds(p.skew_ms - half_h) / uy,
+                    ),
+                    (
+                        seconds(p.delay_ms + half_w) / ux,
+                        seconds(p.skew_ms + half_h) / uy,
+                    ),
+                ],
+                mix(&p.probabilities).filled(),
+            ))
+        });
+        chart.draw_series(cells).map_err(fail)?;
+        // Legend entries for the regions.
+        for (label, colour) in [
+            ("ENROLLED IN SYNC", IN_SYNC),
+            ("ENROLLED OUT OF SYNC", OUT_OF_SYNC),
+            ("REJECTED", REJECTED),
+        ] {
+            chart
+                .draw_series(std::iter::empty::<Rectangle<(f64, f64)>>())
+                .map_err(fail)?
+                .label(label)
+                .legend(move |(x, y)| {
+                    Rectangle::new([(x, y - 5), (x + 14, y + 5)], colour.filled())
+                });
+        }
+        // Thresholds jump by a whole step where the skew crosses one, so they
+        // are drawn as points, not joined lines.
+        let marks: [(&str, fn(&Thresholds) -> Option<i64>, RGBColor); 2] = [
+            (
+                "out of sync possible from (per skew)",
+                |t| t.out_of_sync_from,
+                BLACK,
+            ),
+            (
+                "rejected possible from (per skew)",
+                |t| t.rejected_from,
+                RGBColor(255, 255, 255),
+            ),
+        ];
+        for (label, pick, colour) in marks {
+            let style = ShapeStyle::from(&colour).filled();
+            let every = thresholds.len().div_ceil(MAX_CELLS);
+            let dots = thresholds
+                .iter()
+                .step_by(every.max(1))
+                .filter_map(|(skew, t)| {
+                    pick(t)
+                        .filter(|d| *d <= d1)
+                        .map(|d| (seconds(d) / ux, seconds(*skew) / uy))
+                })
+                .map(move |xy| Circle::new(xy, 1, style));
+            chart
+                .draw_series(dots)
+                .map_err(fail)?
+                .label(label)
+                .legend(move |(x, y)| {
+                    Circle::new((x + 7, y), 3, ShapeStyle::from(&BLACK).stroke_width(1))
+                });
+        }
+        chart
+            .configure_series_labels()
+            .position(SeriesLabelPosition::UpperRight)
+            .background_style(WHITE.mix(0.85))
+            .border_style(BLACK)
+            .draw()
+            .map_err(fail)?;
+        root.present().map_err(fail)?;
+    }
+    Ok(svg)
+}
+
+/// The probability of each outcome against delay (one skew).
+pub fn delay_curve(title: &str, curve: &[(i64, Probabilities)]) -> Result<String, PlotError> {
+    let (Some(first), Some(last)) = (curve.first(), curve.last()) else {
+        return Err(PlotError("no points".to_owned()));
+    };
+    let ux = unit(seconds(last.0 - first.0));
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, (960, 480)).into_drawing_area();
+        root.fill(&WHITE).map_err(fail)?;
+        let mut chart = ChartBuilder::on(&root)
+            .caption(title, ("sans-serif", 20))
+            .margin(12)
+            .x_label_area_size(44)
+            .y_label_area_size(56)
+            .build_cartesian_2d(
+                seconds(first.0) / ux..seconds(last.0.max(first.0 + 1)) / ux,
+                0.0..1.02,
+            )
+            .map_err(fail)?;
+        chart
+            .configure_mesh()
+            .x_desc("submission delay after reading code 2")
+            .y_desc("probability")
+            .x_label_formatter(&|v| axis_label(&(v * ux)))
+            .draw()
+            .map_err(fail)?;
+        for (label, outcome, colour) in [
+            ("ENROLLED IN SYNC", Outcome::InSync, IN_SYNC),
+            ("ENROLLED OUT OF SYNC", Outcome::OutOfSync, OUT_OF_SYNC),
+            ("REJECTED", Outcome::Rejected, REJECTED),
+        ] {
+            let style = ShapeStyle::from(&colour).stroke_width(2);
+            chart
+                .draw_series(LineSeries::new(
+                    curve.iter().map(|(d, p)| (seconds(*d) / ux, p.p(outcome))),
+                    style,
+                ))
+                .map_err(fail)?
+                .label(label)
+                .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 14, y)], style));
+        }
+        chart
+            .configure_series_labels()
+            .position(SeriesLabelPosition::MiddleRight)
+            .background_style(WHITE.mix(0.85))
+            .border_style(BLACK)
+            .draw()
+            .map_err(fail)?;
+        root.present().map_err(fail)?;
+    }
+    Ok(svg)
+}

@@ -1,0 +1,66 @@
+//! CSV exporters: header row, one row per point, bytes out.
+
+use crate::sim::Outcome;
+use crate::sim::exact::{Probabilities, Thresholds};
+use crate::sim::sweep::GridPoint;
+
+fn p(x: &Probabilities, o: Outcome) -> String {
+    format!("{:.6}", x.p(o))
+}
+
+fn opt(v: Option<i64>) -> String {
+    v.map(|v| v.to_string()).unwrap_or_default()
+}
+
+/// Grid points: `policy,delay_ms,skew_ms,p_rejected,p_in_sync,p_out_of_sync,outcome`.
+pub fn grid_csv(policy: &str, points: &[GridPoint]) -> Result<Vec<u8>, csv::Error> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record([
+        "policy",
+        "delay_ms",
+        "skew_ms",
+        "p_rejected",
+        "p_in_sync",
+        "p_out_of_sync",
+        "outcome",
+    ])?;
+    for point in points {
+        let x = &point.probabilities;
+        w.write_record([
+            policy,
+            &point.delay_ms.to_string(),
+            &point.skew_ms.to_string(),
+            &p(x, Outcome::Rejected),
+            &p(x, Outcome::InSync),
+            &p(x, Outcome::OutOfSync),
+            x.most_likely().key(),
+        ])?;
+    }
+    w.into_inner().map_err(|e| e.into_error().into())
+}
+
+/// Thresholds per skew: `policy,skew_ms,in_sync_uncertain_from_ms,…`; empty cells mean never.
+pub fn thresholds_csv(policy: &str, rows: &[(i64, Thresholds)]) -> Result<Vec<u8>, csv::Error> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record([
+        "policy",
+        "skew_ms",
+        "in_sync_uncertain_from_ms",
+        "out_of_sync_from_ms",
+        "out_of_sync_certain_from_ms",
+        "rejected_from_ms",
+        "rejected_certain_from_ms",
+    ])?;
+    for (skew, t) in rows {
+        w.write_record([
+            policy.to_owned(),
+            skew.to_string(),
+            opt(t.in_sync_uncertain_from),
+            opt(t.out_of_sync_from),
+            opt(t.out_of_sync_certain_from),
+            opt(t.rejected_from),
+            opt(t.rejected_certain_from),
+        ])?;
+    }
+    w.into_inner().map_err(|e| e.into_error().into())
+}
