@@ -57,6 +57,9 @@ fn unit(span_seconds: f64) -> f64 {
     if span_seconds >= 300.0 { 60.0 } else { 1.0 }
 }
 
+/// Picks one threshold out of [`Thresholds`].
+type ThresholdPick = fn(&Thresholds) -> Option<i64>;
+
 /// At most this many cells each way are drawn; a finer grid is thinned.
 const MAX_CELLS: usize = 240;
 
@@ -152,7 +155,7 @@ pub fn phase_diagram(
         }
         // Thresholds jump by a whole step where the skew crosses one, so they
         // are drawn as points, not joined lines.
-        let marks: [(&str, fn(&Thresholds) -> Option<i64>, RGBColor); 2] = [
+        let marks: [(&str, ThresholdPick, RGBColor); 2] = [
             (
                 "out of sync possible from (per skew)",
                 |t| t.out_of_sync_from,
