@@ -399,3 +399,165 @@ fn the_vector_folder_is_where_the_binary_looks_by_default() {
             .exists()
     );
 }
+
+fn temp_dir(name: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("skewsim-cli-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    dir
+}
+
+#[test]
+fn sweep_writes_csv_and_svg_for_each_policy() {
+    let dir = temp_dir("sweep");
+    let out = dir.to_str().expect("utf-8 path");
+    let o = skewsim(&[
+        "sweep",
+        "--policy",
+        "all",
+        "--delay",
+        "0s..2m:30s",
+        "--skew",
+        "-30s..30s:30s",
+        "--out",
+        out,
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    for name in skewsim::sim::policy::preset_names() {
+        for suffix in [".csv", "-thresholds.csv", "-phase.svg", "-delay.svg"] {
+            let path = dir.join(format!("{name}{suffix}"));
+            assert!(path.exists(), "{} missing", path.display());
+        }
+    }
+    let csv = std::fs::read_to_string(dir.join("aws-iam.csv")).expect("csv");
+    assert_eq!(
+        csv.lines().count(),
+        1 + 5 * 3,
+        "header + 5 delays x 3 skews"
+    );
+    assert!(
+        csv.starts_with("policy,delay_ms,skew_ms,p_rejected,p_in_sync,p_out_of_sync,outcome\n")
+    );
+    let svg = std::fs::read_to_string(dir.join("aws-iam-phase.svg")).expect("svg");
+    assert!(svg.starts_with("<svg") && svg.contains("aws-iam"));
+    std::fs::remove_dir_all(&dir).expect("cleanup");
+}
+
+#[test]
+fn bad_ranges_write_nothing() {
+    let dir = temp_dir("bad-sweep");
+    let out = dir.to_str().expect("utf-8 path");
+    for (args, arg) in [
+        (vec!["sweep", "--delay", "10m..0s", "--out", out], "--delay"),
+        (
+            vec!["sweep", "--delay", "0s..10m:0s", "--out", out],
+            "--delay",
+        ),
+        (vec!["sweep", "--delay", "0s", "--out", out], "--delay"),
+        (vec!["sweep", "--skew", "-3m..3m:x", "--out", out], "--skew"),
+        (
+            vec!["sweep", "--delay", "0s..100d:1ms", "--out", out],
+            "--delay",
+        ),
+        (vec!["sweep", "--policy", "nope", "--out", out], "--policy"),
+        (vec!["montecarlo", "--trials", "0"], "--trials"),
+        (vec!["montecarlo", "--threads", "0"], "--threads"),
+        (vec!["montecarlo", "--delay", "normal:5s,0s"], "--delay"),
+        (vec!["montecarlo", "--delay", "gauss:5s"], "--delay"),
+        (vec!["montecarlo", "--delay", "lognormal:5s,NaN"], "--delay"),
+        (
+            vec!["montecarlo", "--trials", "6000000", "--out", out],
+            "--trials",
+        ),
+        (vec!["drift", "--days", "0", "--out", out], "--days"),
+        (
+            vec!["drift", "--login-every", "0s", "--out", out],
+            "--login-every",
+        ),
+        (
+            vec![
+                "drift",
+                "--login-every",
+                "1s",
+                "--days",
+                "3650",
+                "--out",
+                out,
+            ],
+            "--login-every",
+        ),
+    ] {
+        let o = skewsim(&args);
+        let err = stderr(&o);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {err}");
+        assert_eq!(err.lines().count(), 1, "{args:?}: {err}");
+        assert!(
+            err.starts_with("error: ") && err.contains(arg),
+            "{args:?}: {err}"
+        );
+        assert!(o.stdout.is_empty(), "{args:?}");
+        assert!(!dir.exists(), "{args:?} created {}", dir.display());
+    }
+}
+
+#[test]
+fn montecarlo_csv_is_identical_for_one_and_two_threads() {
+    let dir = temp_dir("mc");
+    let run = |threads: &str| {
+        let path = dir.join(format!("t{threads}.csv"));
+        let o = skewsim(&[
+            "montecarlo",
+            "--trials",
+            "150000",
+            "--seed",
+            "9",
+            "--threads",
+            threads,
+            "--out",
+            path.to_str().expect("utf-8"),
+        ]);
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        std::fs::read(path).expect("csv written")
+    };
+    let (one, two) = (run("1"), run("2"));
+    assert_eq!(one.len(), two.len());
+    assert!(one == two, "per-trial CSV differs between 1 and 2 threads");
+    assert_eq!(String::from_utf8_lossy(&one).lines().count(), 150_001);
+    std::fs::remove_dir_all(&dir).expect("cleanup");
+}
+
+#[test]
+fn drift_finds_the_first_failure_and_the_fix() {
+    let dir = temp_dir("drift");
+    let o = skewsim(&[
+        "drift",
+        "--drift-ppm",
+        "50",
+        "--days",
+        "60",
+        "--out",
+        dir.to_str().expect("utf-8"),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let text = stdout(&o);
+    // 50 ppm is 4.32 s a day. Without tracking the login code leaves the ±1
+    // window once the device gains enough to be 2 steps ahead at receipt; for
+    // this enrollment's time of day that is the 13th daily login.
+    assert!(text.contains("none                     day 13.0"), "{text}");
+    assert!(text.contains("always                      never"), "{text}");
+    assert!(dir.join("drift-aws-iam.csv").exists() && dir.join("drift-aws-iam.svg").exists());
+    std::fs::remove_dir_all(&dir).expect("cleanup");
+}
+
+#[test]
+fn report_regenerates_the_folder() {
+    let dir = temp_dir("report");
+    let o = skewsim(&["report", "--dir", dir.to_str().expect("utf-8")]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let readme = std::fs::read_to_string(dir.join("README.md")).expect("README");
+    assert!(
+        readme.contains("| `aws-iam` | ENROLLED OUT OF SYNC (100%) | 58s | 58s | 1m28s | 5m28s |"),
+        "{readme}"
+    );
+    assert!(dir.join("sweep/aws-iam-phase.svg").exists());
+    std::fs::remove_dir_all(&dir).expect("cleanup");
+}

@@ -252,3 +252,100 @@ pub fn delay_curve(title: &str, curve: &[(i64, Probabilities)]) -> Result<String
     }
     Ok(svg)
 }
+
+/// The long-horizon drift: the device's clock offset over time, what each
+/// tracking mode's verifier assumes (stored offset × period), and the failed
+/// logins of each mode.
+pub fn drift_chart(
+    title: &str,
+    period_ms: i64,
+    runs: &[crate::sim::drift::Horizon],
+) -> Result<String, PlotError> {
+    let Some(longest) = runs.iter().map(|h| h.logins.len()).max().filter(|n| *n > 0) else {
+        return Err(PlotError("no logins".to_owned()));
+    };
+    let day = |ms: i64| ms as f64 / 86_400_000.0;
+    let all = runs.iter().flat_map(|h| h.logins.iter());
+    let x_max = all.clone().map(|l| day(l.elapsed_ms)).fold(1.0, f64::max);
+    let ys: Vec<f64> = all
+        .flat_map(|l| {
+            [
+                seconds(l.device_offset_ms),
+                seconds(l.stored_offset * period_ms),
+            ]
+        })
+        .collect();
+    let y_min = ys.iter().copied().fold(-seconds(period_ms), f64::min);
+    let y_max = ys.iter().copied().fold(seconds(period_ms), f64::max);
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, (960, 540)).into_drawing_area();
+        root.fill(&WHITE).map_err(fail)?;
+        let mut chart = ChartBuilder::on(&root)
+            .caption(title, ("sans-serif", 20))
+            .margin(12)
+            .x_label_area_size(44)
+            .y_label_area_size(64)
+            .build_cartesian_2d(0.0..x_max, (y_min * 1.05)..(y_max * 1.05))
+            .map_err(fail)?;
+        chart
+            .configure_mesh()
+            .x_desc("days since enrollment")
+            .y_desc("offset (device − verifier)")
+            .y_label_formatter(&axis_label)
+            .draw()
+            .map_err(fail)?;
+        let every = longest.div_ceil(2_000).max(1);
+        let device = runs[0]
+            .logins
+            .iter()
+            .step_by(every)
+            .map(|l| (day(l.elapsed_ms), seconds(l.device_offset_ms)));
+        let blue = ShapeStyle::from(&RGBColor(31, 119, 180)).stroke_width(2);
+        chart
+            .draw_series(LineSeries::new(device, blue))
+            .map_err(fail)?
+            .label("device clock offset")
+            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 14, y)], blue));
+        let colours = [RGBColor(127, 127, 127), RGBColor(148, 103, 189), IN_SYNC];
+        for (h, colour) in runs.iter().zip(colours) {
+            let style = ShapeStyle::from(&colour).stroke_width(1);
+            let stored = h
+                .logins
+                .iter()
+                .step_by(every)
+                .map(|l| (day(l.elapsed_ms), seconds(l.stored_offset * period_ms)));
+            chart
+                .draw_series(LineSeries::new(stored, style))
+                .map_err(fail)?
+                .label(format!(
+                    "stored offset, track-drift {} ({} failed logins)",
+                    h.track.name(),
+                    h.failures()
+                ))
+                .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 14, y)], style));
+            let failed = h
+                .logins
+                .iter()
+                .filter(|l| !l.accepted)
+                .take(2_000)
+                .map(move |l| {
+                    Circle::new(
+                        (day(l.elapsed_ms), seconds(l.device_offset_ms)),
+                        3,
+                        colour.filled(),
+                    )
+                });
+            chart.draw_series(failed).map_err(fail)?;
+        }
+        chart
+            .configure_series_labels()
+            .position(SeriesLabelPosition::UpperLeft)
+            .background_style(WHITE.mix(0.85))
+            .border_style(BLACK)
+            .draw()
+            .map_err(fail)?;
+        root.present().map_err(fail)?;
+    }
+    Ok(svg)
+}

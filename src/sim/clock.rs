@@ -32,6 +32,9 @@ const BILLION: i128 = 1_000_000_000;
 impl DeviceClock {
     /// The device's reading at real time `t_ms`.
     pub fn reading(&self, t_ms: i64) -> i64 {
+        if self.drift_ppb == 0 {
+            return t_ms.saturating_add(self.skew_ms);
+        }
         let elapsed = i128::from(t_ms) - i128::from(self.anchor_ms);
         let drift = (elapsed * i128::from(self.drift_ppb)).div_euclid(BILLION);
         saturate(i128::from(t_ms) + i128::from(self.skew_ms) + drift)
@@ -42,6 +45,9 @@ impl DeviceClock {
     /// The reading is non-decreasing in real time (the rate `1 + ppb/1e9` is
     /// positive), so this is well defined; an estimate is corrected to the exact ms.
     pub fn real_time_at(&self, device_ms: i64) -> i64 {
+        if self.drift_ppb == 0 {
+            return device_ms.saturating_sub(self.skew_ms);
+        }
         let goal = i128::from(device_ms) - i128::from(self.anchor_ms) - i128::from(self.skew_ms);
         let rate = BILLION + i128::from(self.drift_ppb);
         // u + floor(u * ppb / 1e9) >= goal, solved for the least integer u.

@@ -6,8 +6,10 @@
 //! login, [`exact`] turns that into probabilities and delay thresholds.
 
 pub mod clock;
+pub mod drift;
 pub mod exact;
 pub mod model;
+pub mod montecarlo;
 pub mod policy;
 pub mod sweep;
 

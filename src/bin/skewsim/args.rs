@@ -32,6 +32,12 @@ pub enum Command {
     Policies(crate::policies::PoliciesArgs),
     /// Sweep delay × skew for one policy or all: CSV, phase diagram and delay curve (SVG).
     Sweep(crate::sweep::SweepArgs),
+    /// Monte Carlo over distributions of delay, skew and reaction (rayon, seeded, deterministic).
+    Montecarlo(crate::montecarlo::MonteCarloArgs),
+    /// A drifting device logging in for days: when it falls out of the window, with and without drift tracking.
+    Drift(crate::drift::DriftArgs),
+    /// Regenerate reports/: a sweep per policy, the drift run, and reports/README.md.
+    Report(crate::report::ReportArgs),
 }
 
 /// Where the key and its parameters come from.

@@ -3,10 +3,13 @@
 
 mod args;
 mod code;
+mod drift;
 mod error;
 mod keys;
+mod montecarlo;
 mod output;
 mod policies;
+mod report;
 mod scenario;
 mod sweep;
 mod vectors;
@@ -61,7 +64,8 @@ fn main() -> ExitCode {
     }
 }
 
-fn run(cli: &Cli, out: &mut dyn Write) -> Result<u8, CliError> {
+/// Dispatches one parsed command line.
+pub fn run(cli: &Cli, out: &mut dyn Write) -> Result<u8, CliError> {
     match &cli.command {
         None => scenario::run(&cli.scenario, out),
         Some(Command::Code(a)) => code::run(a, out),
@@ -69,5 +73,8 @@ fn run(cli: &Cli, out: &mut dyn Write) -> Result<u8, CliError> {
         Some(Command::Vectors(a)) => vectors::run(a, out),
         Some(Command::Policies(a)) => policies::run(a, out),
         Some(Command::Sweep(a)) => sweep::run(a, out),
+        Some(Command::Montecarlo(a)) => montecarlo::run_cmd(a, out),
+        Some(Command::Drift(a)) => drift::run(a, out),
+        Some(Command::Report(a)) => report::run(a, out),
     }
 }

@@ -36,6 +36,9 @@ pub struct ScenarioArgs {
     /// The verifier model; `skewsim policies` lists them.
     #[arg(long, allow_hyphen_values = true, value_name = "NAME", default_value = "aws-iam", value_parser = parse_policy)]
     pub policy: Policy,
+    /// From the code changing to reading code 2.
+    #[arg(long, allow_hyphen_values = true, value_name = "DUR", default_value = "2s", value_parser = nonnegative)]
+    pub reaction: i64,
     /// Fix where in its step code 1 was read (default: every phase, exact probabilities).
     #[arg(long, allow_hyphen_values = true, value_name = "DUR", value_parser = nonnegative)]
     pub phase: Option<i64>,
@@ -53,9 +56,6 @@ pub struct ModelArgs {
     /// Device clock rate error in parts per million (+20: gains 1.7 s a day).
     #[arg(long, value_name = "PPM", default_value = "0", allow_hyphen_values = true, value_parser = parse_ppm)]
     pub drift_ppm: i64,
-    /// From the code changing to reading code 2.
-    #[arg(long, allow_hyphen_values = true, value_name = "DUR", default_value = "2s", value_parser = nonnegative)]
-    pub reaction: i64,
     /// The TOTP time step.
     #[arg(long, allow_hyphen_values = true, value_name = "DUR", default_value = "30s", value_parser = parse_period)]
     pub period: i64,
@@ -166,7 +166,7 @@ pub fn parse_ppm(text: &str) -> Result<i64, String> {
     Ok(ppb)
 }
 
-fn format_ppm(ppb: i64) -> String {
+pub fn format_ppm(ppb: i64) -> String {
     let sign = if ppb < 0 { "-" } else { "" };
     let abs = ppb.unsigned_abs();
     let frac = abs % 1000;
@@ -181,7 +181,13 @@ fn format_ppm(ppb: i64) -> String {
 impl ModelArgs {
     /// `policy` with the overrides applied (its name then lists them), and
     /// the scenario at the given delay and skew.
-    pub fn scenario(&self, policy: &Policy, delay_ms: i64, skew_ms: i64) -> Scenario {
+    pub fn scenario(
+        &self,
+        policy: &Policy,
+        delay_ms: i64,
+        skew_ms: i64,
+        reaction_ms: i64,
+    ) -> Scenario {
         let mut policy = policy.clone();
         let mut overridden = Vec::new();
         if let Some(n) = self.enroll_behind {
@@ -208,7 +214,7 @@ impl ModelArgs {
             delay_ms,
             skew_ms,
             drift_ppb: self.drift_ppm,
-            reaction_ms: self.reaction,
+            reaction_ms,
             login_delay_ms: self.login_delay,
             login_after_ms: self.login_after,
             policy,
@@ -230,7 +236,9 @@ impl ScenarioArgs {
                 ));
             }
         }
-        Ok(self.model.scenario(&self.policy, self.delay, self.skew))
+        Ok(self
+            .model
+            .scenario(&self.policy, self.delay, self.skew, self.reaction))
     }
 }
 

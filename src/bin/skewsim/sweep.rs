@@ -30,6 +30,9 @@ pub struct SweepArgs {
     /// Skews to sweep: FROM..TO[:STEP] (step default 1s).
     #[arg(long, allow_hyphen_values = true, value_name = "RANGE", default_value = "-3m..3m", value_parser = parse_span)]
     pub skew: Span,
+    /// From the code changing to reading code 2.
+    #[arg(long, allow_hyphen_values = true, value_name = "DUR", default_value = "2s", value_parser = crate::scenario::nonnegative)]
+    pub reaction: i64,
     /// Folder for POLICY.csv, POLICY-thresholds.csv, POLICY-phase.svg and POLICY-delay.svg.
     #[arg(long, value_name = "DIR", default_value = "reports/sweep")]
     pub out: PathBuf,
@@ -97,7 +100,7 @@ pub fn run(args: &SweepArgs, out: &mut dyn Write) -> Result<u8, CliError> {
     let mut files: Vec<(PathBuf, Vec<u8>)> = Vec::new();
     let mut summary = String::new();
     for policy in &policies {
-        let base = args.model.scenario(policy, 0, 0);
+        let base = args.model.scenario(policy, 0, 0, args.reaction);
         let name = base.policy.name.clone();
         let grid = grid(&base, &args.delay, &args.skew);
         let lines = thresholds_by_skew(&base, &args.skew);

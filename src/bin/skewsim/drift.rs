@@ -1,0 +1,202 @@
+//! `skewsim drift`: a drifting device logging in for days, with drift
+//! tracking off (none), at enrollment only (enroll) and on every login
+//! (always): when it first fails, and whether a resync recovers it.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use clap::Args;
+use skewsim::duration::format_ms;
+use skewsim::report::{plot, write_atomic};
+use skewsim::sim::TrackDrift;
+use skewsim::sim::drift::{Horizon, simulate};
+
+use crate::error::CliError;
+use crate::scenario::{ModelArgs, nonnegative, parse_policy, signed};
+
+/// Options of `skewsim drift`.
+#[derive(Debug, Args)]
+pub struct DriftArgs {
+    /// Time between logins.
+    #[arg(long, allow_hyphen_values = true, value_name = "DUR", default_value = "1d", value_parser = nonnegative)]
+    pub login_every: i64,
+    /// How long to simulate, in days.
+    #[arg(long, allow_hyphen_values = true, value_name = "N", default_value = "365", value_parser = parse_days)]
+    pub days: u64,
+    /// Delay of the enrollment submission (prompt by default).
+    #[arg(long, allow_hyphen_values = true, value_name = "DUR", default_value = "5s", value_parser = nonnegative)]
+    pub delay: i64,
+    /// Device skew at enrollment.
+    #[arg(long, allow_hyphen_values = true, value_name = "DUR", default_value = "0s", value_parser = signed)]
+    pub skew: i64,
+    /// The verifier model (its tracking mode is replaced by each of none/enroll/always).
+    #[arg(long, allow_hyphen_values = true, value_name = "NAME", default_value = "aws-iam", value_parser = parse_policy)]
+    pub policy: skewsim::sim::Policy,
+    /// Do not resync after a failed login.
+    #[arg(long)]
+    pub no_resync: bool,
+    /// Folder for drift-<policy>.csv and drift-<policy>.svg.
+    #[arg(long, value_name = "DIR", default_value = "reports/drift")]
+    pub out: PathBuf,
+    /// The rest of the model (--drift-ppm is the one that matters here).
+    #[command(flatten)]
+    pub model: ModelArgs,
+}
+
+fn parse_days(text: &str) -> Result<u64, String> {
+    match text.parse::<u64>() {
+        Ok(0) => Err("zero: at least one day".to_owned()),
+        Ok(n) if n <= 36_500 => Ok(n),
+        Ok(_) => Err("out of range: at most 36500 days".to_owned()),
+        Err(_) => Err("not a whole number of days".to_owned()),
+    }
+}
+
+/// The most logins simulated per mode.
+pub const MAX_LOGINS: u64 = 5_000_000;
+
+/// Runs the three modes and writes the CSV and the plot.
+pub fn run(args: &DriftArgs, out: &mut dyn Write) -> Result<u8, CliError> {
+    if args.login_every == 0 {
+        return Err(CliError::usage(
+            "--login-every",
+            "is zero: logins need time between them",
+        ));
+    }
+    let horizon_ms = i64::try_from(args.days)
+        .unwrap_or(i64::MAX)
+        .saturating_mul(86_400_000);
+    let logins = u64::try_from(horizon_ms / args.login_every).unwrap_or(0);
+    if logins == 0 {
+        return Err(CliError::usage(
+            "--login-every",
+            "is longer than --days: no login happens",
+        ));
+    }
+    if logins > MAX_LOGINS {
+        return Err(CliError::usage(
+            "--login-every",
+            format!("is too short for --days: {logins} logins, at most {MAX_LOGINS}"),
+        ));
+    }
+    let scenario = args
+        .model
+        .scenario(&args.policy, args.delay, args.skew, 2_000);
+    let runs: Vec<Horizon> = [TrackDrift::None, TrackDrift::Enroll, TrackDrift::Always]
+        .into_iter()
+        .map(|t| simulate(&scenario, t, args.login_every, logins, !args.no_resync))
+        .collect();
+    if runs.iter().all(|h| h.logins.is_empty()) {
+        return Err(CliError::usage(
+            "--delay",
+            "makes the enrollment itself fail: nothing to follow",
+        ));
+    }
+    let name = scenario.policy.name.clone();
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let csv_err = |e: csv::Error| CliError::Other(format!("cannot format CSV: {e}"));
+    w.write_record([
+        "policy",
+        "track_drift",
+        "login",
+        "elapsed_ms",
+        "device_offset_ms",
+        "step_offset",
+        "stored_offset",
+        "accepted",
+        "resynced",
+    ])
+    .map_err(csv_err)?;
+    for h in &runs {
+        for l in &h.logins {
+            w.write_record([
+                name.clone(),
+                h.track.name().to_owned(),
+                l.n.to_string(),
+                l.elapsed_ms.to_string(),
+                l.device_offset_ms.to_string(),
+                l.step_offset.to_string(),
+                l.stored_offset.to_string(),
+                l.accepted.to_string(),
+                l.resynced.to_string(),
+            ])
+            .map_err(csv_err)?;
+        }
+    }
+    let csv = w
+        .into_inner()
+        .map_err(|e| CliError::Other(format!("cannot format CSV: {e}")))?;
+    let ppm = crate::scenario::format_ppm(scenario.drift_ppb);
+    let svg = plot::drift_chart(
+        &format!(
+            "{name}: device drifting {ppm} ppm, a login every {}",
+            format_ms(args.login_every)
+        ),
+        scenario.period_ms,
+        &runs,
+    )
+    .map_err(|e| CliError::Other(e.to_string()))?;
+    let stem = format!("drift-{}", name.replace(['=', ','], "-"));
+    let csv_path = args.out.join(format!("{stem}.csv"));
+    let svg_path = args.out.join(format!("{stem}.svg"));
+    for (path, bytes) in [(&csv_path, csv), (&svg_path, svg.into_bytes())] {
+        write_atomic(path, &bytes).map_err(|e| {
+            CliError::usage(
+                "--out",
+                format!("cannot be written: {}: {e}", path.display()),
+            )
+        })?;
+    }
+    let mut o = format!(
+        "Drift: policy {name}, device {ppm} ppm, skew {} at enrollment, a login every {} for {} days ({logins} logins), resync {}\n",
+        format_ms(args.skew),
+        format_ms(args.login_every),
+        args.days,
+        if args.no_resync {
+            "off"
+        } else {
+            "after each failure"
+        }
+    );
+    o.push_str(&format!(
+        "  {:<14} {:>18} {:>10} {:>8}  {}\n",
+        "track-drift", "first failure", "failures", "resyncs", "after the first failure"
+    ));
+    for h in &runs {
+        let first = h.first_failure();
+        let when = first.map_or("never".to_owned(), |l| {
+            format!("day {:.1}", l.elapsed_ms as f64 / 86_400_000.0)
+        });
+        let after = match first {
+            None => "—".to_owned(),
+            Some(f) if f.resynced => {
+                let next_ok = h
+                    .logins
+                    .iter()
+                    .find(|l| l.n == f.n + 1)
+                    .is_none_or(|l| l.accepted);
+                if next_ok {
+                    "resync recovered it".to_owned()
+                } else {
+                    "resync did not hold".to_owned()
+                }
+            }
+            Some(_) if args.no_resync => "no resync tried".to_owned(),
+            Some(_) => "resync failed: beyond the resync range".to_owned(),
+        };
+        o.push_str(&format!(
+            "  {:<14} {:>18} {:>10} {:>8}  {after}\n",
+            h.track.name(),
+            when,
+            h.failures(),
+            h.resyncs()
+        ));
+    }
+    o.push_str(&format!(
+        "wrote {} and {}\n",
+        csv_path.display(),
+        svg_path.display()
+    ));
+    crate::output::write(out, &o)?;
+    Ok(0)
+}

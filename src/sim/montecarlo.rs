@@ -1,0 +1,257 @@
+//! Monte Carlo over distributions of reaction, delay and skew (phases
+//! uniform), for questions without a closed form.
+//!
+//! Determinism: trials are cut into fixed chunks, and chunk `i` draws from
+//! its own ChaCha8 stream `i` of the seed (never one RNG per thread), so the
+//! same seed gives the same trials, counts and CSV whatever the thread count.
+
+use rand_chacha::ChaCha8Rng;
+use rand_core::{Rng, SeedableRng};
+use rayon::prelude::*;
+
+use super::model::{Outcome, Scenario};
+
+/// Trials per chunk (one RNG stream each).
+pub const CHUNK: u64 = 1 << 16;
+
+/// A distribution of durations in ms.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Dist {
+    /// Always this value.
+    Fixed(i64),
+    /// Uniform over whole ms in `[lo, hi]`.
+    Uniform {
+        /// Lowest value.
+        lo: i64,
+        /// Highest value.
+        hi: i64,
+    },
+    /// Normal with this mean and standard deviation (ms), rounded to ms.
+    Normal {
+        /// Mean.
+        mean: i64,
+        /// Standard deviation, > 0.
+        sd: i64,
+    },
+    /// Log-normal with this median (ms) and shape σ (of the underlying normal).
+    LogNormal {
+        /// Median, > 0.
+        median: i64,
+        /// σ, finite and > 0.
+        sigma: f64,
+    },
+}
+
+impl Dist {
+    /// One draw. `nonnegative` clamps the result at 0 (a delay cannot be negative).
+    pub fn sample(&self, rng: &mut ChaCha8Rng, nonnegative: bool) -> i64 {
+        let v = match *self {
+            Dist::Fixed(v) => v,
+            Dist::Uniform { lo, hi } => {
+                let span = (i128::from(hi) - i128::from(lo) + 1) as u128;
+                // Multiply-shift maps 64 random bits onto the span.
+                lo + ((u128::from(rng.next_u64()) * span) >> 64) as i64
+            }
+            Dist::Normal { mean, sd } => {
+                let z = standard_normal(rng);
+                mean.saturating_add((z * sd as f64).round() as i64)
+            }
+            Dist::LogNormal { median, sigma } => {
+                let z = standard_normal(rng);
+                (median as f64 * (sigma * z).exp())
+                    .round()
+                    .min(i64::MAX as f64) as i64
+            }
+        };
+        if nonnegative { v.max(0) } else { v }
+    }
+
+    /// The mean in ms (for reports).
+    pub fn mean(&self) -> f64 {
+        match *self {
+            Dist::Fixed(v) => v as f64,
+            Dist::Uniform { lo, hi } => (lo as f64 + hi as f64) / 2.0,
+            Dist::Normal { mean, .. } => mean as f64,
+            Dist::LogNormal { median, sigma } => median as f64 * (sigma * sigma / 2.0).exp(),
+        }
+    }
+}
+
+/// A uniform draw in [0, 1) from 53 random bits.
+fn unit(rng: &mut ChaCha8Rng) -> f64 {
+    (rng.next_u64() >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
+}
+
+/// Box–Muller (one of the pair), written out so that the stream of draws
+/// cannot change with a dependency's version.
+fn standard_normal(rng: &mut ChaCha8Rng) -> f64 {
+    let u1 = 1.0 - unit(rng); // (0, 1]: ln is finite
+    let u2 = unit(rng);
+    (-2.0 * u1.ln()).sqrt() * (std::f64::consts::TAU * u2).cos()
+}
+
+/// What to simulate.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Config {
+    /// Everything fixed (period, policy, drift, login timing); its reaction,
+    /// delay and skew are replaced by draws.
+    pub base: Scenario,
+    /// From the code change to reading code 2.
+    pub reaction: Dist,
+    /// From reading code 2 to receipt.
+    pub delay: Dist,
+    /// Device minus verifier clock.
+    pub skew: Dist,
+    /// Number of trials.
+    pub trials: u64,
+    /// The master seed.
+    pub seed: u64,
+}
+
+/// One trial's draws and outcome.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Trial {
+    /// Trial number (0-based); with the seed, it replays the trial.
+    pub id: u64,
+    /// Drawn reaction.
+    pub reaction_ms: i64,
+    /// Drawn delay.
+    pub delay_ms: i64,
+    /// Drawn skew.
+    pub skew_ms: i64,
+    /// Phase of code 1 in its step.
+    pub enroll_phase_ms: i64,
+    /// Phase of the login code in its step.
+    pub login_phase_ms: i64,
+    /// The outcome.
+    pub outcome: Outcome,
+}
+
+/// Outcome counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Counts {
+    /// REJECTED.
+    pub rejected: u64,
+    /// ENROLLED IN SYNC.
+    pub in_sync: u64,
+    /// ENROLLED OUT OF SYNC.
+    pub out_of_sync: u64,
+}
+
+impl Counts {
+    fn add(&mut self, outcome: Outcome) {
+        match outcome {
+            Outcome::Rejected => self.rejected += 1,
+            Outcome::InSync => self.in_sync += 1,
+            Outcome::OutOfSync => self.out_of_sync += 1,
+        }
+    }
+
+    fn merge(mut self, other: Counts) -> Counts {
+        self.rejected += other.rejected;
+        self.in_sync += other.in_sync;
+        self.out_of_sync += other.out_of_sync;
+        self
+    }
+
+    /// Trials counted.
+    pub fn total(&self) -> u64 {
+        self.rejected + self.in_sync + self.out_of_sync
+    }
+
+    /// Count of one outcome.
+    pub fn count(&self, outcome: Outcome) -> u64 {
+        match outcome {
+            Outcome::Rejected => self.rejected,
+            Outcome::InSync => self.in_sync,
+            Outcome::OutOfSync => self.out_of_sync,
+        }
+    }
+
+    /// The estimate and its Wilson score interval at `z` (1.96: 95%).
+    pub fn estimate(&self, outcome: Outcome, z: f64) -> (f64, f64, f64) {
+        let n = self.total() as f64;
+        if n == 0.0 {
+            return (0.0, 0.0, 1.0);
+        }
+        let p = self.count(outcome) as f64 / n;
+        let z2 = z * z;
+        let centre = (p + z2 / (2.0 * n)) / (1.0 + z2 / n);
+        let half = z / (1.0 + z2 / n) * (p * (1.0 - p) / n + z2 / (4.0 * n * n)).sqrt();
+        (p, (centre - half).max(0.0), (centre + half).min(1.0))
+    }
+}
+
+/// The RNG of chunk `chunk`: stream `chunk` of the master seed.
+pub fn chunk_rng(seed: u64, chunk: u64) -> ChaCha8Rng {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    rng.set_stream(chunk);
+    rng
+}
+
+/// Runs the trials of one chunk, handing each to `visit`.
+pub fn run_chunk(config: &Config, chunk: u64, mut visit: impl FnMut(&Trial)) -> Counts {
+    let mut rng = chunk_rng(config.seed, chunk);
+    let mut scenario = config.base.clone();
+    let period = scenario.period_ms as u128;
+    let first = chunk * CHUNK;
+    let last = (first + CHUNK).min(config.trials);
+    let mut counts = Counts::default();
+    for id in first..last {
+        scenario.reaction_ms = config.reaction.sample(&mut rng, true);
+        scenario.delay_ms = config.delay.sample(&mut rng, true);
+        scenario.skew_ms = config.skew.sample(&mut rng, false);
+        let enroll_phase_ms = ((u128::from(rng.next_u64()) * period) >> 64) as i64;
+        let login_phase_ms = ((u128::from(rng.next_u64()) * period) >> 64) as i64;
+        let outcome = scenario.outcome(enroll_phase_ms, login_phase_ms);
+        counts.add(outcome);
+        visit(&Trial {
+            id,
+            reaction_ms: scenario.reaction_ms,
+            delay_ms: scenario.delay_ms,
+            skew_ms: scenario.skew_ms,
+            enroll_phase_ms,
+            login_phase_ms,
+            outcome,
+        });
+    }
+    counts
+}
+
+/// Number of chunks for the configured trials.
+pub fn chunks(config: &Config) -> u64 {
+    config.trials.div_ceil(CHUNK)
+}
+
+/// Runs every trial in parallel and returns the counts; `progress` is told
+/// each finished chunk's trial count.
+pub fn run(config: &Config, progress: &(dyn Fn(u64) + Sync)) -> Counts {
+    (0..chunks(config))
+        .into_par_iter()
+        .map(|chunk| {
+            let counts = run_chunk(config, chunk, |_| {});
+            progress(counts.total());
+            counts
+        })
+        .reduce(Counts::default, Counts::merge)
+}
+
+/// Runs every trial in parallel and returns them in trial order (for CSV).
+pub fn run_trials(config: &Config, progress: &(dyn Fn(u64) + Sync)) -> (Counts, Vec<Trial>) {
+    let per_chunk: Vec<(Counts, Vec<Trial>)> = (0..chunks(config))
+        .into_par_iter()
+        .map(|chunk| {
+            let mut trials = Vec::with_capacity(CHUNK as usize);
+            let counts = run_chunk(config, chunk, |t| trials.push(*t));
+            progress(counts.total());
+            (counts, trials)
+        })
+        .collect();
+    let mut counts = Counts::default();
+    let mut all = Vec::with_capacity(config.trials as usize);
+    for (c, t) in per_chunk {
+        counts = counts.merge(c);
+        all.extend(t);
+    }
+    (counts, all)
+}
