@@ -10,6 +10,7 @@
 //! | [`vectors`] | the conformance suite: loading `vectors/*.csv` and judging an implementation against them |
 //! | [`duration`] | the `90s` / `1m30s` / `-45s` durations of the command line, in integer milliseconds |
 
+pub mod bulk;
 pub mod duration;
 pub mod report;
 pub mod sim;

@@ -38,6 +38,8 @@ pub enum Command {
     Drift(crate::drift::DriftArgs),
     /// Regenerate reports/: a sweep per policy, the drift run, and reports/README.md.
     Report(crate::report::ReportArgs),
+    /// Generate codes in bulk, in parallel; print a checksum and the rate.
+    Bulk(crate::bulk::BulkArgs),
 }
 
 /// Where the key and its parameters come from.
@@ -136,7 +138,7 @@ pub fn parse_u64(text: &str) -> Result<u64, String> {
         .map_err(|_| format!("too large (the largest is {})", u64::MAX))
 }
 
-fn parse_period(text: &str) -> Result<u64, String> {
+pub fn parse_period(text: &str) -> Result<u64, String> {
     match parse_u64(text)? {
         0 => Err(skewsim::Error::ZeroPeriod.to_string()),
         n => Ok(n),

@@ -2,6 +2,7 @@
 //! (0 success, 1 a negative answer, 2 bad input). Errors are one line on stderr.
 
 mod args;
+mod bulk;
 mod code;
 mod drift;
 mod error;
@@ -76,5 +77,6 @@ pub fn run(cli: &Cli, out: &mut dyn Write) -> Result<u8, CliError> {
         Some(Command::Montecarlo(a)) => montecarlo::run_cmd(a, out),
         Some(Command::Drift(a)) => drift::run(a, out),
         Some(Command::Report(a)) => report::run(a, out),
+        Some(Command::Bulk(a)) => bulk::run(a, out),
     }
 }

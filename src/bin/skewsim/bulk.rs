@@ -1,0 +1,180 @@
+//! `skewsim bulk`: codes in bulk, in parallel; prints
+//! `codes=N checksum=C seconds=S codes_per_sec=R threads=T`, or the codes.
+
+use std::io::Write;
+
+use clap::{Args, ValueEnum};
+use skewsim::bulk::{Backend, Keyed, MAX_KEY_LEN, secrets_checksum, splitmix_key, steps_checksum};
+use skewsim::{Algorithm, Digits, Secret, TimeStep};
+
+use crate::args::{parse_algorithm, parse_digits, parse_u64};
+use crate::error::CliError;
+
+/// Which implementation to run (to compare, or to force the fallback).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum BackendArg {
+    /// The fastest this CPU supports.
+    Auto,
+    /// Precomputed key states on portable compression functions (every CPU).
+    Portable,
+    /// The core's HMAC per code (the baseline).
+    Naive,
+}
+
+/// Options of `skewsim bulk`.
+#[derive(Debug, Args)]
+#[command(group(clap::ArgGroup::new("workload").required(true).args(["secret_hex", "secrets"])))]
+pub struct BulkArgs {
+    /// Workload 1: this secret (hex) over --steps consecutive time steps.
+    #[arg(long, value_name = "HEX")]
+    pub secret_hex: Option<String>,
+    /// Workload 2: this many splitmix64 secrets, one code each at --from.
+    #[arg(long, allow_hyphen_values = true, value_name = "N", value_parser = parse_count)]
+    pub secrets: Option<u64>,
+    /// Length of each splitmix secret in bytes (1 to 1024).
+    #[arg(long, allow_hyphen_values = true, value_name = "L", default_value = "20", value_parser = parse_key_len)]
+    pub key_len: usize,
+    /// The Unix time of the first code.
+    #[arg(long, allow_hyphen_values = true, value_name = "UNIX", default_value = "1700000000", value_parser = parse_u64)]
+    pub from: u64,
+    /// Number of consecutive steps (workload 1).
+    #[arg(long, allow_hyphen_values = true, value_name = "N", default_value = "10000000", value_parser = parse_count)]
+    pub steps: u64,
+    /// HMAC hash.
+    #[arg(long, allow_hyphen_values = true, value_name = "ALG", default_value = "sha1", value_parser = parse_algorithm)]
+    pub algorithm: Algorithm,
+    /// Code length, 6 to 10.
+    #[arg(long, allow_hyphen_values = true, value_name = "N", default_value = "6", value_parser = parse_digits)]
+    pub digits: Digits,
+    /// Time step in whole seconds.
+    #[arg(long, allow_hyphen_values = true, value_name = "SECONDS", default_value = "30", value_parser = parse_u64)]
+    pub period: u64,
+    /// Worker threads (default: one per core).
+    #[arg(long, allow_hyphen_values = true, value_name = "T", value_parser = parse_threads)]
+    pub threads: Option<usize>,
+    /// Implementation.
+    #[arg(long, value_enum, default_value_t = BackendArg::Auto)]
+    pub backend: BackendArg,
+    /// Write the codes, one per line, instead of the summary.
+    #[arg(long)]
+    pub print: bool,
+}
+
+fn parse_count(text: &str) -> Result<u64, String> {
+    match parse_u64(text).map_err(|_| "not a whole number".to_owned())? {
+        0 => Err("zero: at least one".to_owned()),
+        n if n > 1 << 50 => Err("out of range: at most 2^50".to_owned()),
+        n => Ok(n),
+    }
+}
+
+fn parse_key_len(text: &str) -> Result<usize, String> {
+    match text.parse::<usize>() {
+        Ok(n) if (1..=MAX_KEY_LEN).contains(&n) => Ok(n),
+        _ => Err(format!("out of range: 1 to {MAX_KEY_LEN} bytes")),
+    }
+}
+
+fn parse_threads(text: &str) -> Result<usize, String> {
+    match text.parse::<usize>() {
+        Ok(0) => Err("zero: at least one thread".to_owned()),
+        Ok(n) if n <= 1024 => Ok(n),
+        _ => Err("not a thread count from 1 to 1024".to_owned()),
+    }
+}
+
+/// Runs the workload.
+pub fn run(args: &BulkArgs, out: &mut dyn Write) -> Result<u8, CliError> {
+    let step = TimeStep::new(args.period, 0)
+        .map_err(|e| CliError::usage("--period", format!("is {e}")))?;
+    let first = step
+        .counter_at(args.from)
+        .map_err(|e| CliError::usage("--from", format!("is {e}")))?;
+    let backend = match args.backend {
+        BackendArg::Auto => Backend::Auto,
+        BackendArg::Portable => Backend::Portable,
+        BackendArg::Naive => Backend::Naive,
+    };
+    let secret = match &args.secret_hex {
+        Some(hex) => Some(
+            Secret::from_hex(hex)
+                .map_err(|e| CliError::usage("--secret-hex", format!("is {e}")))?,
+        ),
+        None => None,
+    };
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(args.threads.unwrap_or(0))
+        .build()
+        .map_err(|e| CliError::Other(format!("cannot start threads: {e}")))?;
+    if args.print {
+        return print_codes(args, secret.as_ref(), first, backend, out);
+    }
+    let started = std::time::Instant::now();
+    let (codes, checksum) = pool.install(|| match (&secret, args.secrets) {
+        (Some(secret), _) => {
+            let keyed = Keyed::new(args.algorithm, secret.as_bytes(), backend);
+            (
+                args.steps,
+                steps_checksum(&keyed, first, args.steps, args.digits),
+            )
+        }
+        (None, Some(n)) => (
+            n,
+            secrets_checksum(args.algorithm, backend, n, args.key_len, first, args.digits),
+        ),
+        (None, None) => (0, 0),
+    });
+    let seconds = started.elapsed().as_secs_f64();
+    crate::output::write(
+        out,
+        &format!(
+            "codes={codes} checksum={checksum} seconds={seconds:.3} codes_per_sec={:.0} threads={}\n",
+            codes as f64 / seconds.max(1e-9),
+            pool.current_num_threads()
+        ),
+    )?;
+    Ok(0)
+}
+
+/// Writes the codes in order, computing batches in parallel.
+fn print_codes(
+    args: &BulkArgs,
+    secret: Option<&Secret>,
+    first: u64,
+    backend: Backend,
+    out: &mut dyn Write,
+) -> Result<u8, CliError> {
+    use rayon::prelude::*;
+    const BATCH: u64 = 1 << 16;
+    let total = secret.map_or(args.secrets.unwrap_or(0), |_| args.steps);
+    let keyed = secret.map(|s| Keyed::new(args.algorithm, s.as_bytes(), backend));
+    let width = usize::from(args.digits.get());
+    let modulus = args.digits.modulus();
+    let mut start = 0;
+    while start < total {
+        let end = (start + BATCH * 8).min(total);
+        let text: String = (start..end)
+            .step_by(BATCH as usize)
+            .collect::<Vec<_>>()
+            .par_iter()
+            .map(|&b| {
+                let mut s = String::with_capacity((width + 1) * BATCH as usize);
+                let mut key = [0u8; MAX_KEY_LEN];
+                for i in b..(b + BATCH).min(end) {
+                    let value = match &keyed {
+                        Some(k) => k.value(first.wrapping_add(i)),
+                        None => {
+                            splitmix_key(i, &mut key[..args.key_len]);
+                            Keyed::new(args.algorithm, &key[..args.key_len], backend).value(first)
+                        }
+                    };
+                    s.push_str(&format!("{:0width$}\n", u64::from(value) % modulus));
+                }
+                s
+            })
+            .collect();
+        crate::output::write(out, &text)?;
+        start = end;
+    }
+    Ok(0)
+}
