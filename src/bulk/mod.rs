@@ -9,6 +9,7 @@
 //! the baseline and the reference.
 
 pub mod portable;
+pub mod shani;
 
 use rayon::prelude::*;
 
@@ -46,6 +47,8 @@ impl Backend {
 pub enum Keyed {
     /// SHA-1, precomputed.
     Sha1(Sha1Keyed),
+    /// SHA-1 on the SHA extensions, four codes at a time.
+    Sha1Ni(shani::Sha1Ni),
     /// SHA-256, precomputed.
     Sha256(Sha256Keyed),
     /// SHA-512, precomputed.
@@ -66,6 +69,10 @@ impl Keyed {
         };
         match (backend, algorithm) {
             (Backend::Naive, _) => naive(),
+            (Backend::Auto, Algorithm::Sha1) => {
+                let portable = Sha1Keyed::new(key);
+                shani::Sha1Ni::new(portable).map_or(Keyed::Sha1(portable), Keyed::Sha1Ni)
+            }
             (_, Algorithm::Sha1) => Keyed::Sha1(Sha1Keyed::new(key)),
             (_, Algorithm::Sha256) => Keyed::Sha256(Sha256Keyed::new(key)),
             (_, Algorithm::Sha512) => Keyed::Sha512(Sha512Keyed::new(key)),
@@ -78,6 +85,7 @@ impl Keyed {
     pub fn value(&self, counter: u64) -> u32 {
         match self {
             Keyed::Sha1(k) => k.value(counter),
+            Keyed::Sha1Ni(k) => k.portable().value(counter),
             Keyed::Sha256(k) => k.value(counter),
             Keyed::Sha512(k) => k.value(counter),
             Keyed::Sha3(k) => k.value(counter),
@@ -88,6 +96,9 @@ impl Keyed {
     /// The wrapping sum of the codes of counters `first..first+count`
     /// (counters past u64::MAX wrap around, as the counter field does).
     pub fn sum_codes(&self, first: u64, count: u64, modulus: u32) -> u64 {
+        if let Keyed::Sha1Ni(k) = self {
+            return k.sum_codes(first, count, modulus);
+        }
         let mut sum = 0u64;
         for i in 0..count {
             sum = sum.wrapping_add(u64::from(self.value(first.wrapping_add(i)) % modulus));
@@ -153,8 +164,25 @@ pub fn secrets_checksum(
         .map(|chunk| {
             let mut key = [0u8; MAX_KEY_LEN];
             let start = chunk * CHUNK;
+            let end = (start + CHUNK).min(secrets);
             let mut sum = 0u64;
-            for i in start..(start + CHUNK).min(secrets) {
+            let mut i = start;
+            if backend == Backend::Auto && algorithm == Algorithm::Sha1 && shani::available() {
+                let mut keys = [[0u8; MAX_KEY_LEN]; 4];
+                while i + 4 <= end {
+                    for (l, k) in keys.iter_mut().enumerate() {
+                        splitmix_key(i + l as u64, &mut k[..key_len]);
+                    }
+                    let refs = [0, 1, 2, 3].map(|l| &keys[l][..key_len]);
+                    if let Some(values) = shani::values4_keys_checked(refs, counter) {
+                        for v in values {
+                            sum = sum.wrapping_add(u64::from(v % modulus));
+                        }
+                    }
+                    i += 4;
+                }
+            }
+            for i in i..end {
                 splitmix_key(i, &mut key[..key_len]);
                 let code = Keyed::new(algorithm, &key[..key_len], backend).value(counter) % modulus;
                 sum = sum.wrapping_add(u64::from(code));
