@@ -2,9 +2,11 @@
 //! and one atomic file writer.
 //!
 //! [`atomic`] writes whole files or nothing, [`tables`] renders CSV, [`plot`]
-//! renders SVG charts with plotters' SVG backend (no system fonts needed).
+//! renders SVG charts with plotters' SVG backend (no system fonts needed),
+//! [`bench`] turns criterion's results into dashboard files.
 
 pub mod atomic;
+pub mod bench;
 pub mod plot;
 pub mod tables;
 

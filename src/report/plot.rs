@@ -13,6 +13,13 @@ use crate::sim::sweep::GridPoint;
 #[error("cannot draw the chart: {0}")]
 pub struct PlotError(String);
 
+impl PlotError {
+    /// A plotting error with this description.
+    pub fn new(what: String) -> Self {
+        PlotError(what)
+    }
+}
+
 fn fail<E: std::fmt::Debug>(e: E) -> PlotError {
     PlotError(format!("{e:?}"))
 }

@@ -2,6 +2,7 @@
 //! (0 success, 1 a negative answer, 2 bad input). Errors are one line on stderr.
 
 mod args;
+mod bench_report;
 mod bulk;
 mod code;
 mod drift;
@@ -78,5 +79,6 @@ pub fn run(cli: &Cli, out: &mut dyn Write) -> Result<u8, CliError> {
         Some(Command::Drift(a)) => drift::run(a, out),
         Some(Command::Report(a)) => report::run(a, out),
         Some(Command::Bulk(a)) => bulk::run(a, out),
+        Some(Command::BenchReport(a)) => bench_report::run(a, out),
     }
 }

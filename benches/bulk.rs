@@ -1,0 +1,181 @@
+//! Bulk code generation: algorithm × workload × implementation × threads.
+//!
+//! Every implementation's checksum is checked against the core's before it
+//! is timed. Throughput is in elements (codes), so criterion reports codes/s;
+//! `skewsim bench-report` turns the results into reports/bench/.
+
+use std::hint::black_box;
+
+use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use rayon::prelude::*;
+use skewsim::bulk::{Backend, CHUNK, Keyed, secrets_checksum, splitmix_key, steps_checksum};
+use skewsim::{Algorithm, Digits};
+
+const SEED: &[u8] = b"12345678901234567890";
+/// Codes per timed iteration.
+const W1_CODES: u64 = 1 << 18;
+const W2_CODES: u64 = 1 << 16;
+const FIRST: u64 = 1_700_000_000 / 30;
+
+fn pool(threads: usize) -> rayon::ThreadPool {
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .expect("thread pool")
+}
+
+fn thread_counts() -> Vec<usize> {
+    let all = std::thread::available_parallelism().map_or(1, |n| n.get());
+    if all > 1 { vec![1, all] } else { vec![1] }
+}
+
+fn totp_rs_algorithm(alg: Algorithm) -> Option<totp_rs::Algorithm> {
+    match alg {
+        Algorithm::Sha1 => Some(totp_rs::Algorithm::SHA1),
+        Algorithm::Sha256 => Some(totp_rs::Algorithm::SHA256),
+        Algorithm::Sha512 => Some(totp_rs::Algorithm::SHA512),
+        _ => None,
+    }
+}
+
+fn totp_rs_token(alg: totp_rs::Algorithm, key: &[u8]) -> totp_rs::Totp {
+    totp_rs::Builder::new()
+        .with_algorithm(alg)
+        .with_digits(6)
+        .with_secret(key.to_vec())
+        .build_noncompliant()
+}
+
+/// Workload 1 with totp-rs: a `Totp` per secret, `generate` per code (its public API).
+fn totp_rs_steps(alg: totp_rs::Algorithm, first: u64, steps: u64) -> u64 {
+    let totp = totp_rs_token(alg, SEED);
+    (0..steps.div_ceil(CHUNK))
+        .into_par_iter()
+        .map(|chunk| {
+            let start = chunk * CHUNK;
+            (start..(start + CHUNK).min(steps))
+                .map(|i| {
+                    totp.generate((first + i) * 30)
+                        .to_string()
+                        .parse::<u64>()
+                        .unwrap_or(0)
+                })
+                .fold(0u64, u64::wrapping_add)
+        })
+        .reduce(|| 0, u64::wrapping_add)
+}
+
+/// Workload 2 with totp-rs: a `Totp` built per secret.
+fn totp_rs_secrets(alg: totp_rs::Algorithm, secrets: u64, counter: u64) -> u64 {
+    (0..secrets.div_ceil(CHUNK))
+        .into_par_iter()
+        .map(|chunk| {
+            let start = chunk * CHUNK;
+            let mut key = [0u8; 20];
+            (start..(start + CHUNK).min(secrets))
+                .map(|i| {
+                    splitmix_key(i, &mut key);
+                    let token = totp_rs_token(alg, &key).generate(counter * 30);
+                    token.to_string().parse::<u64>().unwrap_or(0)
+                })
+                .fold(0u64, u64::wrapping_add)
+        })
+        .reduce(|| 0, u64::wrapping_add)
+}
+
+fn w1(c: &mut Criterion) {
+    let digits = Digits::SIX;
+    for alg in Algorithm::ALL {
+        let mut group = c.benchmark_group(format!("w1_steps/{alg}"));
+        group.throughput(Throughput::Elements(W1_CODES));
+        group.sample_size(10);
+        group.warm_up_time(std::time::Duration::from_millis(300));
+        group.measurement_time(std::time::Duration::from_millis(1500));
+        let reference = steps_checksum(
+            &Keyed::new(alg, SEED, Backend::Naive),
+            FIRST,
+            W1_CODES,
+            digits,
+        );
+        for threads in thread_counts() {
+            let pool = pool(threads);
+            for backend in [Backend::Naive, Backend::Portable, Backend::Auto] {
+                let keyed = Keyed::new(alg, SEED, backend);
+                let got = pool.install(|| steps_checksum(&keyed, FIRST, W1_CODES, digits));
+                assert_eq!(got, reference, "{alg} {backend:?} disagrees with the core");
+                group.bench_function(
+                    BenchmarkId::new(backend.name(), format!("{threads}t")),
+                    |b| {
+                        b.iter(|| {
+                            pool.install(|| {
+                                steps_checksum(black_box(&keyed), FIRST, W1_CODES, digits)
+                            })
+                        })
+                    },
+                );
+            }
+            if let Some(tr) = totp_rs_algorithm(alg) {
+                assert_eq!(
+                    pool.install(|| totp_rs_steps(tr, FIRST, W1_CODES)),
+                    reference,
+                    "totp-rs {alg}"
+                );
+                group.bench_function(BenchmarkId::new("totp-rs", format!("{threads}t")), |b| {
+                    b.iter(|| pool.install(|| totp_rs_steps(tr, black_box(FIRST), W1_CODES)))
+                });
+            }
+        }
+        group.finish();
+    }
+}
+
+fn w2(c: &mut Criterion) {
+    let digits = Digits::SIX;
+    for alg in [Algorithm::Sha1, Algorithm::Sha256, Algorithm::Sha3_256] {
+        let mut group = c.benchmark_group(format!("w2_secrets/{alg}"));
+        group.throughput(Throughput::Elements(W2_CODES));
+        group.sample_size(10);
+        group.warm_up_time(std::time::Duration::from_millis(300));
+        group.measurement_time(std::time::Duration::from_millis(1500));
+        let reference = secrets_checksum(alg, Backend::Naive, W2_CODES, 20, FIRST, digits);
+        for threads in thread_counts() {
+            let pool = pool(threads);
+            for backend in [Backend::Naive, Backend::Portable, Backend::Auto] {
+                let got =
+                    pool.install(|| secrets_checksum(alg, backend, W2_CODES, 20, FIRST, digits));
+                assert_eq!(got, reference, "{alg} {backend:?} disagrees with the core");
+                group.bench_function(
+                    BenchmarkId::new(backend.name(), format!("{threads}t")),
+                    |b| {
+                        b.iter(|| {
+                            pool.install(|| {
+                                secrets_checksum(
+                                    alg,
+                                    backend,
+                                    W2_CODES,
+                                    20,
+                                    black_box(FIRST),
+                                    digits,
+                                )
+                            })
+                        })
+                    },
+                );
+            }
+            if let Some(tr) = totp_rs_algorithm(alg) {
+                assert_eq!(
+                    pool.install(|| totp_rs_secrets(tr, W2_CODES, FIRST)),
+                    reference,
+                    "totp-rs {alg}"
+                );
+                group.bench_function(BenchmarkId::new("totp-rs", format!("{threads}t")), |b| {
+                    b.iter(|| pool.install(|| totp_rs_secrets(tr, W2_CODES, black_box(FIRST))))
+                });
+            }
+        }
+        group.finish();
+    }
+}
+
+criterion_group!(benches, w1, w2);
+criterion_main!(benches);
