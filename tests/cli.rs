@@ -561,3 +561,148 @@ fn report_regenerates_the_folder() {
     assert!(dir.join("sweep/aws-iam-phase.svg").exists());
     std::fs::remove_dir_all(&dir).expect("cleanup");
 }
+
+fn bulk_line(args: &[&str]) -> std::collections::HashMap<String, String> {
+    let o = skewsim(args);
+    assert_eq!(o.status.code(), Some(0), "{args:?}: {}", stderr(&o));
+    let text = stdout(&o);
+    assert_eq!(text.lines().count(), 1, "{text}");
+    let fields: std::collections::HashMap<String, String> = text
+        .split_whitespace()
+        .filter_map(|kv| {
+            kv.split_once('=')
+                .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        })
+        .collect();
+    for key in ["codes", "checksum", "seconds", "codes_per_sec", "threads"] {
+        assert!(fields.contains_key(key), "{key} missing from {text}");
+    }
+    fields
+}
+
+#[test]
+fn bulk_reproduces_the_reference_checksums_with_every_backend() {
+    // shared/spec/cli.md: SHA-1, 6 digits, period 30, --from 1700000000.
+    for backend in ["auto", "portable", "naive"] {
+        let w1 = bulk_line(&[
+            "bulk",
+            "--secret-hex",
+            RFC_SEED_HEX,
+            "--steps",
+            "10000000",
+            "--from",
+            "1700000000",
+            "--backend",
+            backend,
+        ]);
+        assert_eq!(w1["checksum"], "4998060940575", "{backend}");
+        assert_eq!(w1["codes"], "10000000");
+        let w2 = bulk_line(&[
+            "bulk",
+            "--secrets",
+            "10000000",
+            "--from",
+            "1700000000",
+            "--backend",
+            backend,
+        ]);
+        assert_eq!(w2["checksum"], "4998694724986", "{backend}");
+    }
+    let one = bulk_line(&[
+        "bulk",
+        "--secret-hex",
+        RFC_SEED_HEX,
+        "--steps",
+        "1000",
+        "--threads",
+        "1",
+    ]);
+    assert_eq!(one["threads"], "1");
+}
+
+#[test]
+fn bulk_print_writes_the_codes_in_order() {
+    let o = skewsim(&[
+        "bulk",
+        "--secret-hex",
+        RFC_SEED_HEX,
+        "--steps",
+        "70000",
+        "--from",
+        "59",
+        "--digits",
+        "8",
+        "--print",
+    ]);
+    assert_eq!(o.status.code(), Some(0));
+    let text = stdout(&o);
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 70_000);
+    assert_eq!(lines[0], "94287082", "RFC 6238 at t=59");
+    // Line i is the code at 59 + 30 i; check one past the first parallel batch.
+    let t = (59 + 30 * 65_537u64).to_string();
+    let code = skewsim(&[
+        "code",
+        "--secret-hex",
+        RFC_SEED_HEX,
+        "--time",
+        &t,
+        "--digits",
+        "8",
+    ]);
+    assert_eq!(format!("{}\n", lines[65_537]), stdout(&code));
+    // The sum of the printed codes is the checksum.
+    let sum: u64 = lines
+        .iter()
+        .map(|l| l.parse::<u64>().expect("digits"))
+        .sum();
+    let w1 = bulk_line(&[
+        "bulk",
+        "--secret-hex",
+        RFC_SEED_HEX,
+        "--steps",
+        "70000",
+        "--from",
+        "59",
+        "--digits",
+        "8",
+    ]);
+    assert_eq!(w1["checksum"], sum.to_string());
+}
+
+#[test]
+fn bulk_bad_input() {
+    for (args, arg) in [
+        (vec!["bulk"], "--secret-hex"),
+        (vec!["bulk", "--secret-hex", "zz"], "--secret-hex"),
+        (vec!["bulk", "--secrets", "0"], "--secrets"),
+        (
+            vec!["bulk", "--secrets", "10", "--key-len", "0"],
+            "--key-len",
+        ),
+        (
+            vec!["bulk", "--secrets", "10", "--threads", "0"],
+            "--threads",
+        ),
+        (vec!["bulk", "--secrets", "10", "--period", "0"], "--period"),
+        (
+            vec!["bulk", "--secrets", "10", "--algorithm", "md5"],
+            "--algorithm",
+        ),
+        (vec!["bulk", "--secrets", "10", "--steps", "-1"], "--steps"),
+        (
+            vec!["bulk", "--secrets", "10", "--secret-hex", "3132"],
+            "--secret",
+        ),
+    ] {
+        let o = skewsim(&args);
+        let err = stderr(&o);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {err}");
+        assert_eq!(err.lines().count(), 1, "{args:?}: {err}");
+        assert!(
+            err.starts_with("error: ") && err.contains(arg),
+            "{args:?}: {err}"
+        );
+        assert!(o.stdout.is_empty());
+    }
+}

@@ -211,3 +211,28 @@ proptest! {
         prop_assert_eq!([exact.rejected, exact.in_sync, exact.out_of_sync], brute);
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(128))]
+
+    /// Every bulk backend (SHA extensions where the CPU has them, the portable
+    /// precomputed states, and the forced fallback) sums the same codes as the
+    /// core, for any key, algorithm, start and length (remainders of the
+    /// four-lane path included).
+    #[test]
+    fn bulk_backends_agree_with_the_core(key in prop::collection::vec(any::<u8>(), 1..150), alg in algorithm(),
+                                         first in any::<u64>(), count in 0u64..40, digits in 6u64..=10) {
+        use skewsim::bulk::{Backend, Keyed};
+        let digits = Digits::new(digits).expect("in range");
+        let secret = Secret::from_bytes(key.clone()).expect("non-empty");
+        let modulus = digits.modulus();
+        let want = (0..count).fold(0u64, |sum, i| {
+            let value = skewsim::totp::hotp_value(alg, &secret, first.wrapping_add(i));
+            sum.wrapping_add(u64::from(value) % modulus)
+        });
+        for backend in [Backend::Auto, Backend::Portable, Backend::Naive] {
+            let keyed = Keyed::new(alg, &key, backend);
+            prop_assert_eq!(skewsim::bulk::steps_checksum(&keyed, first, count, digits), want, "{:?}", backend);
+        }
+    }
+}

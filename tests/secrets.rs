@@ -71,11 +71,7 @@ fn debug_and_errors_of_the_library_never_hold_the_secret() {
         .parse()
         .expect("valid");
     assert_eq!(leaks(&format!("{uri:?}")), None, "Debug of a parsed URI");
-    for bad in [
-        format!("{B32}!"),
-        format!("{B32}=A"),
-        B32[..3].to_owned(),
-    ] {
+    for bad in [format!("{B32}!"), format!("{B32}=A"), B32[..3].to_owned()] {
         if let Err(e) = skewsim::Secret::from_base32(&bad) {
             assert_eq!(leaks(&format!("{e} {e:?}")), None);
         }

@@ -51,6 +51,8 @@ pub enum Keyed {
     Sha1Ni(shani::Sha1Ni),
     /// SHA-256, precomputed.
     Sha256(Sha256Keyed),
+    /// SHA-256 on the SHA extensions, four codes at a time.
+    Sha256Ni(shani::Sha256Ni),
     /// SHA-512, precomputed.
     Sha512(Sha512Keyed),
     /// SHA-3, precomputed.
@@ -74,6 +76,10 @@ impl Keyed {
                 shani::Sha1Ni::new(portable).map_or(Keyed::Sha1(portable), Keyed::Sha1Ni)
             }
             (_, Algorithm::Sha1) => Keyed::Sha1(Sha1Keyed::new(key)),
+            (Backend::Auto, Algorithm::Sha256) => {
+                let portable = Sha256Keyed::new(key);
+                shani::Sha256Ni::new(portable).map_or(Keyed::Sha256(portable), Keyed::Sha256Ni)
+            }
             (_, Algorithm::Sha256) => Keyed::Sha256(Sha256Keyed::new(key)),
             (_, Algorithm::Sha512) => Keyed::Sha512(Sha512Keyed::new(key)),
             (_, alg) => Keyed::Sha3(Sha3Keyed::new(alg, key)),
@@ -87,6 +93,7 @@ impl Keyed {
             Keyed::Sha1(k) => k.value(counter),
             Keyed::Sha1Ni(k) => k.portable().value(counter),
             Keyed::Sha256(k) => k.value(counter),
+            Keyed::Sha256Ni(k) => k.portable().value(counter),
             Keyed::Sha512(k) => k.value(counter),
             Keyed::Sha3(k) => k.value(counter),
             Keyed::Naive(alg, secret) => hotp_value(*alg, secret, counter),
@@ -96,8 +103,10 @@ impl Keyed {
     /// The wrapping sum of the codes of counters `first..first+count`
     /// (counters past u64::MAX wrap around, as the counter field does).
     pub fn sum_codes(&self, first: u64, count: u64, modulus: u32) -> u64 {
-        if let Keyed::Sha1Ni(k) = self {
-            return k.sum_codes(first, count, modulus);
+        match self {
+            Keyed::Sha1Ni(k) => return k.sum_codes(first, count, modulus),
+            Keyed::Sha256Ni(k) => return k.sum_codes(first, count, modulus),
+            _ => {}
         }
         let mut sum = 0u64;
         for i in 0..count {

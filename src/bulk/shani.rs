@@ -329,3 +329,213 @@ mod tests {
         }
     }
 }
+
+/// SHA-256's round constants (FIPS 180-4 §4.2.2).
+const K256: [u32; 64] = [
+    0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
+    0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
+    0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
+    0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7, 0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967,
+    0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13, 0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85,
+    0xa2bfe8a1, 0xa81a664b, 0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070,
+    0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
+    0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
+];
+
+/// A SHA-256 HMAC key state for the SHA-NI path (constructed only after the CPU check).
+#[derive(Clone, Copy, Debug)]
+pub struct Sha256Ni {
+    keyed: super::portable::Sha256Keyed,
+}
+
+impl Sha256Ni {
+    /// `Some` when the CPU has the SHA extensions and SSE4.1.
+    pub fn new(keyed: super::portable::Sha256Keyed) -> Option<Self> {
+        available().then_some(Sha256Ni { keyed })
+    }
+
+    /// The portable state it was built from.
+    pub fn portable(&self) -> &super::portable::Sha256Keyed {
+        &self.keyed
+    }
+
+    /// The 31-bit truncated values of four counters.
+    #[inline]
+    pub fn values4(&self, counters: [u64; 4]) -> [u32; 4] {
+        #[cfg(target_arch = "x86_64")]
+        {
+            // SAFETY: a Sha256Ni exists only if `available()` returned true.
+            unsafe { sha256_values4(&self.keyed, counters) }
+        }
+        #[cfg(not(target_arch = "x86_64"))]
+        {
+            counters.map(|c| self.keyed.value(c))
+        }
+    }
+
+    /// The wrapping sum of the codes of `count` counters from `first`.
+    pub fn sum_codes(&self, first: u64, count: u64, modulus: u32) -> u64 {
+        let mut sum = 0u64;
+        let mut i = 0;
+        while i + 4 <= count {
+            let c = first.wrapping_add(i);
+            for x in self.values4([c, c.wrapping_add(1), c.wrapping_add(2), c.wrapping_add(3)]) {
+                sum = sum.wrapping_add(u64::from(x % modulus));
+            }
+            i += 4;
+        }
+        while i < count {
+            sum = sum.wrapping_add(u64::from(self.keyed.value(first.wrapping_add(i)) % modulus));
+            i += 1;
+        }
+        sum
+    }
+}
+
+/// A state `[A..H]` as the (ABEF, CDGH) vector pair `sha256rnds2` works on.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "sha,sse2,ssse3,sse4.1")]
+fn abef_cdgh(s: &[u32; 8]) -> (__m128i, __m128i) {
+    (
+        _mm_set_epi32(s[0] as i32, s[1] as i32, s[4] as i32, s[5] as i32),
+        _mm_set_epi32(s[2] as i32, s[3] as i32, s[6] as i32, s[7] as i32),
+    )
+}
+
+/// The words `[A..H]` of an (ABEF, CDGH) pair.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "sha,sse2,ssse3,sse4.1")]
+fn words_of(abef: __m128i, cdgh: __m128i) -> [u32; 8] {
+    [
+        _mm_extract_epi32::<3>(abef) as u32,
+        _mm_extract_epi32::<2>(abef) as u32,
+        _mm_extract_epi32::<3>(cdgh) as u32,
+        _mm_extract_epi32::<2>(cdgh) as u32,
+        _mm_extract_epi32::<1>(abef) as u32,
+        _mm_extract_epi32::<0>(abef) as u32,
+        _mm_extract_epi32::<1>(cdgh) as u32,
+        _mm_extract_epi32::<0>(cdgh) as u32,
+    ]
+}
+
+/// Four lanes of SHA-256 compression of one block each. Message vectors hold
+/// W0 in the lowest lane.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "sha,sse2,ssse3,sse4.1")]
+fn compress256x4(
+    abef: [__m128i; 4],
+    cdgh: [__m128i; 4],
+    mut w: [[__m128i; 4]; 4],
+) -> ([__m128i; 4], [__m128i; 4]) {
+    let (mut s0, mut s1) = (abef, cdgh);
+    for g in 0..16 {
+        let k = _mm_set_epi32(
+            K256[4 * g + 3] as i32,
+            K256[4 * g + 2] as i32,
+            K256[4 * g + 1] as i32,
+            K256[4 * g] as i32,
+        );
+        for l in 0..4 {
+            if g >= 4 {
+                // W[g] = msg2(msg1(W[g-4], W[g-3]) + W[g-2..g-1] shifted by one word, W[g-1]).
+                let t7 = _mm_alignr_epi8::<4>(w[l][(g + 3) % 4], w[l][(g + 2) % 4]);
+                let x = _mm_add_epi32(_mm_sha256msg1_epu32(w[l][g % 4], w[l][(g + 1) % 4]), t7);
+                w[l][g % 4] = _mm_sha256msg2_epu32(x, w[l][(g + 3) % 4]);
+            }
+            let wk = _mm_add_epi32(w[l][g % 4], k);
+            s1[l] = _mm_sha256rnds2_epu32(s1[l], s0[l], wk);
+            s0[l] = _mm_sha256rnds2_epu32(s0[l], s1[l], _mm_shuffle_epi32::<0x0E>(wk));
+        }
+    }
+    for l in 0..4 {
+        s0[l] = _mm_add_epi32(s0[l], abef[l]);
+        s1[l] = _mm_add_epi32(s1[l], cdgh[l]);
+    }
+    (s0, s1)
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "sha,sse2,ssse3,sse4.1")]
+fn sha256_values4(keyed: &super::portable::Sha256Keyed, counters: [u64; 4]) -> [u32; 4] {
+    let (ia, ic) = abef_cdgh(&keyed.inner);
+    let (oa, oc) = abef_cdgh(&keyed.outer);
+    let zero = _mm_setzero_si128();
+    // Inner block: counter (W0, W1), padding (W2), length 72 bytes = 576 bits (W15).
+    let mut inner_w = [[zero; 4]; 4];
+    for l in 0..4 {
+        let c = counters[l];
+        inner_w[l] = [
+            _mm_set_epi32(0, 0x8000_0000u32 as i32, c as i32, (c >> 32) as i32),
+            zero,
+            zero,
+            _mm_set_epi32(576, 0, 0, 0),
+        ];
+    }
+    let (ha, hc) = compress256x4([ia; 4], [ic; 4], inner_w);
+    // Outer block: the inner digest (W0..W7), padding (W8), length 96 bytes = 768 bits.
+    let mut outer_w = [[zero; 4]; 4];
+    for l in 0..4 {
+        let d = words_of(ha[l], hc[l]);
+        outer_w[l] = [
+            _mm_set_epi32(d[3] as i32, d[2] as i32, d[1] as i32, d[0] as i32),
+            _mm_set_epi32(d[7] as i32, d[6] as i32, d[5] as i32, d[4] as i32),
+            _mm_set_epi32(0, 0, 0, 0x8000_0000u32 as i32),
+            _mm_set_epi32(768, 0, 0, 0),
+        ];
+    }
+    let (ta, tc) = compress256x4([oa; 4], [oc; 4], outer_w);
+    let mut out = [0u32; 4];
+    for l in 0..4 {
+        let words = words_of(ta[l], tc[l]);
+        let mut tag = [0u8; 32];
+        for i in 0..8 {
+            let b = words[i].to_be_bytes();
+            tag[4 * i] = b[0];
+            tag[4 * i + 1] = b[1];
+            tag[4 * i + 2] = b[2];
+            tag[4 * i + 3] = b[3];
+        }
+        let offset = usize::from(tag[31] & 0x0f);
+        out[l] = u32::from_be_bytes([
+            tag[offset],
+            tag[offset + 1],
+            tag[offset + 2],
+            tag[offset + 3],
+        ]) & 0x7fff_ffff;
+    }
+    out
+}
+
+#[cfg(test)]
+mod sha256_tests {
+    use super::*;
+    use crate::bulk::portable::Sha256Keyed;
+    use crate::bulk::splitmix_key;
+
+    #[test]
+    fn sha256_matches_the_portable_path() {
+        if !available() {
+            eprintln!("skipped: no SHA extensions on this CPU");
+            return;
+        }
+        for len in [1usize, 20, 32, 64, 65, 100] {
+            let mut key = vec![0u8; len];
+            splitmix_key(len as u64 * 13, &mut key);
+            let portable = Sha256Keyed::new(&key);
+            let ni = Sha256Ni::new(portable).expect("available");
+            for base in [0u64, 1, 56_666_666, u64::MAX - 2] {
+                let counters = [
+                    base,
+                    base.wrapping_add(1),
+                    base.wrapping_add(2),
+                    base.wrapping_add(3),
+                ];
+                assert_eq!(
+                    ni.values4(counters),
+                    counters.map(|c| portable.value(c)),
+                    "key {len} base {base}"
+                );
+            }
+        }
+    }
+}
