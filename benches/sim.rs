@@ -10,14 +10,8 @@ use skewsim::sim::{Outcome, Scenario, preset, probabilities, thresholds};
 
 fn scenario() -> Scenario {
     Scenario {
-        period_ms: 30_000,
         delay_ms: 90_000,
-        skew_ms: 0,
-        drift_ppb: 0,
-        reaction_ms: 2_000,
-        login_delay_ms: 5_000,
-        login_after_ms: 86_400_000,
-        policy: preset("aws-iam").expect("preset"),
+        ..Scenario::new(preset("aws-iam").expect("preset"))
     }
 }
 

@@ -155,14 +155,9 @@ proptest! {
 
 fn scenario(policy: &str, delay_ms: i64, skew_ms: i64) -> Scenario {
     Scenario {
-        period_ms: 30_000,
         delay_ms,
         skew_ms,
-        drift_ppb: 0,
-        reaction_ms: 2_000,
-        login_delay_ms: 5_000,
-        login_after_ms: 86_400_000,
-        policy: preset(policy).expect("preset exists"),
+        ..Scenario::new(preset(policy).expect("preset exists"))
     }
 }
 

@@ -4,14 +4,8 @@ use skewsim::sim::{Outcome, Scenario, preset, probabilities, thresholds};
 
 fn scenario(policy: &str, delay_ms: i64) -> Scenario {
     Scenario {
-        period_ms: 30_000,
         delay_ms,
-        skew_ms: 0,
-        drift_ppb: 0,
-        reaction_ms: 2_000,
-        login_delay_ms: 5_000,
-        login_after_ms: 86_400_000,
-        policy: preset(policy).expect("preset"),
+        ..Scenario::new(preset(policy).expect("preset"))
     }
 }
 

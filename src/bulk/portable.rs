@@ -8,7 +8,8 @@ use sha2::block_api::{compress256, compress512};
 
 use crate::totp::Algorithm;
 
-const SHA1_IV: [u32; 5] = [
+/// SHA-1's initial state (FIPS 180-4 §5.3.1).
+pub const SHA1_IV: [u32; 5] = [
     0x6745_2301,
     0xEFCD_AB89,
     0x98BA_DCFE,

@@ -66,21 +66,13 @@ impl Sha1Ni {
 
     /// The wrapping sum of the codes of `count` counters from `first`.
     pub fn sum_codes(&self, first: u64, count: u64, modulus: u32) -> u64 {
-        let mut sum = 0u64;
-        let mut i = 0;
-        while i + 4 <= count {
-            let c = first.wrapping_add(i);
-            let v = self.values4([c, c.wrapping_add(1), c.wrapping_add(2), c.wrapping_add(3)]);
-            for x in v {
-                sum = sum.wrapping_add(u64::from(x % modulus));
-            }
-            i += 4;
-        }
-        while i < count {
-            sum = sum.wrapping_add(u64::from(self.keyed.value(first.wrapping_add(i)) % modulus));
-            i += 1;
-        }
-        sum
+        sum_by_fours(
+            first,
+            count,
+            modulus,
+            |c| self.values4(c),
+            |c| self.keyed.value(c),
+        )
     }
 }
 
@@ -100,6 +92,30 @@ pub fn values4_keys_checked(keys: [&[u8]; 4], counter: u64) -> Option<[u32; 4]> 
         let _ = (keys, counter);
         None
     }
+}
+
+/// The wrapping sum of `count` codes from `first`, four lanes at a time,
+/// the remainder one by one.
+fn sum_by_fours(
+    first: u64,
+    count: u64,
+    modulus: u32,
+    four: impl Fn([u64; 4]) -> [u32; 4],
+    one: impl Fn(u64) -> u32,
+) -> u64 {
+    let mut sum = 0u64;
+    let mut i = 0;
+    while i + 4 <= count {
+        let c = first.wrapping_add(i);
+        for x in four([c, c.wrapping_add(1), c.wrapping_add(2), c.wrapping_add(3)]) {
+            sum = sum.wrapping_add(u64::from(x % modulus));
+        }
+        i += 4;
+    }
+    for j in i..count {
+        sum = sum.wrapping_add(u64::from(one(first.wrapping_add(j)) % modulus));
+    }
+    sum
 }
 
 /// Four lanes of SHA-1 compression of one block each, from the states
@@ -194,7 +210,7 @@ fn values4(keyed: &Sha1Keyed, counters: [u64; 4]) -> [u32; 4] {
 fn values4_keys(keys: [&[u8]; 4], counter: u64) -> [u32; 4] {
     // Plain loops, no closures: a closure would not inherit the target
     // features and its intrinsics would become calls (measured: 2x slower).
-    let (iv_a, iv_e) = state_vectors(&SHA1_IV);
+    let (iv_a, iv_e) = state_vectors(&super::portable::SHA1_IV);
     let zero = _mm_setzero_si128();
     let ipad = _mm_set1_epi32(0x3636_3636);
     let opad = _mm_set1_epi32(0x5c5c_5c5c);
@@ -227,13 +243,6 @@ fn values4_keys(keys: [&[u8]; 4], counter: u64) -> [u32; 4] {
     lanes4(ia, ie, oa, oe, [counter; 4])
 }
 
-const SHA1_IV: [u32; 5] = [
-    0x6745_2301,
-    0xEFCD_AB89,
-    0x98BA_DCFE,
-    0x1032_5476,
-    0xC3D2_E1F0,
-];
 
 /// HMAC over four lanes with their own inner/outer states.
 #[cfg(target_arch = "x86_64")]
@@ -375,20 +384,13 @@ impl Sha256Ni {
 
     /// The wrapping sum of the codes of `count` counters from `first`.
     pub fn sum_codes(&self, first: u64, count: u64, modulus: u32) -> u64 {
-        let mut sum = 0u64;
-        let mut i = 0;
-        while i + 4 <= count {
-            let c = first.wrapping_add(i);
-            for x in self.values4([c, c.wrapping_add(1), c.wrapping_add(2), c.wrapping_add(3)]) {
-                sum = sum.wrapping_add(u64::from(x % modulus));
-            }
-            i += 4;
-        }
-        while i < count {
-            sum = sum.wrapping_add(u64::from(self.keyed.value(first.wrapping_add(i)) % modulus));
-            i += 1;
-        }
-        sum
+        sum_by_fours(
+            first,
+            count,
+            modulus,
+            |c| self.values4(c),
+            |c| self.keyed.value(c),
+        )
     }
 }
 

@@ -131,6 +131,23 @@ impl Outcome {
 }
 
 impl Scenario {
+    /// The default scenario under `policy`: 30 s steps, no delay, no skew or
+    /// drift, code 2 read 2 s after it appears, the first login a day later
+    /// and received 5 s after its code was read (the command line's defaults,
+    /// delay aside).
+    pub fn new(policy: Policy) -> Scenario {
+        Scenario {
+            period_ms: 30_000,
+            delay_ms: 0,
+            skew_ms: 0,
+            drift_ppb: 0,
+            reaction_ms: 2_000,
+            login_delay_ms: 5_000,
+            login_after_ms: 86_400_000,
+            policy,
+        }
+    }
+
     /// The enrollment when code 1 is read `phase_ms` into its device step.
     pub fn enroll(&self, phase_ms: i64) -> Enrollment {
         let period = self.period_ms;

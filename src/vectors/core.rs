@@ -25,7 +25,7 @@ pub fn check_file(file: &VectorFile, filter: &Filter) -> FileReport {
                     continue;
                 }
                 let (ok, got) = check_code(case);
-                report.record(ok, || failure(case, got));
+                report.record(ok, || Failure::for_code(case, got));
             }
         }
         VectorSet::Verify(cases) => {
@@ -73,18 +73,6 @@ fn expected_of(expect: Expect, valid: &str, error: &str) -> String {
     match expect {
         Expect::Valid => valid.to_owned(),
         Expect::Invalid => format!("error {error}"),
-    }
-}
-
-fn failure(case: &CodeCase, got: String) -> Failure {
-    Failure {
-        id: case.id.clone(),
-        comment: case.comment.clone(),
-        expected: match case.expect {
-            Expect::Valid => case.expected.clone(),
-            Expect::Invalid => format!("anything but {}", case.expected),
-        },
-        got,
     }
 }
 

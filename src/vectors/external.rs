@@ -94,15 +94,7 @@ pub fn check_all(files: &[VectorFile], template: &str, filter: &Filter) -> Vec<F
                 })
                 .collect();
             for (case, (ok, got)) in admitted.iter().zip(results) {
-                report.record(ok, || Failure {
-                    id: case.id.clone(),
-                    comment: case.comment.clone(),
-                    expected: match case.expect {
-                        Expect::Valid => case.expected.clone(),
-                        Expect::Invalid => format!("anything but {}", case.expected),
-                    },
-                    got,
-                });
+                report.record(ok, || Failure::for_code(case, got));
             }
             report
         })

@@ -26,6 +26,22 @@ pub struct Failure {
     pub got: String,
 }
 
+impl Failure {
+    /// The failure of a code row: for an `invalid` row, the expected value is
+    /// what must *not* come out.
+    pub fn for_code(case: &CodeCase, got: String) -> Failure {
+        Failure {
+            id: case.id.clone(),
+            comment: case.comment.clone(),
+            expected: match case.expect {
+                Expect::Valid => case.expected.clone(),
+                Expect::Invalid => format!("anything but {}", case.expected),
+            },
+            got,
+        }
+    }
+}
+
 /// The result of one file.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FileReport {

@@ -70,14 +70,8 @@ fn readme(dir: &str) -> String {
     let d = |v: Option<i64>| v.map_or("never".to_owned(), format_ms);
     for policy in presets() {
         let s = skewsim::sim::Scenario {
-            period_ms: 30_000,
             delay_ms: 90_000,
-            skew_ms: 0,
-            drift_ppb: 0,
-            reaction_ms: 2_000,
-            login_delay_ms: 5_000,
-            login_after_ms: 86_400_000,
-            policy: policy.clone(),
+            ..skewsim::sim::Scenario::new(policy.clone())
         };
         let p = probabilities(&s, None);
         let t = thresholds(&s, None);
