@@ -231,3 +231,38 @@ proptest! {
         }
     }
 }
+
+const YEAR_MS: i64 = 365 * 86_400_000;
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(200))]
+
+    /// Years of delay or skew, drift up to ±1e6 ppm, any period: an exact
+    /// answer whose counts add up, never a panic or an overflow.
+    #[test]
+    fn the_model_holds_at_the_edges(
+        delay in prop_oneof![0i64..100 * YEAR_MS, Just(100 * YEAR_MS)],
+        skew in prop_oneof![-100 * YEAR_MS..100 * YEAR_MS, Just(-100 * YEAR_MS), Just(100 * YEAR_MS)],
+        ppb in prop_oneof![-999_999_999i64..=1_000_000_000, Just(-999_999_999), Just(1_000_000_000), Just(0)],
+        reaction in 0i64..100 * YEAR_MS,
+        login_after in prop_oneof![0i64..100 * YEAR_MS, Just(100 * YEAR_MS)],
+        period in 1i64..=500,
+        which in 0usize..7,
+    ) {
+        let name = skewsim::sim::policy::preset_names()[which].clone();
+        let s = Scenario {
+            period_ms: period,
+            delay_ms: delay,
+            skew_ms: skew,
+            drift_ppb: ppb,
+            reaction_ms: reaction,
+            login_delay_ms: 5_000,
+            login_after_ms: login_after,
+            policy: preset(&name).expect("preset"),
+        };
+        let p = probabilities(&s, None);
+        prop_assert_eq!(p.total(), (period as u128) * (period as u128));
+        let t = skewsim::sim::thresholds(&s, Some(0));
+        if let Some(d) = t.rejected_from { prop_assert!(d >= 0); }
+    }
+}

@@ -243,7 +243,6 @@ fn values4_keys(keys: [&[u8]; 4], counter: u64) -> [u32; 4] {
     lanes4(ia, ie, oa, oe, [counter; 4])
 }
 
-
 /// HMAC over four lanes with their own inner/outer states.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "sha,sse2,ssse3,sse4.1")]

@@ -98,28 +98,32 @@ pub struct Thresholds {
     pub rejected_certain_from: Option<i64>,
 }
 
-/// The longest delay the threshold search looks at for this scenario: past
-/// the enrollment search range, whatever the skew.
-pub fn search_limit_ms(scenario: &Scenario) -> i64 {
-    let p = &scenario.policy;
-    let steps = i64::from(p.enroll_behind) + i64::from(p.enroll_ahead) + 4;
-    steps
-        .saturating_mul(scenario.period_ms)
-        .saturating_add(scenario.skew_ms.saturating_abs())
-        .saturating_add(scenario.reaction_ms)
-}
-
-/// Delays at which, without drift, the verifier's step at receipt changes:
-/// between two of these every outcome probability is constant.
-fn step_changes(scenario: &Scenario, limit: i64) -> Vec<i64> {
+/// Candidate delays: 0, and the delays at which, without drift, the
+/// verifier's step at receipt changes — but only where the offset found is
+/// within two steps of the enrollment search range. Outside that band every
+/// delay is rejected for certain, like its neighbours, so between two
+/// candidates every outcome probability is constant (drift aside) and the
+/// list stays short (at most behind + ahead + 6 entries) whatever the skew.
+fn step_changes(scenario: &Scenario) -> Vec<i64> {
     let enrollment = scenario.enroll(0);
     let period = scenario.period_ms;
+    // The offset found at delay 0; each candidate lowers it by one.
+    let offset0 = enrollment.code2_step - enrollment.verifier_step;
     let first = (period - enrollment.t_code2.rem_euclid(period)) % period;
-    let mut out: Vec<i64> = std::iter::successors(Some(first), |d| d.checked_add(period))
-        .take_while(|d| *d <= limit)
-        .collect();
-    if out.first() != Some(&0) {
-        out.insert(0, 0);
+    let ahead = i64::from(scenario.policy.enroll_ahead);
+    let behind = i64::from(scenario.policy.enroll_behind);
+    // After candidate n the offset is offset0 - (n + 1); keep n where that
+    // lies in [-(behind + 2), ahead + 2].
+    let n_lo = (offset0 - ahead - 3).max(0);
+    let n_hi = offset0 + behind + 1;
+    let mut out = vec![0];
+    for n in n_lo..=n_hi {
+        let Some(delay) = n.checked_mul(period).and_then(|d| d.checked_add(first)) else {
+            break;
+        };
+        if delay > 0 {
+            out.push(delay);
+        }
     }
     out
 }
@@ -129,8 +133,7 @@ fn step_changes(scenario: &Scenario, limit: i64) -> Vec<i64> {
 /// verifier's step changes and refined by bisection (drift can move a change
 /// a few ms off the candidate).
 pub fn thresholds(scenario: &Scenario, enroll_phase_ms: Option<i64>) -> Thresholds {
-    let limit = search_limit_ms(scenario);
-    let candidates = step_changes(scenario, limit);
+    let candidates = step_changes(scenario);
     let at = |delay: i64| {
         let mut s = scenario.clone();
         s.delay_ms = delay;

@@ -161,9 +161,9 @@ impl Scenario {
             anchor_ms: t_code1,
         };
         let t_change = clock.real_time_at((code1_step + 1) * period);
-        let t_code2 = t_change + self.reaction_ms;
+        let t_code2 = t_change.saturating_add(self.reaction_ms);
         let code2_step = step_of(clock.reading(t_code2), period);
-        let t_receipt = t_code2 + self.delay_ms;
+        let t_receipt = t_code2.saturating_add(self.delay_ms);
         let verifier_step = step_of(t_receipt, period);
         let found_offset = code2_step - verifier_step;
         let p = &self.policy;
@@ -219,7 +219,7 @@ impl Scenario {
         read_device_ms: i64,
     ) -> Login {
         let t_read = enrollment.clock.real_time_at(read_device_ms);
-        let t_receipt = t_read + self.login_delay_ms;
+        let t_receipt = t_read.saturating_add(self.login_delay_ms);
         let verifier_step = step_of(t_receipt, self.period_ms);
         let window = i64::from(self.policy.login_window);
         let accept_from = verifier_step + stored_offset - window;
@@ -263,7 +263,7 @@ impl Scenario {
             let t_read = enrollment
                 .clock
                 .real_time_at(device_step * self.period_ms + phase);
-            step_of(t_read + self.login_delay_ms, self.period_ms)
+            step_of(t_read.saturating_add(self.login_delay_ms), self.period_ms)
         };
         let window = i64::from(self.policy.login_window);
         // device_step in [v + offset - w, v + offset + w]  <=>  v in [lo, hi]

@@ -8,6 +8,10 @@
 //! label; unknown parameters (`image`, …) are ignored. Strict where a
 //! mistake would give wrong codes: a duplicate parameter, a bad escape, an
 //! out-of-range number, or a label issuer that contradicts `issuer=` is an error.
+//!
+//! Not representable, by the format's own rules: a `:` in the issuer or the
+//! account, and an account that starts with a space when there is an issuer
+//! (spaces after `issuer:` are dropped). Emitting such values does not round-trip.
 
 use std::fmt;
 
@@ -132,7 +136,12 @@ impl std::str::FromStr for OtpAuthUri {
 
         let label = decode_percent(label, "label", false)?;
         let (label_issuer, account) = match label.split_once(':') {
-            Some((issuer, account)) => (Some(issuer.to_owned()), account.trim_start().to_owned()),
+            // The format allows spaces before the account name; only spaces
+            // are dropped, so other leading characters survive a round trip.
+            Some((issuer, account)) => (
+                Some(issuer.to_owned()),
+                account.trim_start_matches(' ').to_owned(),
+            ),
             None => (None, label.clone()),
         };
         if account.is_empty() {
