@@ -706,3 +706,50 @@ fn bulk_bad_input() {
         assert!(o.stdout.is_empty());
     }
 }
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(300))]
+
+    /// The argument layer, on random command lines built from real flags and
+    /// nasty values: the exit code is 0, 1 or 2, an error is one `error:`
+    /// line with nothing on stdout, and nothing ever panics.
+    #[test]
+    fn random_command_lines_never_panic(
+        command in proptest::sample::select(vec!["", "code", "verify", "policies", "vectors"]),
+        pairs in proptest::collection::vec((
+            proptest::sample::select(vec![
+                "--secret", "--secret-hex", "--uri", "--time", "--algorithm", "--digits", "--period", "--t0",
+                "--code", "--window", "--delay", "--skew", "--drift-ppm", "--reaction", "--policy", "--phase",
+                "--login-delay", "--login-after", "--format", "--enroll-behind", "--enroll-ahead",
+                "--login-window", "--track-drift", "--dir", "--sources", "--only-digits", "--algorithms",
+            ]),
+            proptest::sample::select(vec![
+                "", "0", "-1", "90s", "-45s", "1e999s", "NaN", "inf", "18446744073709551616",
+                "18446744073709551615", "9223372036854775807", "sha1", "SHA3-256", "md5", "6", "11", "30",
+                "aws-iam", "all", "json", "text", "always", "GEZDGNBVGY3TQOJQ", "3132", "zz", "=",
+                "otpauth://totp/a?secret=JBSWY3DPEHPK3PXP", "otpauth://hotp/a?secret=JBSWY3DP&counter=1",
+                "otpauth://totp/%zz", "123456", "12345678901", "1h", "36500d", "-36500d", "0.001", "-999999.999",
+                "1000000", "/nonexistent", "ü", "--", "--delay",
+            ]),
+        ), 0..5),
+    ) {
+        let mut args: Vec<&str> = Vec::new();
+        if !command.is_empty() {
+            args.push(command);
+        }
+        for (flag, value) in &pairs {
+            args.push(flag);
+            args.push(value);
+        }
+        let o = skewsim(&args);
+        let err = stderr(&o);
+        let code = o.status.code();
+        proptest::prop_assert!(matches!(code, Some(0..=2)), "{args:?}: exit {code:?}: {err}");
+        proptest::prop_assert!(!err.contains("panicked"), "{args:?}: {err}");
+        if code == Some(2) {
+            proptest::prop_assert_eq!(err.lines().count(), 1, "{:?}: {}", args, err);
+            proptest::prop_assert!(err.starts_with("error: "), "{:?}: {}", args, err);
+            proptest::prop_assert!(o.stdout.is_empty(), "{:?}", args);
+        }
+    }
+}
