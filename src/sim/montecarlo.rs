@@ -44,20 +44,20 @@ pub enum Dist {
 
 impl Dist {
     /// One draw. `nonnegative` clamps the result at 0 (a delay cannot be negative).
-    pub fn sample(&self, rng: &mut ChaCha8Rng, nonnegative: bool) -> i64 {
+    pub fn sample(&self, rng: &mut Draws, nonnegative: bool) -> i64 {
         let v = match *self {
             Dist::Fixed(v) => v,
             Dist::Uniform { lo, hi } => {
                 let span = (i128::from(hi) - i128::from(lo) + 1) as u128;
                 // Multiply-shift maps 64 random bits onto the span.
-                lo + ((u128::from(rng.next_u64()) * span) >> 64) as i64
+                lo + ((u128::from(rng.rng.next_u64()) * span) >> 64) as i64
             }
             Dist::Normal { mean, sd } => {
-                let z = standard_normal(rng);
-                mean.saturating_add((z * sd as f64).round() as i64)
+                let z = rng.standard_normal();
+                mean.saturating_add(round(z * sd as f64))
             }
             Dist::LogNormal { median, sigma } => {
-                let z = standard_normal(rng);
+                let z = rng.standard_normal();
                 (median as f64 * (sigma * z).exp())
                     .round()
                     .min(i64::MAX as f64) as i64
@@ -77,17 +77,57 @@ impl Dist {
     }
 }
 
-/// A uniform draw in [0, 1) from 53 random bits.
-fn unit(rng: &mut ChaCha8Rng) -> f64 {
-    (rng.next_u64() >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
+/// Rounds half away from zero without a libm call (`as` saturates, and NaN
+/// cannot arise from finite draws).
+fn round(x: f64) -> i64 {
+    (x + 0.5f64.copysign(x)) as i64
 }
 
-/// Box–Muller (one of the pair), written out so that the stream of draws
-/// cannot change with a dependency's version.
-fn standard_normal(rng: &mut ChaCha8Rng) -> f64 {
-    let u1 = 1.0 - unit(rng); // (0, 1]: ln is finite
-    let u2 = unit(rng);
-    (-2.0 * u1.ln()).sqrt() * (std::f64::consts::TAU * u2).cos()
+/// A work unit's random draws: its ChaCha8 stream, and the second normal
+/// of each Box–Muller pair kept for the next call (both are used, halving
+/// the logarithms and square roots).
+#[derive(Debug, Clone)]
+pub struct Draws {
+    rng: ChaCha8Rng,
+    spare_normal: Option<f64>,
+}
+
+impl Draws {
+    /// Draws from `rng`.
+    pub fn new(rng: ChaCha8Rng) -> Self {
+        Draws {
+            rng,
+            spare_normal: None,
+        }
+    }
+
+    /// 64 random bits.
+    pub fn next_u64(&mut self) -> u64 {
+        self.rng.next_u64()
+    }
+
+    /// A uniform draw in (-1, 1) from 53 random bits.
+    fn signed_unit(&mut self) -> f64 {
+        (self.rng.next_u64() >> 11) as f64 * (2.0 / (1u64 << 53) as f64) - 1.0
+    }
+
+    /// A standard normal draw by Marsaglia's polar method (no trigonometry;
+    /// about 1.27 pairs of uniforms per pair of normals), written out so that
+    /// the stream of draws cannot change with a dependency's version.
+    pub fn standard_normal(&mut self) -> f64 {
+        if let Some(z) = self.spare_normal.take() {
+            return z;
+        }
+        loop {
+            let (u, v) = (self.signed_unit(), self.signed_unit());
+            let s = u * u + v * v;
+            if s > 0.0 && s < 1.0 {
+                let factor = (-2.0 * s.ln() / s).sqrt();
+                self.spare_normal = Some(v * factor);
+                return u * factor;
+            }
+        }
+    }
 }
 
 /// What to simulate.
@@ -191,7 +231,7 @@ pub fn chunk_rng(seed: u64, chunk: u64) -> ChaCha8Rng {
 
 /// Runs the trials of one chunk, handing each to `visit`.
 pub fn run_chunk(config: &Config, chunk: u64, mut visit: impl FnMut(&Trial)) -> Counts {
-    let mut rng = chunk_rng(config.seed, chunk);
+    let mut rng = Draws::new(chunk_rng(config.seed, chunk));
     let mut scenario = config.base.clone();
     let period = scenario.period_ms as u128;
     let first = chunk * CHUNK;
@@ -221,6 +261,32 @@ pub fn run_chunk(config: &Config, chunk: u64, mut visit: impl FnMut(&Trial)) -> 
 /// Number of chunks for the configured trials.
 pub fn chunks(config: &Config) -> u64 {
     config.trials.div_ceil(CHUNK)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn normal_draws_have_mean_0_and_variance_1() {
+        let mut d = Draws::new(chunk_rng(3, 0));
+        let n = 200_000;
+        let xs: Vec<f64> = (0..n).map(|_| d.standard_normal()).collect();
+        let mean = xs.iter().sum::<f64>() / n as f64;
+        let var = xs.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / n as f64;
+        assert!(mean.abs() < 0.01, "{mean}");
+        assert!((var - 1.0).abs() < 0.02, "{var}");
+        let within_1 = xs.iter().filter(|x| x.abs() < 1.0).count() as f64 / n as f64;
+        assert!((within_1 - 0.6827).abs() < 0.005, "{within_1}");
+    }
+
+    #[test]
+    fn rounding_is_half_away_from_zero() {
+        assert_eq!(
+            (round(2.5), round(-2.5), round(2.4), round(-2.6)),
+            (3, -3, 2, -3)
+        );
+    }
 }
 
 /// Runs every trial in parallel and returns the counts; `progress` is told
