@@ -29,3 +29,23 @@ fn huge_skew_with_tiny_period_has_bounded_thresholds() {
     let t = skewsim::sim::thresholds(&s, None);
     assert_eq!(t.rejected_from, Some(0));
 }
+
+/// Found by the report test: the threshold candidates were placed from the
+/// offset found at the scenario's own delay instead of at delay 0, so a
+/// scenario at 90 s reported "rejected: never" for aws-iam.
+#[test]
+fn thresholds_do_not_depend_on_the_scenario_delay() {
+    let base = skewsim::sim::Scenario::new(skewsim::sim::preset("aws-iam").expect("preset"));
+    let at_90s = skewsim::sim::Scenario {
+        delay_ms: 90_000,
+        ..base.clone()
+    };
+    assert_eq!(
+        skewsim::sim::thresholds(&at_90s, None),
+        skewsim::sim::thresholds(&base, None)
+    );
+    assert_eq!(
+        skewsim::sim::thresholds(&at_90s, None).rejected_from,
+        Some(328_000)
+    );
+}

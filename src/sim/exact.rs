@@ -105,7 +105,11 @@ pub struct Thresholds {
 /// candidates every outcome probability is constant (drift aside) and the
 /// list stays short (at most behind + ahead + 6 entries) whatever the skew.
 fn step_changes(scenario: &Scenario) -> Vec<i64> {
-    let enrollment = scenario.enroll(0);
+    let at_zero_delay = Scenario {
+        delay_ms: 0,
+        ..scenario.clone()
+    };
+    let enrollment = at_zero_delay.enroll(0);
     let period = scenario.period_ms;
     // The offset found at delay 0; each candidate lowers it by one.
     let offset0 = enrollment.code2_step - enrollment.verifier_step;

@@ -263,32 +263,6 @@ pub fn chunks(config: &Config) -> u64 {
     config.trials.div_ceil(CHUNK)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn normal_draws_have_mean_0_and_variance_1() {
-        let mut d = Draws::new(chunk_rng(3, 0));
-        let n = 200_000;
-        let xs: Vec<f64> = (0..n).map(|_| d.standard_normal()).collect();
-        let mean = xs.iter().sum::<f64>() / n as f64;
-        let var = xs.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / n as f64;
-        assert!(mean.abs() < 0.01, "{mean}");
-        assert!((var - 1.0).abs() < 0.02, "{var}");
-        let within_1 = xs.iter().filter(|x| x.abs() < 1.0).count() as f64 / n as f64;
-        assert!((within_1 - 0.6827).abs() < 0.005, "{within_1}");
-    }
-
-    #[test]
-    fn rounding_is_half_away_from_zero() {
-        assert_eq!(
-            (round(2.5), round(-2.5), round(2.4), round(-2.6)),
-            (3, -3, 2, -3)
-        );
-    }
-}
-
 /// Runs every trial in parallel and returns the counts; `progress` is told
 /// each finished chunk's trial count.
 pub fn run(config: &Config, progress: &(dyn Fn(u64) + Sync)) -> Counts {
@@ -320,4 +294,30 @@ pub fn run_trials(config: &Config, progress: &(dyn Fn(u64) + Sync)) -> (Counts, 
         all.extend(t);
     }
     (counts, all)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn normal_draws_have_mean_0_and_variance_1() {
+        let mut d = Draws::new(chunk_rng(3, 0));
+        let n = 200_000;
+        let xs: Vec<f64> = (0..n).map(|_| d.standard_normal()).collect();
+        let mean = xs.iter().sum::<f64>() / n as f64;
+        let var = xs.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / n as f64;
+        assert!(mean.abs() < 0.01, "{mean}");
+        assert!((var - 1.0).abs() < 0.02, "{var}");
+        let within_1 = xs.iter().filter(|x| x.abs() < 1.0).count() as f64 / n as f64;
+        assert!((within_1 - 0.6827).abs() < 0.005, "{within_1}");
+    }
+
+    #[test]
+    fn rounding_is_half_away_from_zero() {
+        assert_eq!(
+            (round(2.5), round(-2.5), round(2.4), round(-2.6)),
+            (3, -3, 2, -3)
+        );
+    }
 }
