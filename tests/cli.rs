@@ -362,7 +362,10 @@ fn the_headline_scenario() {
     assert!(text.contains("stores offset -3"), "{text}");
     assert!(text.contains("Fix: resync"), "{text}");
     // The thresholds are the policy's, whatever the scenario's own delay.
-    assert!(text.contains("out of sync possible from 58s, certain from 1m28s"), "{text}");
+    assert!(
+        text.contains("out of sync possible from 58s, certain from 1m28s"),
+        "{text}"
+    );
     assert!(text.contains("rejected possible from    5m28s"), "{text}");
     let o = skewsim(&["--delay", "0s"]);
     assert!(stdout(&o).contains("Outcome: ENROLLED IN SYNC"));

@@ -5,6 +5,7 @@ mod args;
 mod bench_report;
 mod bulk;
 mod code;
+mod dispatch;
 mod drift;
 mod error;
 mod keys;
@@ -20,9 +21,11 @@ mod verify;
 use std::io::Write;
 use std::process::ExitCode;
 
+use dispatch::run;
+
 use clap::Parser;
 
-use args::{Cli, Command};
+use args::Cli;
 use error::CliError;
 
 fn main() -> ExitCode {
@@ -35,21 +38,7 @@ fn main() -> ExitCode {
                 let _ = e.print();
                 return ExitCode::SUCCESS;
             }
-            // clap's first line names the argument; the rest is advice we leave out
-            // so that every error is exactly one line.
-            let text = e.render().to_string();
-            let mut lines = text.lines().map(str::trim).filter(|l| !l.is_empty());
-            let mut first = lines
-                .next()
-                .unwrap_or("error: invalid arguments")
-                .to_owned();
-            // "…were not provided:" puts the arguments on the next line.
-            if first.ends_with(':') {
-                if let Some(next) = lines.next() {
-                    first = format!("{first} {next}");
-                }
-            }
-            eprintln!("{first}");
+            eprintln!("{}", dispatch::one_line(&e));
             return ExitCode::from(2);
         }
     };
@@ -63,22 +52,5 @@ fn main() -> ExitCode {
             eprintln!("error: {e}");
             ExitCode::from(2)
         }
-    }
-}
-
-/// Dispatches one parsed command line.
-pub fn run(cli: &Cli, out: &mut dyn Write) -> Result<u8, CliError> {
-    match &cli.command {
-        None => scenario::run(&cli.scenario, out),
-        Some(Command::Code(a)) => code::run(a, out),
-        Some(Command::Verify(a)) => verify::run(a, out),
-        Some(Command::Vectors(a)) => vectors::run(a, out),
-        Some(Command::Policies(a)) => policies::run(a, out),
-        Some(Command::Sweep(a)) => sweep::run(a, out),
-        Some(Command::Montecarlo(a)) => montecarlo::run_cmd(a, out),
-        Some(Command::Drift(a)) => drift::run(a, out),
-        Some(Command::Report(a)) => report::run(a, out),
-        Some(Command::Bulk(a)) => bulk::run(a, out),
-        Some(Command::BenchReport(a)) => bench_report::run(a, out),
     }
 }

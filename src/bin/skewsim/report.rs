@@ -39,7 +39,7 @@ pub fn run(args: &ReportArgs, out: &mut dyn Write) -> Result<u8, CliError> {
         let cli = Cli::try_parse_from(command.split_whitespace()).map_err(|e| {
             CliError::Other(format!("internal command {command:?} does not parse: {e}"))
         })?;
-        crate::run(&cli, &mut log)?;
+        crate::dispatch::run(&cli, &mut log)?;
     }
     let readme = readme(&dir);
     write_atomic(&args.dir.join("README.md"), readme.as_bytes())
