@@ -64,13 +64,16 @@ pub enum Keyed {
 impl Keyed {
     /// Prepares `key` for `algorithm` with `backend`.
     pub fn new(algorithm: Algorithm, key: &[u8], backend: Backend) -> Keyed {
-        let naive = || match Secret::from_bytes(key.to_vec()) {
-            Ok(secret) => Keyed::Naive(algorithm, secret),
-            // An empty key: HMAC still defines it; the precomputed path handles it.
-            Err(_) => Keyed::Sha1(Sha1Keyed::new(key)),
+        // An empty key cannot be a `Secret`; HMAC still defines it, so the
+        // naive backend hands it to the portable path of the same algorithm.
+        let backend = match backend {
+            Backend::Naive => match Secret::from_bytes(key.to_vec()) {
+                Ok(secret) => return Keyed::Naive(algorithm, secret),
+                Err(_) => Backend::Portable,
+            },
+            other => other,
         };
         match (backend, algorithm) {
-            (Backend::Naive, _) => naive(),
             (Backend::Auto, Algorithm::Sha1) => {
                 let portable = Sha1Keyed::new(key);
                 shani::Sha1Ni::new(portable).map_or(Keyed::Sha1(portable), Keyed::Sha1Ni)
@@ -204,6 +207,24 @@ pub fn secrets_checksum(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_empty_key_gives_the_same_codes_on_every_backend() {
+        for alg in Algorithm::ALL {
+            let want = Keyed::new(alg, &[], Backend::Portable).value(7);
+            // RFC 2104 zero-pads the key: an empty key is the all-zero block,
+            // which is also what a one-byte zero key gives.
+            let zero = Secret::from_bytes(vec![0u8]).unwrap();
+            assert_eq!(want, hotp_value(alg, &zero, 7), "{alg}");
+            for backend in [Backend::Auto, Backend::Naive] {
+                assert_eq!(
+                    Keyed::new(alg, &[], backend).value(7),
+                    want,
+                    "{alg} {backend:?}"
+                );
+            }
+        }
+    }
 
     #[test]
     fn every_backend_matches_the_core_on_every_algorithm() {

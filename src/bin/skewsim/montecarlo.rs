@@ -76,7 +76,7 @@ fn parse_threads(text: &str) -> Result<usize, String> {
 pub fn parse_dist(text: &str) -> Result<Dist, String> {
     let dur = |t: &str| -> Result<i64, String> {
         let ms = parse_duration_ms(t).map_err(|e| format!("{t:?} is {e}"))?;
-        crate::scenario::signed(&format_ms(ms))
+        crate::scenario::checked(ms)
     };
     let (kind, rest) = text.split_once(':').unwrap_or(("fixed", text));
     match kind {

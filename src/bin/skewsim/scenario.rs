@@ -6,7 +6,6 @@ use std::io::Write;
 use clap::{Args, ValueEnum};
 use serde_json::json;
 use skewsim::duration::{format_ms, parse_duration_ms, parse_nonnegative_ms};
-use skewsim::sim::model::EPOCH_MS;
 use skewsim::sim::{
     Decision, Enrollment, Outcome, Policy, Probabilities, RejectReason, Scenario, Thresholds,
     TrackDrift, preset, probabilities, thresholds,
@@ -82,7 +81,8 @@ pub struct ModelArgs {
 /// Durations are capped at 100 years so that no sum of them can overflow.
 const MAX_MS: i64 = 100 * 365 * 86_400_000;
 
-fn checked(ms: i64) -> Result<i64, String> {
+/// Refuses durations beyond 100 years.
+pub fn checked(ms: i64) -> Result<i64, String> {
     if ms.abs() > MAX_MS {
         return Err("out of range: at most 100 years".to_owned());
     }
@@ -607,7 +607,3 @@ fn fix(a: &Analysis, outcome: Outcome) -> String {
         },
     }
 }
-
-// EPOCH_MS is where timelines start; referenced so the constant's meaning is
-// documented next to its use in the library.
-const _: i64 = EPOCH_MS;

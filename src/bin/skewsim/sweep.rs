@@ -56,7 +56,7 @@ pub fn parse_span(text: &str) -> Result<Span, String> {
     let parse = |part: &str, what: &str| {
         parse_duration_ms(part)
             .map_err(|e| format!("{what} {e}"))
-            .and_then(|ms| crate::scenario::signed(&skewsim::duration::format_ms(ms)).map(|_| ms))
+            .and_then(crate::scenario::checked)
     };
     let from = parse(from, "its start is")?;
     let to = parse(to, "its end is")?;
