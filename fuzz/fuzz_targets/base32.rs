@@ -9,6 +9,9 @@ fuzz_target!(|text: &str| {
         assert_eq!(again, secret);
     }
     if let Ok(secret) = Secret::from_hex(text) {
-        assert_eq!(Secret::from_hex(&secret.to_hex()).expect("hex parses"), secret);
+        assert_eq!(
+            Secret::from_hex(&secret.to_hex()).expect("hex parses"),
+            secret
+        );
     }
 });

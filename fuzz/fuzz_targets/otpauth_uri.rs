@@ -4,7 +4,11 @@ use libfuzzer_sys::fuzz_target;
 use skewsim::OtpAuthUri;
 
 fuzz_target!(|text: &str| {
-    for candidate in [text.to_owned(), format!("otpauth://totp/{text}"), format!("otpauth://hotp/a?secret=JBSWY3DP&{text}")] {
+    for candidate in [
+        text.to_owned(),
+        format!("otpauth://totp/{text}"),
+        format!("otpauth://hotp/a?secret=JBSWY3DP&{text}"),
+    ] {
         if let Ok(uri) = candidate.parse::<OtpAuthUri>() {
             // Not representable by the format's own rules (see src/totp/uri.rs).
             if uri.issuer.as_deref().is_some_and(|i| i.contains(':'))
