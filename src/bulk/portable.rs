@@ -16,7 +16,8 @@ pub const SHA1_IV: [u32; 5] = [
     0x1032_5476,
     0xC3D2_E1F0,
 ];
-const SHA256_IV: [u32; 8] = [
+/// SHA-256's initial state (FIPS 180-4 §5.3.3).
+pub const SHA256_IV: [u32; 8] = [
     0x6a09_e667,
     0xbb67_ae85,
     0x3c6e_f372,
@@ -82,6 +83,11 @@ fn truncate_bytes(tag: &[u8]) -> u32 {
 /// The SHA-1 HMAC key block of `key` (hashed first if longer than 64 bytes).
 pub fn sha1_key_block(key: &[u8]) -> [u8; 64] {
     key_block(Algorithm::Sha1, key)
+}
+
+/// The SHA-256 HMAC key block of `key` (hashed first if longer than 64 bytes).
+pub fn sha256_key_block(key: &[u8]) -> [u8; 64] {
+    key_block(Algorithm::Sha256, key)
 }
 
 /// SHA-1 HMAC with precomputed inner/outer states.

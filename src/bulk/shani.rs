@@ -460,6 +460,76 @@ fn compress256x4(
 fn sha256_values4(keyed: &super::portable::Sha256Keyed, counters: [u64; 4]) -> [u32; 4] {
     let (ia, ic) = abef_cdgh(&keyed.inner);
     let (oa, oc) = abef_cdgh(&keyed.outer);
+    sha256_lanes4([ia; 4], [ic; 4], [oa; 4], [oc; 4], counters)
+}
+
+/// SHA-256 codes of four keys at one counter, the key states computed four
+/// at a time too (plain loops: closures would lose the target features).
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "sha,sse2,ssse3,sse4.1")]
+fn sha256_values4_keys(keys: [&[u8]; 4], counter: u64) -> [u32; 4] {
+    let (iv_a, iv_c) = abef_cdgh(&super::portable::SHA256_IV);
+    let zero = _mm_setzero_si128();
+    let ipad = _mm_set1_epi32(0x3636_3636);
+    let opad = _mm_set1_epi32(0x5c5c_5c5c);
+    let mut inner_w = [[zero; 4]; 4];
+    let mut outer_w = [[zero; 4]; 4];
+    for l in 0..4 {
+        let block = super::portable::sha256_key_block(keys[l]);
+        let mut words = [0i32; 16];
+        for i in 0..16 {
+            words[i] = i32::from_be_bytes([
+                block[4 * i],
+                block[4 * i + 1],
+                block[4 * i + 2],
+                block[4 * i + 3],
+            ]);
+        }
+        for v in 0..4 {
+            // W0 in the lowest lane for the SHA-256 instructions.
+            let x = _mm_set_epi32(
+                words[4 * v + 3],
+                words[4 * v + 2],
+                words[4 * v + 1],
+                words[4 * v],
+            );
+            inner_w[l][v] = _mm_xor_si128(x, ipad);
+            outer_w[l][v] = _mm_xor_si128(x, opad);
+        }
+    }
+    let (ia, ic) = compress256x4([iv_a; 4], [iv_c; 4], inner_w);
+    let (oa, oc) = compress256x4([iv_a; 4], [iv_c; 4], outer_w);
+    sha256_lanes4(ia, ic, oa, oc, [counter; 4])
+}
+
+/// The SHA-256 codes of four keys at one counter when the CPU has the
+/// extensions (`None` otherwise).
+pub fn sha256_values4_keys_checked(keys: [&[u8]; 4], counter: u64) -> Option<[u32; 4]> {
+    if !available() {
+        return None;
+    }
+    #[cfg(target_arch = "x86_64")]
+    {
+        // SAFETY: `available()` just confirmed the `sha` and `sse4.1` features.
+        Some(unsafe { sha256_values4_keys(keys, counter) })
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        let _ = (keys, counter);
+        None
+    }
+}
+
+/// SHA-256 HMAC over four lanes with their own (ABEF, CDGH) inner/outer states.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "sha,sse2,ssse3,sse4.1")]
+fn sha256_lanes4(
+    ia: [__m128i; 4],
+    ic: [__m128i; 4],
+    oa: [__m128i; 4],
+    oc: [__m128i; 4],
+    counters: [u64; 4],
+) -> [u32; 4] {
     let zero = _mm_setzero_si128();
     // Inner block: counter (W0, W1), padding (W2), length 72 bytes = 576 bits (W15).
     let mut inner_w = [[zero; 4]; 4];
@@ -472,7 +542,7 @@ fn sha256_values4(keyed: &super::portable::Sha256Keyed, counters: [u64; 4]) -> [
             _mm_set_epi32(576, 0, 0, 0),
         ];
     }
-    let (ha, hc) = compress256x4([ia; 4], [ic; 4], inner_w);
+    let (ha, hc) = compress256x4(ia, ic, inner_w);
     // Outer block: the inner digest (W0..W7), padding (W8), length 96 bytes = 768 bits.
     let mut outer_w = [[zero; 4]; 4];
     for l in 0..4 {
@@ -484,7 +554,7 @@ fn sha256_values4(keyed: &super::portable::Sha256Keyed, counters: [u64; 4]) -> [
             _mm_set_epi32(768, 0, 0, 0),
         ];
     }
-    let (ta, tc) = compress256x4([oa; 4], [oc; 4], outer_w);
+    let (ta, tc) = compress256x4(oa, oc, outer_w);
     let mut out = [0u32; 4];
     for l in 0..4 {
         let words = words_of(ta[l], tc[l]);
