@@ -118,6 +118,16 @@ fn sum_by_fours(
     sum
 }
 
+/// A 64-byte block as sixteen big-endian words.
+#[inline(always)]
+fn be_words(block: &[u8; 64]) -> [i32; 16] {
+    let mut words = [0i32; 16];
+    for (word, bytes) in words.iter_mut().zip(block.chunks_exact(4)) {
+        *word = i32::from_be_bytes([bytes[0], bytes[1], bytes[2], bytes[3]]);
+    }
+    words
+}
+
 /// Four lanes of SHA-1 compression of one block each, from the states
 /// `(abcd, e)` (abcd with `a` in the top lane, `e` in the top lane of its
 /// vector), over message vectors `w` (W0 in the top lane of `w[0]`).
@@ -218,15 +228,7 @@ fn values4_keys(keys: [&[u8]; 4], counter: u64) -> [u32; 4] {
     let mut outer_w = [[zero; 4]; 4];
     for l in 0..4 {
         let block = super::portable::sha1_key_block(keys[l]);
-        let mut words = [0i32; 16];
-        for i in 0..16 {
-            words[i] = i32::from_be_bytes([
-                block[4 * i],
-                block[4 * i + 1],
-                block[4 * i + 2],
-                block[4 * i + 3],
-            ]);
-        }
+        let words = be_words(&block);
         for v in 0..4 {
             let x = _mm_set_epi32(
                 words[4 * v],
@@ -476,15 +478,7 @@ fn sha256_values4_keys(keys: [&[u8]; 4], counter: u64) -> [u32; 4] {
     let mut outer_w = [[zero; 4]; 4];
     for l in 0..4 {
         let block = super::portable::sha256_key_block(keys[l]);
-        let mut words = [0i32; 16];
-        for i in 0..16 {
-            words[i] = i32::from_be_bytes([
-                block[4 * i],
-                block[4 * i + 1],
-                block[4 * i + 2],
-                block[4 * i + 3],
-            ]);
-        }
+        let words = be_words(&block);
         for v in 0..4 {
             // W0 in the lowest lane for the SHA-256 instructions.
             let x = _mm_set_epi32(
