@@ -153,3 +153,69 @@ pub fn resync(
     }
     Ok(found)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::totp::{Algorithm, Digits, Secret, TimeStep};
+
+    fn token() -> Totp {
+        Totp::new(
+            Secret::from_bytes(b"12345678901234567890".to_vec()).unwrap(),
+            Algorithm::Sha1,
+            Digits::SIX,
+            TimeStep::RFC6238,
+        )
+    }
+
+    #[test]
+    fn resync_finds_a_consecutive_pair_and_its_offset() {
+        let t = token();
+        let now = 1_700_000_000u64;
+        let step = t.time_step().counter_at(now).unwrap();
+        for shift in [-7i64, -1, 0, 1, 5] {
+            let second = step.checked_add_signed(shift).unwrap();
+            let c1 = t.code_for_counter(second - 1).to_string();
+            let c2 = t.code_for_counter(second).to_string();
+            assert_eq!(
+                resync(&t, &c1, &c2, now, Window::symmetric(10)).unwrap(),
+                Some(shift)
+            );
+            // Outside the range: not found.
+            assert_eq!(
+                resync(&t, &c1, &c2, now, Window::symmetric(0)).unwrap(),
+                (shift == 0).then_some(0)
+            );
+        }
+    }
+
+    #[test]
+    fn resync_refuses_codes_in_the_wrong_order_or_not_consecutive() {
+        let t = token();
+        let now = 1_700_000_000u64;
+        let step = t.time_step().counter_at(now).unwrap();
+        let code = |c: u64| t.code_for_counter(c).to_string();
+        let w = Window::symmetric(10);
+        assert_eq!(
+            resync(&t, &code(step), &code(step - 1), now, w).unwrap(),
+            None
+        );
+        assert_eq!(
+            resync(&t, &code(step - 2), &code(step), now, w).unwrap(),
+            None
+        );
+        assert!(resync(&t, "12345", &code(step), now, w).is_err());
+    }
+
+    #[test]
+    fn resync_near_counter_zero_does_not_wrap() {
+        let t = token();
+        let c0 = t.code_for_counter(0).to_string();
+        let c1 = t.code_for_counter(1).to_string();
+        assert_eq!(
+            resync(&t, &c0, &c1, 0, Window::symmetric(3)).unwrap(),
+            Some(1)
+        );
+        assert_eq!(resync(&t, &c1, &c0, 0, Window::symmetric(3)).unwrap(), None);
+    }
+}
