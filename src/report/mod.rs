@@ -3,7 +3,7 @@
 //!
 //! [`atomic`] writes whole files or nothing, [`tables`] renders CSV, [`plot`]
 //! renders SVG charts with plotters' SVG backend (no system fonts needed),
-//! [`bench`] turns criterion's results into dashboard files.
+//! [`bench`](mod@bench) turns criterion's results into dashboard files.
 
 pub mod atomic;
 pub mod bench;

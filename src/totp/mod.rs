@@ -1,8 +1,8 @@
 //! The TOTP core: RFC 4226 HOTP and RFC 6238 TOTP over RustCrypto HMAC.
 //!
 //! One concern per file: [`algorithm`] maps the hash choice to `Hmac<D>`,
-//! [`hotp`] truncates, [`time_step`] turns time into counters, [`token`] ties
-//! a secret to its parameters, [`verify`] checks windows and resyncs,
+//! [`hotp`](mod@hotp) truncates, [`time_step`] turns time into counters, [`token`] ties
+//! a secret to its parameters, [`verify`](mod@verify) checks windows and resyncs,
 //! [`secret`] and [`uri`] parse inputs, and [`error`] says what went wrong.
 
 pub mod algorithm;
