@@ -29,6 +29,8 @@ mod montecarlo;
 mod output;
 #[path = "../../src/bin/skewsim/policies.rs"]
 mod policies;
+#[path = "../../src/bin/skewsim/progress.rs"]
+mod progress;
 #[path = "../../src/bin/skewsim/report.rs"]
 mod report;
 #[path = "../../src/bin/skewsim/scenario.rs"]

@@ -126,13 +126,26 @@ pub const CHUNK: u64 = 1 << 14;
 /// Workload 1: the wrapping sum of the codes of one secret over `steps`
 /// consecutive counters from `first`.
 pub fn steps_checksum(keyed: &Keyed, first: u64, steps: u64, digits: Digits) -> u64 {
+    steps_checksum_with(keyed, first, steps, digits, &|_| {})
+}
+
+/// [`steps_checksum`], telling `progress` the number of codes of each finished chunk.
+pub fn steps_checksum_with(
+    keyed: &Keyed,
+    first: u64,
+    steps: u64,
+    digits: Digits,
+    progress: &(dyn Fn(u64) + Sync),
+) -> u64 {
     let modulus = modulus(digits);
     (0..steps.div_ceil(CHUNK))
         .into_par_iter()
         .map(|chunk| {
             let start = chunk * CHUNK;
             let count = CHUNK.min(steps - start);
-            keyed.sum_codes(first.wrapping_add(start), count, modulus)
+            let sum = keyed.sum_codes(first.wrapping_add(start), count, modulus);
+            progress(count);
+            sum
         })
         .reduce(|| 0, u64::wrapping_add)
 }
@@ -172,6 +185,27 @@ pub fn secrets_checksum(
     counter: u64,
     digits: Digits,
 ) -> u64 {
+    secrets_checksum_with(
+        algorithm,
+        backend,
+        secrets,
+        key_len,
+        counter,
+        digits,
+        &|_| {},
+    )
+}
+
+/// [`secrets_checksum`], telling `progress` the number of codes of each finished chunk.
+pub fn secrets_checksum_with(
+    algorithm: Algorithm,
+    backend: Backend,
+    secrets: u64,
+    key_len: usize,
+    counter: u64,
+    digits: Digits,
+    progress: &(dyn Fn(u64) + Sync),
+) -> u64 {
     let modulus = modulus(digits);
     let key_len = key_len.clamp(1, MAX_KEY_LEN);
     (0..secrets.div_ceil(CHUNK))
@@ -208,6 +242,7 @@ pub fn secrets_checksum(
                 let code = Keyed::new(algorithm, &key[..key_len], backend).value(counter) % modulus;
                 sum = sum.wrapping_add(u64::from(code));
             }
+            progress(end - start);
             sum
         })
         .reduce(|| 0, u64::wrapping_add)

@@ -4,7 +4,9 @@
 use std::io::Write;
 
 use clap::{Args, ValueEnum};
-use skewsim::bulk::{Backend, Keyed, MAX_KEY_LEN, secrets_checksum, splitmix_key, steps_checksum};
+use skewsim::bulk::{
+    Backend, Keyed, MAX_KEY_LEN, secrets_checksum_with, splitmix_key, steps_checksum_with,
+};
 use skewsim::{Algorithm, Digits, Secret, TimeStep};
 
 use crate::args::{parse_algorithm, parse_digits, parse_u64};
@@ -109,22 +111,38 @@ pub fn run(args: &BulkArgs, out: &mut dyn Write) -> Result<u8, CliError> {
     if args.print {
         return print_codes(args, secret.as_ref(), first, backend, out);
     }
+    let total = if secret.is_some() {
+        args.steps
+    } else {
+        args.secrets.unwrap_or(0)
+    };
+    let bar = crate::progress::bar(total, "codes");
+    let tick = |n: u64| bar.inc(n);
     let started = std::time::Instant::now();
     let (codes, checksum) = pool.install(|| match (&secret, args.secrets) {
         (Some(secret), _) => {
             let keyed = Keyed::new(args.algorithm, secret.as_bytes(), backend);
             (
                 args.steps,
-                steps_checksum(&keyed, first, args.steps, args.digits),
+                steps_checksum_with(&keyed, first, args.steps, args.digits, &tick),
             )
         }
         (None, Some(n)) => (
             n,
-            secrets_checksum(args.algorithm, backend, n, args.key_len, first, args.digits),
+            secrets_checksum_with(
+                args.algorithm,
+                backend,
+                n,
+                args.key_len,
+                first,
+                args.digits,
+                &tick,
+            ),
         ),
         (None, None) => (0, 0),
     });
     let seconds = started.elapsed().as_secs_f64();
+    bar.finish_and_clear();
     crate::output::write(
         out,
         &format!(

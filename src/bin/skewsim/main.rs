@@ -12,6 +12,7 @@ mod keys;
 mod montecarlo;
 mod output;
 mod policies;
+mod progress;
 mod report;
 mod scenario;
 mod sweep;

@@ -1,11 +1,10 @@
 //! `skewsim montecarlo`: outcome rates with confidence intervals over
 //! distributions of reaction, delay and skew; optional per-trial CSV.
 
-use std::io::{IsTerminal, Write};
+use std::io::Write;
 use std::path::PathBuf;
 
 use clap::Args;
-use indicatif::{ProgressBar, ProgressStyle};
 use skewsim::duration::{format_ms, parse_duration_ms};
 use skewsim::report::write_atomic;
 use skewsim::sim::Outcome;
@@ -147,16 +146,7 @@ pub fn run_cmd(args: &MonteCarloArgs, out: &mut dyn Write) -> Result<u8, CliErro
         .num_threads(args.threads.unwrap_or(0))
         .build()
         .map_err(|e| CliError::Other(format!("cannot start threads: {e}")))?;
-    let bar = if std::io::stderr().is_terminal() {
-        let bar = ProgressBar::new(args.trials);
-        bar.set_style(
-            ProgressStyle::with_template("{bar:40} {pos}/{len} trials ({per_sec}, {eta} left)")
-                .unwrap_or_else(|_| ProgressStyle::default_bar()),
-        );
-        bar
-    } else {
-        ProgressBar::hidden()
-    };
+    let bar = crate::progress::bar(args.trials, "trials");
     let tick = |n: u64| bar.inc(n);
     let started = std::time::Instant::now();
     let (counts, csv) = pool.install(|| match &args.out {
