@@ -6,6 +6,8 @@
 //! phase at all (the person waits for the code change), so one enrollment
 //! stands for all. With drift, every enrollment phase is evaluated.
 
+use rayon::prelude::*;
+
 use super::model::{Outcome, Scenario};
 
 /// Exact counts of (enrollment phase, login phase) pairs per outcome.
@@ -59,28 +61,50 @@ impl Probabilities {
     }
 }
 
+impl std::ops::Add for Probabilities {
+    type Output = Probabilities;
+
+    /// The counts of two disjoint sets of phase pairs together.
+    fn add(self, other: Probabilities) -> Probabilities {
+        Probabilities {
+            rejected: self.rejected + other.rejected,
+            in_sync: self.in_sync + other.in_sync,
+            out_of_sync: self.out_of_sync + other.out_of_sync,
+        }
+    }
+}
+
 /// The probabilities of the three outcomes; `enroll_phase_ms` fixes where in
 /// its step code 1 was read (None: every phase).
 pub fn probabilities(scenario: &Scenario, enroll_phase_ms: Option<i64>) -> Probabilities {
     let period = scenario.period_ms;
-    let mut counts = Probabilities::default();
-    let mut add = |phase: i64, weight: u128| {
+    // The counts of one enrollment phase, weighted.
+    let one = |phase: i64, weight: u128| {
         let enrollment = scenario.enroll(phase);
         if scenario.first_login(&enrollment, 0).is_none() {
-            counts.rejected += weight * period as u128;
-            return;
+            return Probabilities {
+                rejected: weight * period as u128,
+                ..Probabilities::default()
+            };
         }
         let accepted = scenario.accepted_login_phases(&enrollment) as u128;
-        counts.in_sync += weight * accepted;
-        counts.out_of_sync += weight * (period as u128 - accepted);
+        Probabilities {
+            rejected: 0,
+            in_sync: weight * accepted,
+            out_of_sync: weight * (period as u128 - accepted),
+        }
     };
     match enroll_phase_ms {
-        Some(phase) => add(phase, 1),
+        Some(phase) => one(phase, 1),
         // Without drift the enrollment is the same at every phase.
-        None if scenario.drift_ppb == 0 => add(0, period as u128),
-        None => (0..period).for_each(|phase| add(phase, 1)),
+        None if scenario.drift_ppb == 0 => one(0, period as u128),
+        // With drift every phase counts; sums are exact, so the order the
+        // threads add them in does not matter.
+        None => (0..period)
+            .into_par_iter()
+            .map(|phase| one(phase, 1))
+            .reduce(Probabilities::default, std::ops::Add::add),
     }
-    counts
 }
 
 /// Delays (ms) at which the outcome changes, at the scenario's skew.
@@ -143,7 +167,7 @@ pub fn thresholds(scenario: &Scenario, enroll_phase_ms: Option<i64>) -> Threshol
         s.delay_ms = delay;
         probabilities(&s, enroll_phase_ms)
     };
-    let values: Vec<Probabilities> = candidates.iter().map(|&d| at(d)).collect();
+    let values: Vec<Probabilities> = candidates.par_iter().map(|&d| at(d)).collect();
     let first = |holds: &dyn Fn(&Probabilities) -> bool| -> Option<i64> {
         let index = values.iter().position(holds)?;
         if index == 0 {

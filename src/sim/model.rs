@@ -269,13 +269,33 @@ impl Scenario {
         // device_step in [v + offset - w, v + offset + w]  <=>  v in [lo, hi]
         let lo = device_step - stored_offset - window;
         let hi = device_step - stored_offset + window;
+        let period = self.period_ms;
+        // Least phase in [0, period] with verifier_step(phase) >= target
+        // (period itself meaning "none").
         let first_at_least = |target: i64| {
-            // Least phase in [0, period] with verifier_step(phase) >= target
-            // (period itself meaning "none").
-            let (mut a, mut b) = (0, self.period_ms);
+            let holds = |phase: i64| phase >= period || verifier_step(phase) >= target;
+            // Closed form: the verifier step reaches `target` once the code is
+            // read at or after real time T = target * period - login_delay, and
+            // real_time_at(D) >= T exactly when the device read below D at T - 1.
+            let t = target
+                .saturating_mul(period)
+                .saturating_sub(self.login_delay_ms);
+            let guess = enrollment
+                .clock
+                .reading(t.saturating_sub(1))
+                .saturating_sub(device_step.saturating_mul(period))
+                .saturating_add(1)
+                .clamp(0, period);
+            // Checked, not trusted: it is the answer only if it holds and the
+            // phase before it does not (saturation at the i64 edges can break
+            // the closed form; then the binary search decides).
+            if holds(guess) && (guess == 0 || !holds(guess - 1)) {
+                return guess;
+            }
+            let (mut a, mut b) = (0, period);
             while a < b {
                 let mid = a + (b - a) / 2;
-                if verifier_step(mid) >= target {
+                if holds(mid) {
                     b = mid;
                 } else {
                     a = mid + 1;
