@@ -465,6 +465,10 @@ fn bad_ranges_write_nothing() {
             "--delay",
         ),
         (vec!["sweep", "--policy", "nope", "--out", out], "--policy"),
+        (
+            vec!["sweep", "--drift-ppm", "20", "--out", out],
+            "--drift-ppm",
+        ),
         (vec!["montecarlo", "--trials", "0"], "--trials"),
         (vec!["montecarlo", "--threads", "0"], "--threads"),
         (vec!["montecarlo", "--delay", "normal:5s,0s"], "--delay"),

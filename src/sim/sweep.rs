@@ -54,13 +54,23 @@ pub struct GridPoint {
 
 /// The whole grid, skew-major (all delays of the first skew, then the next).
 pub fn grid(base: &Scenario, delays: &Span, skews: &Span) -> Vec<GridPoint> {
+    grid_with(base, delays, skews, &|_| {})
+}
+
+/// [`grid`], telling `progress` the number of points of each finished skew row.
+pub fn grid_with(
+    base: &Scenario,
+    delays: &Span,
+    skews: &Span,
+    progress: &(dyn Fn(u64) + Sync),
+) -> Vec<GridPoint> {
     let skew_values: Vec<i64> = skews.values().collect();
     skew_values
         .par_iter()
         .flat_map_iter(|&skew_ms| {
             let mut s = base.clone();
             s.skew_ms = skew_ms;
-            delays
+            let row: Vec<GridPoint> = delays
                 .values()
                 .map(|delay_ms| {
                     s.delay_ms = delay_ms;
@@ -70,7 +80,9 @@ pub fn grid(base: &Scenario, delays: &Span, skews: &Span) -> Vec<GridPoint> {
                         probabilities: probabilities(&s, None),
                     }
                 })
-                .collect::<Vec<_>>()
+                .collect();
+            progress(row.len() as u64);
+            row
         })
         .collect()
 }

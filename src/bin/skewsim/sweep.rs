@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use clap::Args;
 use skewsim::duration::{format_ms, parse_duration_ms};
 use skewsim::report::{plot, tables, write_atomic};
-use skewsim::sim::sweep::{Span, grid, thresholds_by_skew};
+use skewsim::sim::sweep::{Span, grid_with, thresholds_by_skew};
 use skewsim::sim::{Outcome, Policy, presets, probabilities};
 
 use crate::error::CliError;
@@ -43,6 +43,9 @@ pub struct SweepArgs {
 
 /// The most grid points one policy may have (each is a few hundred bytes of CSV).
 pub const MAX_POINTS: u64 = 4_000_000;
+
+/// The most (grid point × enrollment phase) evaluations a sweep with drift may ask for.
+pub const MAX_PHASE_EVALUATIONS: u64 = 300_000_000;
 
 /// `FROM..TO[:STEP]` of signed durations.
 pub fn parse_span(text: &str) -> Result<Span, String> {
@@ -96,13 +99,33 @@ pub fn run(args: &SweepArgs, out: &mut dyn Write) -> Result<u8, CliError> {
             ),
         ));
     }
+    // With drift every grid point visits every enrollment phase (see exact.rs).
+    let phases = if args.model.drift_ppm == 0 {
+        1
+    } else {
+        args.model.period as u64
+    };
+    let work = points
+        .saturating_mul(phases)
+        .saturating_mul(policies.len() as u64);
+    if work > MAX_PHASE_EVALUATIONS {
+        return Err(CliError::usage(
+            "--drift-ppm",
+            format!(
+                "makes each of the {points} grid points visit all {phases} enrollment phases ({work} evaluations, \
+                 at most {MAX_PHASE_EVALUATIONS}, about a minute): use a larger :STEP for --delay and --skew"
+            ),
+        ));
+    }
+    let bar = crate::progress::bar(points * policies.len() as u64, "grid points");
+    let tick = |n: u64| bar.inc(n);
     // Compute everything first: nothing is written unless every file can be made.
     let mut files: Vec<(PathBuf, Vec<u8>)> = Vec::new();
     let mut summary = String::new();
     for policy in &policies {
         let base = args.model.scenario(policy, 0, 0, args.reaction);
         let name = base.policy.name.clone();
-        let grid = grid(&base, &args.delay, &args.skew);
+        let grid = grid_with(&base, &args.delay, &args.skew, &tick);
         let lines = thresholds_by_skew(&base, &args.skew);
         let curve: Vec<_> = args
             .delay
@@ -154,6 +177,7 @@ pub fn run(args: &SweepArgs, out: &mut dyn Write) -> Result<u8, CliError> {
                 / grid.len().max(1) as f64
         ));
     }
+    bar.finish_and_clear();
     for (path, bytes) in &files {
         write_atomic(path, bytes).map_err(|e| {
             CliError::usage(
