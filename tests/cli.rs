@@ -1,7 +1,6 @@
 //! The command-line contract (shared/spec/cli.md): outputs, exit codes, and
 //! the one-line error for every kind of bad input.
 
-use std::path::Path;
 use std::process::{Command, Output};
 
 const RFC_SEED_HEX: &str = "3132333435363738393031323334353637383930";
@@ -395,15 +394,6 @@ fn overrides_change_the_policy_and_its_name() {
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("valid JSON");
     assert_eq!(v["policy"], "aws-iam+login-window=3");
     assert_eq!(v["outcome"], "in_sync");
-}
-
-#[test]
-fn the_vector_folder_is_where_the_binary_looks_by_default() {
-    assert!(
-        Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("vectors/totp_rfc6238.csv")
-            .exists()
-    );
 }
 
 fn temp_dir(name: &str) -> std::path::PathBuf {
