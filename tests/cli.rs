@@ -358,14 +358,24 @@ fn the_headline_scenario() {
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let text = stdout(&o);
     assert!(text.contains("Outcome: ENROLLED OUT OF SYNC"), "{text}");
-    assert!(text.contains("stores offset -3"), "{text}");
+    assert!(text.contains("it stores an offset of -3 steps"), "{text}");
     assert!(text.contains("Fix: resync"), "{text}");
-    // The thresholds are the policy's, whatever the scenario's own delay.
+    // AWS is a hypothesis, and the text says which numbers are inferred.
+    assert!(text.contains("HYPOTHESIS"), "{text}");
+    assert!(text.contains("INFERRED"), "{text}");
+    // The thresholds are the policy's, whatever the scenario's own delay,
+    // and say how far an outcome jumps.
     assert!(
-        text.contains("out of sync possible from 58s, certain from 1m28s"),
+        text.contains("from 58s: jumps from 0% to 83.33% there, certain from 1m28s"),
         "{text}"
     );
-    assert!(text.contains("rejected possible from    5m28s"), "{text}");
+    assert!(
+        text.contains("from 5m28s: jumps from 0% to 100.00% there"),
+        "{text}"
+    );
+    // The other hypothesis ends out of sync too at 90 s.
+    let o = skewsim(&["--delay", "90s", "--policy", "aws-iam-shift"]);
+    assert!(stdout(&o).contains("Outcome: ENROLLED OUT OF SYNC"));
     let o = skewsim(&["--delay", "0s"]);
     assert!(stdout(&o).contains("Outcome: ENROLLED IN SYNC"));
     let o = skewsim(&["--delay", "10m"]);
@@ -381,7 +391,7 @@ fn json_has_the_contract_fields() {
     assert_eq!(v["delay_ms"], 60_000);
     assert_eq!(v["skew_ms"], -5_000);
     let p = &v["probabilities"];
-    let sum: f64 = ["rejected", "in_sync", "out_of_sync"]
+    let sum: f64 = ["rejected", "in_sync", "out_of_sync", "login_fails"]
         .iter()
         .map(|k| p[k].as_f64().expect("a number"))
         .sum();
@@ -392,7 +402,7 @@ fn json_has_the_contract_fields() {
 fn overrides_change_the_policy_and_its_name() {
     let o = skewsim(&["--delay", "90s", "--login-window", "3", "--format", "json"]);
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("valid JSON");
-    assert_eq!(v["policy"], "aws-iam+login-window=3");
+    assert_eq!(v["policy"], "aws-iam+login-window=-3..+3");
     assert_eq!(v["outcome"], "in_sync");
 }
 
@@ -430,9 +440,9 @@ fn sweep_writes_csv_and_svg_for_each_policy() {
         1 + 5 * 3,
         "header + 5 delays x 3 skews"
     );
-    assert!(
-        csv.starts_with("policy,delay_ms,skew_ms,p_rejected,p_in_sync,p_out_of_sync,outcome\n")
-    );
+    assert!(csv.starts_with(
+        "policy,delay_ms,skew_ms,p_rejected,p_in_sync,p_out_of_sync,p_login_fails,outcome\n"
+    ));
     let svg = std::fs::read_to_string(dir.join("aws-iam-phase.svg")).expect("svg");
     assert!(svg.starts_with("<svg") && svg.contains("aws-iam"));
     std::fs::remove_dir_all(&dir).expect("cleanup");
@@ -539,11 +549,16 @@ fn drift_finds_the_first_failure_and_the_fix() {
     ]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let text = stdout(&o);
-    // 50 ppm is 4.32 s a day. Without tracking the login code leaves the ±1
-    // window once the device gains enough to be 2 steps ahead at receipt; for
-    // this enrollment's time of day that is the 13th daily login.
-    assert!(text.contains("none                     day 13.0"), "{text}");
-    assert!(text.contains("always                      never"), "{text}");
+    // 50 ppm is 4.32 s a day. aws-iam (hypothesis: logins keep the stored
+    // offset) sees the login code leave the -1..+1 window once the device
+    // gains enough to be 2 steps ahead at receipt: for this enrollment's time
+    // of day, the 13th daily login; each such day ends with a resync.
+    assert!(
+        text.contains("first code refused:  4 of 60 logins (first on day 13.0)"),
+        "{text}"
+    );
+    assert!(text.contains("in after a resync:   4"), "{text}");
+    assert!(text.contains("never got in:        0 logins"), "{text}");
     assert!(dir.join("drift-aws-iam.csv").exists() && dir.join("drift-aws-iam.svg").exists());
     std::fs::remove_dir_all(&dir).expect("cleanup");
 }

@@ -13,6 +13,7 @@ fn base(policy: &str) -> Scenario {
         reaction_ms: 0,
         login_delay_ms: 5_000,
         login_after_ms: 86_400_000,
+        attempts: 3,
         policy: preset(policy).expect("preset"),
     }
 }
@@ -26,12 +27,9 @@ fn in_pool<T: Send>(threads: usize, f: impl FnOnce() -> T + Send) -> T {
 }
 
 /// Every outcome's exact probability lies within 4.5 standard errors of the estimate.
-fn assert_agrees(counts: &Counts, exact: [f64; 3], what: &str) {
+fn assert_agrees(counts: &Counts, exact: [f64; 4], what: &str) {
     let n = counts.total() as f64;
-    for (outcome, p) in [Outcome::Rejected, Outcome::InSync, Outcome::OutOfSync]
-        .into_iter()
-        .zip(exact)
-    {
+    for (outcome, p) in Outcome::ALL.into_iter().zip(exact) {
         let est = counts.count(outcome) as f64 / n;
         let se = (p * (1.0 - p) / n).sqrt().max(1.0 / n);
         assert!(
@@ -41,38 +39,39 @@ fn assert_agrees(counts: &Counts, exact: [f64; 3], what: &str) {
     }
 }
 
+fn shares(p: &skewsim::sim::Probabilities) -> [f64; 4] {
+    Outcome::ALL.map(|o| p.p(o))
+}
+
 #[test]
-fn fixed_draws_agree_with_the_exact_answer() {
-    for (policy, delay, skew, drift) in [
-        ("aws-iam", 60_000, 0, 0),
-        ("aws-iam", 75_000, -8_000, 0),
-        ("pyotp", 3_000, 2_000, 0),
-        ("rfc6238", 40_000, 10_000, 0),
-        ("aws-iam", 58_000, 0, 300_000_000),
-    ] {
-        let mut s = base(policy);
+fn fixed_draws_agree_with_the_exact_answer_for_every_preset() {
+    // Two cases per preset where the outcomes are mixed (a late pair, a
+    // skewed clock), and one with drift.
+    let mut cases: Vec<(String, i64, i64, i64)> = Vec::new();
+    for p in skewsim::sim::presets() {
+        cases.push((p.name.clone(), 60_000, 0, 0));
+        cases.push((p.name.clone(), 20_000, -40_000, 0));
+    }
+    cases.push(("aws-iam".to_owned(), 58_000, 0, 300_000_000));
+    cases.push(("django-otp".to_owned(), 10_000, 5_000, 100_000_000));
+    for (policy, delay, skew, drift) in cases {
+        let mut s = base(&policy);
         s.drift_ppb = drift;
         let config = Config {
             base: s.clone(),
             reaction: Dist::Fixed(2_000),
             delay: Dist::Fixed(delay),
             skew: Dist::Fixed(skew),
-            trials: 300_000,
+            trials: 200_000,
             seed: 7,
         };
         let counts = run(&config, &|_| {});
         s.reaction_ms = 2_000;
         s.delay_ms = delay;
         s.skew_ms = skew;
-        let p = probabilities(&s, None);
-        let exact = [
-            p.p(Outcome::Rejected),
-            p.p(Outcome::InSync),
-            p.p(Outcome::OutOfSync),
-        ];
         assert_agrees(
             &counts,
-            exact,
+            shares(&probabilities(&s, None)),
             &format!("{policy} delay {delay} skew {skew} drift {drift}"),
         );
     }
@@ -84,13 +83,12 @@ fn a_uniform_delay_agrees_with_the_exact_average() {
     // the exact answers at each of the 40001 delays.
     let mut s = base("aws-iam");
     s.reaction_ms = 2_000;
-    let mut sum = [0f64; 3];
+    let mut sum = [0f64; 4];
     for delay in 40_000..=80_000 {
         s.delay_ms = delay;
-        let p = probabilities(&s, None);
-        sum[0] += p.p(Outcome::Rejected);
-        sum[1] += p.p(Outcome::InSync);
-        sum[2] += p.p(Outcome::OutOfSync);
+        for (total, share) in sum.iter_mut().zip(shares(&probabilities(&s, None))) {
+            *total += share;
+        }
     }
     let exact = sum.map(|x| x / 40_001.0);
     let config = Config {

@@ -3,7 +3,7 @@
 
 use proptest::prelude::*;
 use skewsim::duration::parse_duration_ms;
-use skewsim::sim::{Outcome, Scenario, preset, probabilities};
+use skewsim::sim::{Scenario, preset, probabilities};
 use skewsim::{
     Algorithm, Digits, OtpAuthUri, OtpKind, Secret, TimeStep, Totp, Verdict, Window, verify,
 };
@@ -168,7 +168,7 @@ proptest! {
     /// likely, at zero skew, under every preset.
     #[test]
     fn outcomes_are_monotone_in_delay(d1 in 0i64..1_000_000, extra in 0i64..400_000,
-                                     which in 0usize..7) {
+                                     which in 0usize..PRESETS) {
         let name = skewsim::sim::policy::preset_names()[which].clone();
         let a = probabilities(&scenario(&name, d1, 0), None);
         let b = probabilities(&scenario(&name, d1 + extra, 0), None);
@@ -176,35 +176,100 @@ proptest! {
         prop_assert!(b.in_sync <= a.in_sync, "{name}: in sync rose from {a:?} to {b:?}");
     }
 
-    /// With drift, the exact answer (binary searches) equals a brute-force
-    /// count over every pair of phases, on a short period.
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(600))]
+
+    /// The exact answer (intervals of login phases, pieces of enrollment
+    /// phases, every phase with drift) equals a brute-force count of the
+    /// state machine over every pair of phases, on a short period; times are
+    /// drawn in periods so that every window's edges are reached.
     #[test]
-    fn exact_equals_brute_force(delay in 0i64..8_000, skew in -3_000i64..3_000, ppb in -200_000_000i64..200_000_000,
-                                reaction in 0i64..1_500, login_delay in 0i64..2_000, which in 0usize..7) {
+    fn exact_equals_brute_force(period in 20i64..240, delay in 0.0f64..14.0, skew in -8.0f64..8.0,
+                                ppb in prop_oneof![Just(0i64), -20_000_000i64..20_000_000],
+                                reaction in 0.0f64..1.5, login_delay in 0.0f64..1.5,
+                                login_after in 0.0f64..20.0, attempts in 1u32..=4,
+                                which in 0usize..PRESETS) {
         let name = skewsim::sim::policy::preset_names()[which].clone();
+        let of = |f: f64| (f * period as f64) as i64;
         let s = Scenario {
-            period_ms: 200,
-            delay_ms: delay,
-            skew_ms: skew,
+            period_ms: period,
+            delay_ms: of(delay),
+            skew_ms: of(skew),
             drift_ppb: ppb,
-            reaction_ms: reaction,
-            login_delay_ms: login_delay,
-            login_after_ms: 3_000,
+            reaction_ms: of(reaction),
+            login_delay_ms: of(login_delay),
+            login_after_ms: of(login_after),
+            attempts,
             policy: preset(&name).expect("preset"),
         };
         let exact = probabilities(&s, None);
-        let mut brute = [0u128; 3];
-        for phi in 0..200 {
-            for psi in 0..200 {
-                brute[match s.outcome(phi, psi) {
-                    Outcome::Rejected => 0,
-                    Outcome::InSync => 1,
-                    Outcome::OutOfSync => 2,
-                }] += 1;
+        let mut brute = [0u128; 4];
+        for phi in 0..period {
+            for psi in 0..period {
+                brute[s.outcome(phi, psi) as usize] += 1;
             }
         }
-        prop_assert_eq!([exact.rejected, exact.in_sync, exact.out_of_sync], brute);
+        prop_assert_eq!([exact.rejected, exact.in_sync, exact.out_of_sync, exact.login_fails], brute, "{}", name);
     }
+
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(400))]
+
+    /// Without drift, a one-code enrollment is summed over a few pieces of
+    /// enrollment phases; on periods of a few seconds (so that whole-second
+    /// time shifts and short login delays matter) that equals the sum over
+    /// every phase.
+    #[test]
+    fn pieces_equal_every_phase(period in 1_000i64..4_000, delay in 0.0f64..8.0, skew in -4.0f64..4.0,
+                                reaction in 0.0f64..2.0, login_delay in 0.0f64..2.0, attempts in 1u32..=4,
+                                login_after in prop_oneof![Just(86_400_000i64), 0i64..10_000],
+                                which in 0usize..CONFIRM_PRESETS.len()) {
+        let name = CONFIRM_PRESETS[which];
+        let of = |f: f64| (f * period as f64) as i64;
+        let s = Scenario {
+            period_ms: period,
+            delay_ms: of(delay),
+            skew_ms: of(skew),
+            reaction_ms: of(reaction),
+            login_delay_ms: of(login_delay),
+            login_after_ms: login_after,
+            attempts,
+            ..Scenario::new(preset(name).expect("preset"))
+        };
+        let every = (0..period).map(|phi| probabilities(&s, Some(phi))).fold(
+            skewsim::sim::Probabilities::default(), std::ops::Add::add);
+        prop_assert_eq!(probabilities(&s, None), every, "{}", name);
+    }
+}
+
+/// The presets with a one-code enrollment (whose outcome depends on the phase).
+const CONFIRM_PRESETS: [&str; 7] = [
+    "google-authenticator-pam",
+    "google-authenticator-pam-noskewadj",
+    "privacyidea-verify",
+    "keycloak",
+    "keycloak-legacy",
+    "pyotp",
+    "django-otp",
+];
+
+/// How many presets there are (the properties draw one by index).
+const PRESETS: usize = 11;
+
+#[test]
+fn the_preset_lists_are_current() {
+    let all = skewsim::sim::presets();
+    assert_eq!(all.len(), PRESETS);
+    let confirm: Vec<&str> = all
+        .iter()
+        .filter(|p| !p.flow.is_pair())
+        .map(|p| p.name.as_str())
+        .collect();
+    assert_eq!(confirm, CONFIRM_PRESETS);
 }
 
 proptest! {
@@ -247,7 +312,8 @@ proptest! {
         reaction in 0i64..100 * YEAR_MS,
         login_after in prop_oneof![0i64..100 * YEAR_MS, Just(100 * YEAR_MS)],
         period in 1i64..=500,
-        which in 0usize..7,
+        which in 0usize..PRESETS,
+        attempts in 1u32..=10,
     ) {
         let name = skewsim::sim::policy::preset_names()[which].clone();
         let s = Scenario {
@@ -258,11 +324,12 @@ proptest! {
             reaction_ms: reaction,
             login_delay_ms: 5_000,
             login_after_ms: login_after,
+            attempts,
             policy: preset(&name).expect("preset"),
         };
         let p = probabilities(&s, None);
         prop_assert_eq!(p.total(), (period as u128) * (period as u128));
         let t = skewsim::sim::thresholds(&s, Some(0));
-        if let Some(d) = t.rejected_from { prop_assert!(d >= 0); }
+        if let Some(d) = t.rejected_from() { prop_assert!(d >= 0); }
     }
 }

@@ -27,7 +27,7 @@ fn huge_skew_with_tiny_period_has_bounded_thresholds() {
         ..skewsim::sim::Scenario::new(skewsim::sim::preset("aws-iam").expect("preset"))
     };
     let t = skewsim::sim::thresholds(&s, None);
-    assert_eq!(t.rejected_from, Some(0));
+    assert_eq!(t.rejected_from(), Some(0));
 }
 
 /// Found by the report test: the threshold candidates were placed from the
@@ -45,7 +45,7 @@ fn thresholds_do_not_depend_on_the_scenario_delay() {
         skewsim::sim::thresholds(&base, None)
     );
     assert_eq!(
-        skewsim::sim::thresholds(&at_90s, None).rejected_from,
+        skewsim::sim::thresholds(&at_90s, None).rejected_from(),
         Some(328_000)
     );
 }

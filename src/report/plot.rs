@@ -30,24 +30,29 @@ pub const IN_SYNC: RGBColor = RGBColor(44, 160, 44);
 pub const OUT_OF_SYNC: RGBColor = RGBColor(255, 127, 14);
 /// Red: rejected.
 pub const REJECTED: RGBColor = RGBColor(214, 39, 40);
+/// Blue: enrolled, but the login fails for the clock's sake.
+pub const LOGIN_FAILS: RGBColor = RGBColor(86, 140, 233);
 
-/// The colour of a point: the three outcome colours mixed by probability, so
+/// Each outcome's label and colour, in legend order.
+pub const OUTCOME_COLOURS: [(Outcome, RGBColor); 4] = [
+    (Outcome::InSync, IN_SYNC),
+    (Outcome::OutOfSync, OUT_OF_SYNC),
+    (Outcome::LoginFails, LOGIN_FAILS),
+    (Outcome::Rejected, REJECTED),
+];
+
+/// The colour of a point: the outcome colours mixed by probability, so
 /// certain regions are saturated and uncertain ones shade between them.
 pub fn mix(p: &Probabilities) -> RGBColor {
-    let (r, i, o) = (
-        p.p(Outcome::Rejected),
-        p.p(Outcome::InSync),
-        p.p(Outcome::OutOfSync),
-    );
-    let channel = |a: u8, b: u8, c: u8| -> u8 {
+    let channel = |pick: fn(&RGBColor) -> u8| -> u8 {
         // A convex combination of u8 values stays within 0..=255.
-        (r * f64::from(a) + i * f64::from(b) + o * f64::from(c)).round() as u8
+        OUTCOME_COLOURS
+            .iter()
+            .map(|(o, c)| p.p(*o) * f64::from(pick(c)))
+            .sum::<f64>()
+            .round() as u8
     };
-    RGBColor(
-        channel(REJECTED.0, IN_SYNC.0, OUT_OF_SYNC.0),
-        channel(REJECTED.1, IN_SYNC.1, OUT_OF_SYNC.1),
-        channel(REJECTED.2, IN_SYNC.2, OUT_OF_SYNC.2),
-    )
+    RGBColor(channel(|c| c.0), channel(|c| c.1), channel(|c| c.2))
 }
 
 fn seconds(ms: i64) -> f64 {
@@ -147,15 +152,11 @@ pub fn phase_diagram(
         });
         chart.draw_series(cells).map_err(fail)?;
         // Legend entries for the regions.
-        for (label, colour) in [
-            ("ENROLLED IN SYNC", IN_SYNC),
-            ("ENROLLED OUT OF SYNC", OUT_OF_SYNC),
-            ("REJECTED", REJECTED),
-        ] {
+        for (outcome, colour) in OUTCOME_COLOURS {
             chart
                 .draw_series(std::iter::empty::<Rectangle<(f64, f64)>>())
                 .map_err(fail)?
-                .label(label)
+                .label(outcome.label())
                 .legend(move |(x, y)| {
                     Rectangle::new([(x, y - 5), (x + 14, y + 5)], colour.filled())
                 });
@@ -165,12 +166,12 @@ pub fn phase_diagram(
         let marks: [(&str, ThresholdPick, RGBColor); 2] = [
             (
                 "out of sync possible from (per skew)",
-                |t| t.out_of_sync_from,
+                |t| t.out_of_sync_from(),
                 BLACK,
             ),
             (
                 "rejected possible from (per skew)",
-                |t| t.rejected_from,
+                |t| t.rejected_from(),
                 RGBColor(255, 255, 255),
             ),
         ];
@@ -233,11 +234,8 @@ pub fn delay_curve(title: &str, curve: &[(i64, Probabilities)]) -> Result<String
             .x_label_formatter(&|v| axis_label(&(v * ux)))
             .draw()
             .map_err(fail)?;
-        for (label, outcome, colour) in [
-            ("ENROLLED IN SYNC", Outcome::InSync, IN_SYNC),
-            ("ENROLLED OUT OF SYNC", Outcome::OutOfSync, OUT_OF_SYNC),
-            ("REJECTED", Outcome::Rejected, REJECTED),
-        ] {
+        for (outcome, colour) in OUTCOME_COLOURS {
+            let label = outcome.label();
             let style = ShapeStyle::from(&colour).stroke_width(2);
             chart
                 .draw_series(LineSeries::new(
@@ -260,27 +258,35 @@ pub fn delay_curve(title: &str, curve: &[(i64, Probabilities)]) -> Result<String
     Ok(svg)
 }
 
-/// The long-horizon drift: the device's clock offset over time, what each
-/// tracking mode's verifier assumes (stored offset × period), and the failed
-/// logins of each mode.
+/// A kind of login day in the drift chart: legend text, which days, colour.
+type DayKind = (
+    &'static str,
+    fn(crate::sim::drift::DayEnd) -> bool,
+    RGBColor,
+);
+
+/// The long-horizon drift: the device's clock offset over time, the
+/// verifier's correction (what it stored, in ms), and the logins whose first
+/// attempt failed, marked by how the day ended.
 pub fn drift_chart(
     title: &str,
     period_ms: i64,
-    runs: &[crate::sim::drift::Horizon],
+    run: &crate::sim::drift::Horizon,
 ) -> Result<String, PlotError> {
-    let Some(longest) = runs.iter().map(|h| h.logins.len()).max().filter(|n| *n > 0) else {
+    use crate::sim::drift::DayEnd;
+    if run.logins.is_empty() {
         return Err(PlotError("no logins".to_owned()));
-    };
+    }
     let day = |ms: i64| ms as f64 / 86_400_000.0;
-    let all = runs.iter().flat_map(|h| h.logins.iter());
-    let x_max = all.clone().map(|l| day(l.elapsed_ms)).fold(1.0, f64::max);
-    let ys: Vec<f64> = all
-        .flat_map(|l| {
-            [
-                seconds(l.device_offset_ms),
-                seconds(l.stored_offset * period_ms),
-            ]
-        })
+    let x_max = run
+        .logins
+        .iter()
+        .map(|l| day(l.elapsed_ms))
+        .fold(1.0, f64::max);
+    let ys: Vec<f64> = run
+        .logins
+        .iter()
+        .flat_map(|l| [seconds(l.device_offset_ms), seconds(l.verifier_offset_ms)])
         .collect();
     let y_min = ys.iter().copied().fold(-seconds(period_ms), f64::min);
     let y_max = ys.iter().copied().fold(seconds(period_ms), f64::max);
@@ -298,43 +304,52 @@ pub fn drift_chart(
         chart
             .configure_mesh()
             .x_desc("days since enrollment")
-            .y_desc("offset (device − verifier)")
+            .y_desc("offset from real time")
             .y_label_formatter(&axis_label)
             .draw()
             .map_err(fail)?;
-        let every = longest.div_ceil(2_000).max(1);
-        let device = runs[0]
-            .logins
-            .iter()
-            .step_by(every)
-            .map(|l| (day(l.elapsed_ms), seconds(l.device_offset_ms)));
+        let every = run.logins.len().div_ceil(2_000).max(1);
+        let line = |pick: fn(&crate::sim::drift::LoginRecord) -> i64| {
+            run.logins
+                .iter()
+                .step_by(every)
+                .map(move |l| (day(l.elapsed_ms), seconds(pick(l))))
+        };
         let blue = ShapeStyle::from(&RGBColor(31, 119, 180)).stroke_width(2);
         chart
-            .draw_series(LineSeries::new(device, blue))
+            .draw_series(LineSeries::new(line(|l| l.device_offset_ms), blue))
             .map_err(fail)?
             .label("device clock offset")
             .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 14, y)], blue));
-        let colours = [RGBColor(127, 127, 127), RGBColor(148, 103, 189), IN_SYNC];
-        for (h, colour) in runs.iter().zip(colours) {
-            let style = ShapeStyle::from(&colour).stroke_width(1);
-            let stored = h
+        let grey = ShapeStyle::from(&RGBColor(110, 110, 110)).stroke_width(1);
+        chart
+            .draw_series(LineSeries::new(line(|l| l.verifier_offset_ms), grey))
+            .map_err(fail)?
+            .label("verifier's stored correction")
+            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 14, y)], grey));
+        let kinds: [DayKind; 3] = [
+            (
+                "first code refused, in on a retry",
+                |e| matches!(e, DayEnd::Retried { .. }),
+                OUT_OF_SYNC,
+            ),
+            (
+                "every code refused, resynced",
+                |e| e == DayEnd::Resynced,
+                RGBColor(148, 103, 189),
+            ),
+            (
+                "every code refused, no way in",
+                |e| e == DayEnd::Failed,
+                REJECTED,
+            ),
+        ];
+        for (label, is, colour) in kinds {
+            let count = run.logins.iter().filter(|l| is(l.end)).count();
+            let dots = run
                 .logins
                 .iter()
-                .step_by(every)
-                .map(|l| (day(l.elapsed_ms), seconds(l.stored_offset * period_ms)));
-            chart
-                .draw_series(LineSeries::new(stored, style))
-                .map_err(fail)?
-                .label(format!(
-                    "stored offset, track-drift {} ({} failed logins)",
-                    h.track.name(),
-                    h.failures()
-                ))
-                .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 14, y)], style));
-            let failed = h
-                .logins
-                .iter()
-                .filter(|l| !l.accepted)
+                .filter(move |l| is(l.end))
                 .take(2_000)
                 .map(move |l| {
                     Circle::new(
@@ -343,7 +358,11 @@ pub fn drift_chart(
                         colour.filled(),
                     )
                 });
-            chart.draw_series(failed).map_err(fail)?;
+            chart
+                .draw_series(dots)
+                .map_err(fail)?
+                .label(format!("{label} ({count})"))
+                .legend(move |(x, y)| Circle::new((x + 7, y), 3, colour.filled()));
         }
         chart
             .configure_series_labels()

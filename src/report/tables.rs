@@ -12,7 +12,7 @@ fn opt(v: Option<i64>) -> String {
     v.map(|v| v.to_string()).unwrap_or_default()
 }
 
-/// Grid points: `policy,delay_ms,skew_ms,p_rejected,p_in_sync,p_out_of_sync,outcome`.
+/// Grid points: `policy,delay_ms,skew_ms,p_rejected,p_in_sync,p_out_of_sync,p_login_fails,outcome`.
 pub fn grid_csv(policy: &str, points: &[GridPoint]) -> Result<Vec<u8>, csv::Error> {
     let mut w = csv::Writer::from_writer(Vec::new());
     w.write_record([
@@ -22,6 +22,7 @@ pub fn grid_csv(policy: &str, points: &[GridPoint]) -> Result<Vec<u8>, csv::Erro
         "p_rejected",
         "p_in_sync",
         "p_out_of_sync",
+        "p_login_fails",
         "outcome",
     ])?;
     for point in points {
@@ -33,6 +34,7 @@ pub fn grid_csv(policy: &str, points: &[GridPoint]) -> Result<Vec<u8>, csv::Erro
             &p(x, Outcome::Rejected),
             &p(x, Outcome::InSync),
             &p(x, Outcome::OutOfSync),
+            &p(x, Outcome::LoginFails),
             x.most_likely().key(),
         ])?;
     }
@@ -48,6 +50,7 @@ pub fn thresholds_csv(policy: &str, rows: &[(i64, Thresholds)]) -> Result<Vec<u8
         "in_sync_uncertain_from_ms",
         "out_of_sync_from_ms",
         "out_of_sync_certain_from_ms",
+        "login_fails_from_ms",
         "rejected_from_ms",
         "rejected_certain_from_ms",
     ])?;
@@ -56,9 +59,10 @@ pub fn thresholds_csv(policy: &str, rows: &[(i64, Thresholds)]) -> Result<Vec<u8
             policy.to_owned(),
             skew.to_string(),
             opt(t.in_sync_uncertain_from),
-            opt(t.out_of_sync_from),
+            opt(t.out_of_sync_from()),
             opt(t.out_of_sync_certain_from),
-            opt(t.rejected_from),
+            opt(t.login_fails_from()),
+            opt(t.rejected_from()),
             opt(t.rejected_certain_from),
         ])?;
     }

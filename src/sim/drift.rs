@@ -1,120 +1,141 @@
 //! The long horizon: a device whose clock drifts, logging in at fixed
-//! intervals after a prompt enrollment, under a drift-tracking mode. When does
-//! it first fall out of the login window, and does a resync recover it?
+//! intervals after a prompt enrollment, against the real verifier's rules:
+//! what it stores and updates, its healing (libpam's learning, privacyIDEA's
+//! AutoResync), its lockout, and its resync where it has one.
 
 use super::clock::step_of;
-use super::model::{Decision, Scenario};
-use super::policy::TrackDrift;
+use super::model::Scenario;
 
-/// One login of the long run.
+/// How a login day ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DayEnd {
+    /// The first code was accepted.
+    FirstTry,
+    /// A later attempt got in.
+    Retried {
+        /// The attempt that got in (2 or more).
+        attempt: u32,
+        /// Because the verifier healed itself (learning, AutoResync), not
+        /// because the new code fell in the window.
+        healed: bool,
+    },
+    /// Every attempt failed; a resync with two fresh codes succeeded.
+    Resynced,
+    /// Every attempt failed and nothing recovered the login that day.
+    Failed,
+}
+
+/// One login day of the long run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct LoginRecord {
     /// Login number, from 1.
     pub n: u64,
-    /// Real time since the enrollment's receipt, in ms.
+    /// Real time since the enrollment ended, in ms.
     pub elapsed_ms: i64,
     /// Device clock minus real time at the login, in ms.
     pub device_offset_ms: i64,
-    /// Device step of the code minus the verifier's step at receipt.
+    /// The verifier's correction before this login, in ms
+    /// (stored steps × period + stored time shift).
+    pub verifier_offset_ms: i64,
+    /// Device step of the first code minus the verifier's corrected step.
     pub step_offset: i64,
-    /// The verifier's stored offset when the code arrived.
-    pub stored_offset: i64,
-    /// Whether the login succeeded.
-    pub accepted: bool,
-    /// Whether a failed login was followed by a successful resync.
-    pub resynced: bool,
+    /// How the day ended.
+    pub end: DayEnd,
 }
 
 /// What happened over the horizon.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Horizon {
-    /// The tracking mode simulated.
-    pub track: TrackDrift,
     /// Every login, in order (empty if the enrollment was rejected).
     pub logins: Vec<LoginRecord>,
 }
 
 impl Horizon {
-    /// The first failed login.
+    /// The first login whose first attempt failed.
     pub fn first_failure(&self) -> Option<&LoginRecord> {
-        self.logins.iter().find(|l| !l.accepted)
+        self.logins.iter().find(|l| l.end != DayEnd::FirstTry)
     }
 
-    /// Failed logins.
-    pub fn failures(&self) -> usize {
-        self.logins.iter().filter(|l| !l.accepted).count()
+    /// Logins whose first attempt failed.
+    pub fn first_attempt_failures(&self) -> usize {
+        self.count(|e| e != DayEnd::FirstTry)
     }
 
-    /// Resyncs that succeeded.
-    pub fn resyncs(&self) -> usize {
-        self.logins.iter().filter(|l| l.resynced).count()
+    /// Logins recovered by trying again.
+    pub fn recovered_by_retrying(&self) -> usize {
+        self.count(|e| matches!(e, DayEnd::Retried { .. }))
+    }
+
+    /// Logins recovered because the verifier healed itself.
+    pub fn healed(&self) -> usize {
+        self.count(|e| matches!(e, DayEnd::Retried { healed: true, .. }))
+    }
+
+    /// Logins recovered by a resync.
+    pub fn recovered_by_resync(&self) -> usize {
+        self.count(|e| e == DayEnd::Resynced)
+    }
+
+    /// Logins on which the person never got in.
+    pub fn failed(&self) -> usize {
+        self.count(|e| e == DayEnd::Failed)
+    }
+
+    fn count(&self, f: impl Fn(DayEnd) -> bool) -> usize {
+        self.logins.iter().filter(|l| f(l.end)).count()
     }
 }
 
 /// Simulates `logins` logins every `every_ms` after the enrollment of
-/// `scenario` (whose policy's tracking is replaced by `track`). Each code is
-/// read at the same real time of day as the enrollment's receipt, so the
-/// device's phase moves only with its drift, and received `login_delay`
-/// later. With `resync`, a failed login is followed at once by a two-code
-/// resync within the policy's resync range.
-pub fn simulate(
-    scenario: &Scenario,
-    track: TrackDrift,
-    every_ms: i64,
-    logins: u64,
-    resync: bool,
-) -> Horizon {
-    let mut s = scenario.clone();
-    s.policy.track_drift = track;
-    let enrollment = s.enroll(0);
-    let Decision::Accepted { stored_offset, .. } = enrollment.decision else {
-        return Horizon {
-            track,
-            logins: Vec::new(),
-        };
-    };
-    let period = s.period_ms;
-    let window = i64::from(s.policy.login_window);
-    let range = i64::from(s.policy.resync_range);
-    let mut stored = stored_offset;
-    let mut last_step = enrollment.code2_step;
-    let mut out = Vec::with_capacity(usize::try_from(logins).unwrap_or(0));
+/// `scenario` (at enrollment phase 0). Each first code is read at the same
+/// real time of day as the enrollment ended, so the device's phase moves only
+/// with its drift, and received `login_delay` later; a refused code is
+/// followed by fresh codes up to the scenario's attempts; with `resync`, a
+/// day on which every attempt failed ends with a resync (two fresh
+/// consecutive codes sent at once) if the verifier has one.
+pub fn simulate(scenario: &Scenario, every_ms: i64, logins: u64, resync: bool) -> Horizon {
+    let enrollment = scenario.enroll(0);
+    if !enrollment.accepted() {
+        return Horizon { logins: Vec::new() };
+    }
+    let period = scenario.period_ms;
+    let clock = enrollment.clock;
+    let mut state = enrollment.state;
+    let mut out = Vec::with_capacity(usize::try_from(logins).unwrap_or(0).min(1 << 20));
     for n in 1..=logins {
         let elapsed_ms = every_ms.saturating_mul(i64::try_from(n).unwrap_or(i64::MAX));
-        let t_read = enrollment.t_receipt.saturating_add(elapsed_ms);
-        let device = enrollment.clock.reading(t_read);
+        let t_read = enrollment.t_done.saturating_add(elapsed_ms);
+        let device = clock.reading(t_read);
         let device_step = step_of(device, period);
-        let verifier_step = step_of(t_read.saturating_add(s.login_delay_ms), period);
-        let step_offset = device_step - verifier_step;
-        let fresh = !s.policy.replay_protection || device_step > last_step;
-        let accepted = fresh && (step_offset - stored).abs() <= window;
-        let stored_then = stored;
-        let mut resynced = false;
-        if accepted {
-            last_step = device_step;
-            if track == TrackDrift::Always {
-                stored = step_offset;
-            }
-        } else if resync && step_offset.abs() <= range {
-            // Two fresh consecutive codes, sent at once: found at the device's
-            // true offset, stored if the policy stores offsets at all.
-            resynced = true;
-            last_step = device_step + 1;
-            stored = if track == TrackDrift::None {
-                0
+        let verifier_offset_ms = state
+            .steps
+            .saturating_mul(period)
+            .saturating_add(state.shift_ms);
+        let (first, verdict) = scenario.login_attempt(&mut state, device_step, t_read);
+        let end = if verdict.accepted() {
+            DayEnd::FirstTry
+        } else if let Some((attempt, healed)) = scenario.retries(&mut state, &clock, &first) {
+            DayEnd::Retried { attempt, healed }
+        } else {
+            // The resync starts once the attempts are over (each took at most a step).
+            let after = period.saturating_mul(i64::from(scenario.attempts));
+            let t_code2 = scenario.next_read(&clock, t_read.saturating_add(after));
+            let step2 = step_of(clock.reading(t_code2), period);
+            let sent = t_code2.saturating_add(scenario.login_delay_ms);
+            if resync && state.resync(&scenario.policy, step2, sent, period) {
+                DayEnd::Resynced
             } else {
-                step_offset
-            };
-        }
+                DayEnd::Failed
+            }
+        };
         out.push(LoginRecord {
             n,
             elapsed_ms,
             device_offset_ms: device - t_read,
-            step_offset,
-            stored_offset: stored_then,
-            accepted,
-            resynced,
+            verifier_offset_ms,
+            step_offset: device_step - first.verifier_step,
+            end,
         });
     }
-    Horizon { track, logins: out }
+    Horizon { logins: out }
 }

@@ -1,9 +1,11 @@
-//! The enrollment timing model (no I/O): clocks, verifier policies, one
-//! enrollment step by step, and its exact outcome probabilities.
+//! The enrollment timing model (no I/O): clocks, verifier policies and their
+//! state, one enrollment step by step, and its exact outcome probabilities.
 //!
 //! [`clock`] does step arithmetic and drift, [`policy`] holds the verifier
-//! presets with their sources, [`model`] plays one enrollment and its first
-//! login, [`exact`] turns that into probabilities and delay thresholds.
+//! presets with their sources, [`verifier`] is each verifier's state and
+//! rules, [`model`] plays one enrollment and its first login, [`exact`] turns
+//! that into probabilities and delay thresholds; [`sweep`], [`montecarlo`]
+//! and [`drift`] build on them.
 
 pub mod clock;
 pub mod drift;
@@ -12,7 +14,9 @@ pub mod model;
 pub mod montecarlo;
 pub mod policy;
 pub mod sweep;
+pub mod verifier;
 
-pub use exact::{Probabilities, Thresholds, probabilities, thresholds};
+pub use exact::{Onset, Probabilities, Thresholds, probabilities, thresholds};
 pub use model::{Decision, Enrollment, Login, Outcome, RejectReason, Scenario};
-pub use policy::{Policy, TrackDrift, preset, presets};
+pub use policy::{Flow, Policy, Store, TrackDrift, preset, presets};
+pub use verifier::{State, Verdict};

@@ -167,45 +167,41 @@ pub struct Trial {
     pub outcome: Outcome,
 }
 
-/// Outcome counts.
+/// Outcome counts, in the order of [`Outcome::ALL`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Counts {
-    /// REJECTED.
-    pub rejected: u64,
-    /// ENROLLED IN SYNC.
-    pub in_sync: u64,
-    /// ENROLLED OUT OF SYNC.
-    pub out_of_sync: u64,
+    counts: [u64; 4],
+}
+
+fn index(outcome: Outcome) -> usize {
+    match outcome {
+        Outcome::InSync => 0,
+        Outcome::OutOfSync => 1,
+        Outcome::LoginFails => 2,
+        Outcome::Rejected => 3,
+    }
 }
 
 impl Counts {
     fn add(&mut self, outcome: Outcome) {
-        match outcome {
-            Outcome::Rejected => self.rejected += 1,
-            Outcome::InSync => self.in_sync += 1,
-            Outcome::OutOfSync => self.out_of_sync += 1,
-        }
+        self.counts[index(outcome)] += 1;
     }
 
     fn merge(mut self, other: Counts) -> Counts {
-        self.rejected += other.rejected;
-        self.in_sync += other.in_sync;
-        self.out_of_sync += other.out_of_sync;
+        for (a, b) in self.counts.iter_mut().zip(other.counts) {
+            *a += b;
+        }
         self
     }
 
     /// Trials counted.
     pub fn total(&self) -> u64 {
-        self.rejected + self.in_sync + self.out_of_sync
+        self.counts.iter().sum()
     }
 
     /// Count of one outcome.
     pub fn count(&self, outcome: Outcome) -> u64 {
-        match outcome {
-            Outcome::Rejected => self.rejected,
-            Outcome::InSync => self.in_sync,
-            Outcome::OutOfSync => self.out_of_sync,
-        }
+        self.counts[index(outcome)]
     }
 
     /// The estimate and its Wilson score interval at `z` (1.96: 95%).

@@ -1,6 +1,7 @@
-//! `skewsim drift`: a drifting device logging in for days, with drift
-//! tracking off (none), at enrollment only (enroll) and on every login
-//! (always): when it first fails, and whether a resync recovers it.
+//! `skewsim drift`: a drifting device logging in for days against the real
+//! verifier's rules: how often the first code is refused, how often a later
+//! code (the verifier healing itself) or a resync gets the person in, and how
+//! often nothing does.
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -8,8 +9,7 @@ use std::path::PathBuf;
 use clap::Args;
 use skewsim::duration::format_ms;
 use skewsim::report::{plot, write_atomic};
-use skewsim::sim::TrackDrift;
-use skewsim::sim::drift::{Horizon, simulate};
+use skewsim::sim::drift::{DayEnd, simulate};
 
 use crate::error::CliError;
 use crate::scenario::{ModelArgs, nonnegative, parse_policy, signed};
@@ -29,10 +29,10 @@ pub struct DriftArgs {
     /// Device skew at enrollment.
     #[arg(long, allow_hyphen_values = true, value_name = "DUR", default_value = "0s", value_parser = signed)]
     pub skew: i64,
-    /// The verifier model (its tracking mode is replaced by each of none/enroll/always).
+    /// The verifier model (`--track-drift` overrides what it stores).
     #[arg(long, allow_hyphen_values = true, value_name = "NAME", default_value = "aws-iam", value_parser = parse_policy)]
     pub policy: skewsim::sim::Policy,
-    /// Do not resync after a failed login.
+    /// Do not resync after a day on which every attempt failed.
     #[arg(long)]
     pub no_resync: bool,
     /// Folder for drift-<policy>.csv and drift-<policy>.svg.
@@ -82,11 +82,8 @@ pub fn run(args: &DriftArgs, out: &mut dyn Write) -> Result<u8, CliError> {
     let scenario = args
         .model
         .scenario(&args.policy, args.delay, args.skew, 2_000);
-    let runs: Vec<Horizon> = [TrackDrift::None, TrackDrift::Enroll, TrackDrift::Always]
-        .into_iter()
-        .map(|t| simulate(&scenario, t, args.login_every, logins, !args.no_resync))
-        .collect();
-    if runs.iter().all(|h| h.logins.is_empty()) {
+    let run = simulate(&scenario, args.login_every, logins, !args.no_resync);
+    if run.logins.is_empty() {
         return Err(CliError::usage(
             "--delay",
             "makes the enrollment itself fail: nothing to follow",
@@ -97,31 +94,37 @@ pub fn run(args: &DriftArgs, out: &mut dyn Write) -> Result<u8, CliError> {
     let csv_err = |e: csv::Error| CliError::Other(format!("cannot format CSV: {e}"));
     w.write_record([
         "policy",
-        "track_drift",
         "login",
         "elapsed_ms",
         "device_offset_ms",
+        "verifier_offset_ms",
         "step_offset",
-        "stored_offset",
-        "accepted",
-        "resynced",
+        "day_end",
+        "attempt_in",
     ])
     .map_err(csv_err)?;
-    for h in &runs {
-        for l in &h.logins {
-            w.write_record([
-                name.clone(),
-                h.track.name().to_owned(),
-                l.n.to_string(),
-                l.elapsed_ms.to_string(),
-                l.device_offset_ms.to_string(),
-                l.step_offset.to_string(),
-                l.stored_offset.to_string(),
-                l.accepted.to_string(),
-                l.resynced.to_string(),
-            ])
-            .map_err(csv_err)?;
-        }
+    for l in &run.logins {
+        let (end, attempt) = match l.end {
+            DayEnd::FirstTry => ("first_try", "1".to_owned()),
+            DayEnd::Retried {
+                attempt,
+                healed: true,
+            } => ("healed", attempt.to_string()),
+            DayEnd::Retried { attempt, .. } => ("retried", attempt.to_string()),
+            DayEnd::Resynced => ("resynced", String::new()),
+            DayEnd::Failed => ("failed", String::new()),
+        };
+        w.write_record([
+            name.clone(),
+            l.n.to_string(),
+            l.elapsed_ms.to_string(),
+            l.device_offset_ms.to_string(),
+            l.verifier_offset_ms.to_string(),
+            l.step_offset.to_string(),
+            end.to_owned(),
+            attempt,
+        ])
+        .map_err(csv_err)?;
     }
     let csv = w
         .into_inner()
@@ -133,7 +136,7 @@ pub fn run(args: &DriftArgs, out: &mut dyn Write) -> Result<u8, CliError> {
             format_ms(args.login_every)
         ),
         scenario.period_ms,
-        &runs,
+        &run,
     )
     .map_err(|e| CliError::Other(e.to_string()))?;
     let stem = format!("drift-{}", name.replace(['=', ','], "-"));
@@ -147,51 +150,56 @@ pub fn run(args: &DriftArgs, out: &mut dyn Write) -> Result<u8, CliError> {
             )
         })?;
     }
+    let policy = &scenario.policy;
+    let resync = match (policy.resync, args.no_resync) {
+        (None, _) => "none (this verifier has no resync)",
+        (Some(_), true) => "off (--no-resync)",
+        (Some(_), false) => "after a day on which every attempt failed",
+    };
     let mut o = format!(
-        "Drift: policy {name}, device {ppm} ppm, skew {} at enrollment, a login every {} for {} days ({logins} logins), resync {}\n",
+        "Drift: policy {name}, device {ppm} ppm, skew {} at enrollment, a login every {} for {} days ({logins} logins), up to {} attempts each, resync {resync}\n",
         format_ms(args.skew),
         format_ms(args.login_every),
         args.days,
-        if args.no_resync {
-            "off"
-        } else {
-            "after each failure"
-        }
+        scenario.attempts,
     );
+    let first = run.first_failure().map_or("never".to_owned(), |l| {
+        format!("day {:.1}", l.elapsed_ms as f64 / 86_400_000.0)
+    });
     o.push_str(&format!(
-        "  {:<14} {:>18} {:>10} {:>8}  {}\n",
-        "track-drift", "first failure", "failures", "resyncs", "after the first failure"
+        "  first code refused:  {} of {logins} logins (first on {first})\n",
+        run.first_attempt_failures()
     ));
-    for h in &runs {
-        let first = h.first_failure();
-        let when = first.map_or("never".to_owned(), |l| {
-            format!("day {:.1}", l.elapsed_ms as f64 / 86_400_000.0)
-        });
-        let after = match first {
-            None => "—".to_owned(),
-            Some(f) if f.resynced => {
-                let next_ok = h
-                    .logins
-                    .iter()
-                    .find(|l| l.n == f.n + 1)
-                    .is_none_or(|l| l.accepted);
-                if next_ok {
-                    "resync recovered it".to_owned()
-                } else {
-                    "resync did not hold".to_owned()
-                }
+    o.push_str(&format!(
+        "  in on a later code:  {}{}\n",
+        run.recovered_by_retrying(),
+        match crate::scenario::healing_note(policy) {
+            Some(how) => format!(
+                " ({} because the verifier healed itself: {how})",
+                run.healed()
+            ),
+            None => String::new(),
+        }
+    ));
+    o.push_str(&format!(
+        "  in after a resync:   {}\n",
+        run.recovered_by_resync()
+    ));
+    o.push_str(&format!(
+        "  never got in:        {} logins{}\n",
+        run.failed(),
+        if run.failed() > 0 {
+            match run.logins.iter().rev().find(|l| l.end == DayEnd::Failed) {
+                Some(l) => format!(
+                    " (the last on day {:.1})",
+                    l.elapsed_ms as f64 / 86_400_000.0
+                ),
+                None => String::new(),
             }
-            Some(_) if args.no_resync => "no resync tried".to_owned(),
-            Some(_) => "resync failed: beyond the resync range".to_owned(),
-        };
-        o.push_str(&format!(
-            "  {:<14} {:>18} {:>10} {:>8}  {after}\n",
-            h.track.name(),
-            when,
-            h.failures(),
-            h.resyncs()
-        ));
-    }
+        } else {
+            String::new()
+        }
+    ));
     o.push_str(&format!(
         "wrote {} and {}\n",
         csv_path.display(),

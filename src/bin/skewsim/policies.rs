@@ -3,49 +3,111 @@
 use std::io::Write;
 
 use clap::Args;
-use skewsim::sim::policy::{Provenance, presets};
+use skewsim::sim::policy::{Flow, Policy, Replay, Store, presets, range_text};
 
 use crate::error::CliError;
 
 /// Options of `skewsim policies`.
 #[derive(Debug, Args)]
 pub struct PoliciesArgs {
-    /// Also print where every number comes from.
+    /// Also print where every number comes from (source, documented or INFERRED).
     #[arg(long)]
     pub sources: bool,
+}
+
+/// How a policy enrolls, in a few words.
+pub fn flow_text(p: &Policy) -> String {
+    match p.flow {
+        Flow::Pair { search, .. } => format!("pair in {}", range_text(search)),
+        Flow::Confirm {
+            window,
+            skip_allowed,
+            ..
+        } => format!(
+            "1 code in {}{}",
+            range_text(window),
+            if skip_allowed { ", skippable" } else { "" }
+        ),
+    }
+}
+
+/// What a policy stores, at enrollment and at logins.
+pub fn store_text(p: &Policy) -> String {
+    let short = |s: Store| match s {
+        Store::Nothing => "nothing",
+        Store::Steps => "steps",
+        Store::ShiftStart => "shift(start)",
+        Store::ShiftCentre => "shift(centre)",
+    };
+    match p.on_login {
+        Store::Nothing => format!("{}, logins keep it", short(p.flow.store())),
+        s => format!(
+            "{}, logins rewrite it ({})",
+            short(p.flow.store()),
+            short(s)
+        ),
+    }
+}
+
+/// How a policy heals after a failed login.
+pub fn healing_text(p: &Policy) -> String {
+    let mut parts = Vec::new();
+    if p.learning.is_some() {
+        parts.push("learns skew (3 tries)");
+    }
+    if p.auto_resync.is_some() {
+        parts.push("AutoResync");
+    }
+    if p.resync.is_some() {
+        parts.push("resync");
+    }
+    if parts.is_empty() {
+        "none".to_owned()
+    } else {
+        parts.join(", ")
+    }
 }
 
 /// Prints the table.
 pub fn run(args: &PoliciesArgs, out: &mut dyn Write) -> Result<u8, CliError> {
     let mut o = format!(
-        "{:<26} {:>6} {:>6} {:>6} {:<7} {:>6} {:>7}  {}\n",
-        "policy", "behind", "ahead", "login", "drift", "replay", "resync", "models"
+        "{:<35} {:<26} {:<8} {:<38} {:<7} {}\n",
+        "policy", "enrollment", "login", "stores", "replay", "heals by"
     );
     for p in presets() {
         o.push_str(&format!(
-            "{:<26} {:>6} {:>6} {:>6} {:<7} {:>6} {:>7}  {}\n",
+            "{:<35} {:<26} {:<8} {:<38} {:<7} {}\n",
             p.name,
-            p.enroll_behind,
-            p.enroll_ahead,
-            format!("±{}", p.login_window),
-            p.track_drift.name(),
-            if p.replay_protection { "yes" } else { "no" },
-            format!("±{}", p.resync_range),
+            flow_text(&p),
+            p.login_range(),
+            store_text(&p),
+            match p.replay {
+                Replay::Off => "no",
+                Replay::LaterOnly => "later",
+                Replay::SameStep => "same",
+            },
+            healing_text(&p),
+        ));
+        o.push_str(&format!(
+            "    {}{}\n",
+            if p.hypothesis { "HYPOTHESIS: " } else { "" },
             p.summary
         ));
         if args.sources {
             for s in p.sources {
-                let tag = match s.provenance {
-                    Provenance::Documented => "documented",
-                    Provenance::Inferred => "INFERRED",
-                };
-                o.push_str(&format!("    {:<10} {}: {}\n", tag, s.parameter, s.note));
+                o.push_str(&format!(
+                    "    {:<10} {}: {}\n",
+                    s.provenance.label(),
+                    s.parameter,
+                    s.note
+                ));
             }
         }
     }
-    if !args.sources {
-        o.push_str("(behind/ahead: the enrollment pair search, in steps; --sources shows where each number comes from)\n");
-    }
+    o.push_str(
+        "(windows are steps relative to the verifier's own; replay: later = only steps after the last accepted, \
+         same = the same step refused; --sources shows where each number comes from; docs/model.md explains each verifier)\n",
+    );
     crate::output::write(out, &o)?;
     Ok(0)
 }

@@ -84,9 +84,9 @@ fn readme(dir: &str) -> String {
                 Some(0) => "never certain".to_owned(),
                 v => d(v),
             },
-            d(t.out_of_sync_from),
+            d(t.out_of_sync_from()),
             d(t.out_of_sync_certain_from),
-            d(t.rejected_from),
+            d(t.rejected_from()),
         ));
     }
     o.push_str(

@@ -6,9 +6,11 @@ use std::io::Write;
 use clap::{Args, ValueEnum};
 use serde_json::json;
 use skewsim::duration::{format_ms, parse_duration_ms, parse_nonnegative_ms};
+use skewsim::sim::model::{Attempt, Login, MAX_ATTEMPTS};
+use skewsim::sim::policy::{Flow, Provenance, Store, Window, range_text};
 use skewsim::sim::{
-    Decision, Enrollment, Outcome, Policy, Probabilities, RejectReason, Scenario, Thresholds,
-    TrackDrift, preset, probabilities, thresholds,
+    Decision, Enrollment, Onset, Outcome, Policy, Probabilities, RejectReason, Scenario, State,
+    Thresholds, TrackDrift, preset, probabilities, thresholds,
 };
 use skewsim::{Algorithm, Digits, Secret, hotp};
 
@@ -26,7 +28,7 @@ pub enum Format {
 /// The scenario's options (all optional).
 #[derive(Debug, Args)]
 pub struct ScenarioArgs {
-    /// From reading code 2 to the verifier receiving both codes (typing, hesitation, network).
+    /// From reading the last enrollment code (code 2 of a pair) to the verifier receiving it (typing, hesitation, network).
     #[arg(long, allow_hyphen_values = true, value_name = "DUR", default_value = "10s", value_parser = nonnegative)]
     pub delay: i64,
     /// Device clock minus verifier clock, signed (-45s: the phone is 45 s behind).
@@ -35,7 +37,7 @@ pub struct ScenarioArgs {
     /// The verifier model; `skewsim policies` lists them.
     #[arg(long, allow_hyphen_values = true, value_name = "NAME", default_value = "aws-iam", value_parser = parse_policy)]
     pub policy: Policy,
-    /// From the code changing to reading code 2.
+    /// From a code changing on the device to reading the new one (code 2, a retry).
     #[arg(long, allow_hyphen_values = true, value_name = "DUR", default_value = "2s", value_parser = nonnegative)]
     pub reaction: i64,
     /// Fix where in its step code 1 was read (default: every phase, exact probabilities).
@@ -70,12 +72,19 @@ pub struct ModelArgs {
     /// Override: steps ahead that the enrollment pair search reaches.
     #[arg(long, allow_hyphen_values = true, value_name = "N", value_parser = parse_steps)]
     pub enroll_ahead: Option<u32>,
-    /// Override: steps each side of the stored offset a login code may be.
-    #[arg(long, allow_hyphen_values = true, value_name = "N", value_parser = parse_steps)]
-    pub login_window: Option<u32>,
-    /// Override: whether the offset is stored at enrollment (enroll) and updated by logins (always).
+    /// Override: where a login code's step may lie around the verifier's
+    /// (corrected) step: N for -N..+N, or an asymmetric -B..+A such as -6..+5.
+    #[arg(long, allow_hyphen_values = true, value_name = "N|-B..+A", value_parser = parse_window)]
+    pub login_window: Option<Window>,
+    /// Override: store nothing (none), store at enrollment only (enroll), or
+    /// also update on every successful login (always), in the policy's own form.
     #[arg(long, allow_hyphen_values = true, value_name = "WHEN", value_parser = parse_track)]
     pub track_drift: Option<TrackDrift>,
+    /// How many codes the person tries at one check (a one-code enrollment or
+    /// a login) before giving up: each retry waits for the next code. libpam
+    /// learns a skew on the third.
+    #[arg(long, allow_hyphen_values = true, value_name = "N", default_value = "3", value_parser = parse_attempts)]
+    pub attempts: u32,
 }
 
 /// Durations are capped at 100 years so that no sum of them can overflow.
@@ -115,6 +124,31 @@ pub fn parse_steps(text: &str) -> Result<u32, String> {
         return Err("out of range: at most 100000 steps".to_owned());
     }
     u32::try_from(n).map_err(|_| "out of range".to_owned())
+}
+
+/// `3` (-3..+3) or `-6..+5`.
+pub fn parse_window(text: &str) -> Result<Window, String> {
+    let steps = |t: &str| parse_steps(t);
+    match text.split_once("..") {
+        None => steps(text).map(Window::symmetric),
+        Some((behind, ahead)) => {
+            let behind = behind
+                .strip_prefix('-')
+                .ok_or_else(|| "not N or -B..+A (e.g. 1, -6..+5)".to_owned())?;
+            let ahead = ahead.strip_prefix('+').unwrap_or(ahead);
+            Ok(Window {
+                behind: steps(behind)?,
+                ahead: steps(ahead)?,
+            })
+        }
+    }
+}
+
+pub fn parse_attempts(text: &str) -> Result<u32, String> {
+    match text.parse::<u32>() {
+        Ok(n) if (1..=MAX_ATTEMPTS).contains(&n) => Ok(n),
+        _ => Err(format!("not a whole number from 1 to {MAX_ATTEMPTS}")),
+    }
 }
 
 pub fn parse_track(text: &str) -> Result<TrackDrift, String> {
@@ -190,20 +224,24 @@ impl ModelArgs {
     ) -> Scenario {
         let mut policy = policy.clone();
         let mut overridden = Vec::new();
+        let set_search = |policy: &mut Policy, f: &dyn Fn(&mut Window)| match &mut policy.flow {
+            Flow::Pair { search, .. } => f(search),
+            Flow::Confirm { window, .. } => f(window),
+        };
         if let Some(n) = self.enroll_behind {
-            policy.enroll_behind = n;
+            set_search(&mut policy, &|w| w.behind = n);
             overridden.push(format!("enroll-behind={n}"));
         }
         if let Some(n) = self.enroll_ahead {
-            policy.enroll_ahead = n;
+            set_search(&mut policy, &|w| w.ahead = n);
             overridden.push(format!("enroll-ahead={n}"));
         }
-        if let Some(n) = self.login_window {
-            policy.login_window = n;
-            overridden.push(format!("login-window={n}"));
+        if let Some(w) = self.login_window {
+            policy.login = w;
+            overridden.push(format!("login-window={}", range_text(w)));
         }
         if let Some(t) = self.track_drift {
-            policy.track_drift = t;
+            t.apply(&mut policy);
             overridden.push(format!("track-drift={}", t.name()));
         }
         if !overridden.is_empty() {
@@ -217,6 +255,7 @@ impl ModelArgs {
             reaction_ms,
             login_delay_ms: self.login_delay,
             login_after_ms: self.login_after,
+            attempts: self.attempts,
             policy,
         }
     }
@@ -247,37 +286,57 @@ struct Analysis {
     scenario: Scenario,
     probabilities: Probabilities,
     thresholds: Thresholds,
+    /// Probabilities at delay 0 (is the clock to blame whatever the timing?).
+    at_no_delay: Probabilities,
+    /// The next login's chances after a prompt resync, if the verifier has one.
     after_resync: Option<Probabilities>,
     run_enroll_phase: i64,
     run_login_phase: i64,
     run: Enrollment,
+    login: Option<Login>,
+}
+
+/// The scenario of a prompt resync: two fresh consecutive codes sent as
+/// promptly as a login, searched and stored as the verifier's resync does.
+pub fn resync_scenario(scenario: &Scenario) -> Option<Scenario> {
+    let r = scenario.policy.resync?;
+    let mut resync = scenario.clone();
+    resync.delay_ms = scenario.login_delay_ms;
+    resync.policy.flow = Flow::Pair {
+        search: r.search,
+        store: r.store,
+    };
+    Some(resync)
 }
 
 fn analyse(args: &ScenarioArgs) -> Result<Analysis, CliError> {
     let scenario = args.scenario()?;
     let probabilities = probabilities(&scenario, args.phase);
     let thresholds = thresholds(&scenario, args.phase);
-    // The resync: two fresh consecutive codes, sent as promptly as a login,
-    // searched in the resync range.
-    let after_resync = (probabilities.rejected < probabilities.total()).then(|| {
-        let mut resync = scenario.clone();
-        resync.delay_ms = scenario.login_delay_ms;
-        resync.policy.enroll_behind = scenario.policy.resync_range;
-        resync.policy.enroll_ahead = scenario.policy.resync_range;
-        skewsim::sim::probabilities(&resync, args.phase)
-    });
+    let at_no_delay = skewsim::sim::probabilities(
+        &Scenario {
+            delay_ms: 0,
+            ..scenario.clone()
+        },
+        args.phase,
+    );
+    let after_resync =
+        resync_scenario(&scenario).map(|r| skewsim::sim::probabilities(&r, args.phase));
     // The story follows one run: a third of the way into each step.
     let run_enroll_phase = args.phase.unwrap_or(scenario.period_ms / 3);
     let run_login_phase = scenario.period_ms / 3;
     let run = scenario.enroll(run_enroll_phase);
+    let login = scenario.first_login(&run, run_login_phase);
     Ok(Analysis {
         scenario,
         probabilities,
         thresholds,
+        at_no_delay,
         after_resync,
         run_enroll_phase,
         run_login_phase,
         run,
+        login,
     })
 }
 
@@ -301,16 +360,71 @@ fn pct(p: f64) -> String {
     format!("{:.2}%", p * 100.0)
 }
 
+/// A small probability with enough digits to show it is not zero.
+fn small_pct(p: f64) -> String {
+    if p == 0.0 {
+        "0%".to_owned()
+    } else {
+        format!("{:.2e}%", p * 100.0)
+    }
+}
+
 fn opt_ms(v: Option<i64>) -> serde_json::Value {
     v.map_or(serde_json::Value::Null, serde_json::Value::from)
+}
+
+fn window_json(w: Window) -> serde_json::Value {
+    json!({ "behind": w.behind, "ahead": w.ahead })
+}
+
+fn store_key(s: Store) -> &'static str {
+    match s {
+        Store::Nothing => "nothing",
+        Store::Steps => "steps",
+        Store::ShiftStart => "shift_to_step_start",
+        Store::ShiftCentre => "shift_to_step_centre",
+    }
+}
+
+fn state_json(state: &State) -> serde_json::Value {
+    json!({ "steps": state.steps, "shift_ms": state.shift_ms })
+}
+
+fn attempt_json(a: &Attempt, base: i64) -> serde_json::Value {
+    json!({
+        "read_ms": a.t_read - base,
+        "received_ms": a.t_receipt - base,
+        "code_step": a.step,
+        "verifier_step": a.verifier_step,
+        "accepted": a.accepted,
+    })
+}
+
+fn shares_json(p: &Probabilities) -> serde_json::Value {
+    let mut m = serde_json::Map::new();
+    for o in Outcome::ALL {
+        m.insert(o.key().to_owned(), json!(p.p(o)));
+    }
+    serde_json::Value::Object(m)
+}
+
+fn onset_json(o: Option<Onset>, outcome: Outcome) -> serde_json::Value {
+    o.map_or(
+        serde_json::Value::Null,
+        |o| json!({ "from_ms": o.from_ms, "probability_there": o.at.p(outcome) }),
+    )
 }
 
 fn render_json(a: &Analysis) -> serde_json::Value {
     let s = &a.scenario;
     let p = &a.probabilities;
     let t = &a.thresholds;
+    let pol = &s.policy;
+    let count = |v: u128| json!(u64::try_from(v).unwrap_or(u64::MAX));
+    let base = a.run.t_code1;
     json!({
-        "policy": s.policy.name,
+        "policy": pol.name,
+        "hypothesis": pol.hypothesis,
         "delay_ms": s.delay_ms,
         "skew_ms": s.skew_ms,
         "drift_ppm": format_ppm(s.drift_ppb).parse::<f64>().unwrap_or(0.0),
@@ -318,36 +432,59 @@ fn render_json(a: &Analysis) -> serde_json::Value {
         "period_ms": s.period_ms,
         "login_delay_ms": s.login_delay_ms,
         "login_after_ms": s.login_after_ms,
+        "attempts": s.attempts,
         "parameters": {
-            "enroll_behind": s.policy.enroll_behind,
-            "enroll_ahead": s.policy.enroll_ahead,
-            "login_window": s.policy.login_window,
-            "track_drift": s.policy.track_drift.name(),
-            "replay_protection": s.policy.replay_protection,
-            "resync_range": s.policy.resync_range,
+            "enrollment": if pol.flow.is_pair() { "pair" } else { "one_code" },
+            "enrollment_window": window_json(pol.flow.window()),
+            "enrollment_stores": store_key(pol.flow.store()),
+            "login_window": window_json(pol.login),
+            "login_stores": store_key(pol.on_login),
+            "replay": format!("{:?}", pol.replay).to_lowercase(),
+            "skew_learning": pol.learning.is_some(),
+            "auto_resync": pol.auto_resync.is_some(),
+            "resync_window": pol.resync.map(|r| window_json(r.search)),
         },
+        "inferred": pol.sources.iter()
+            .filter(|src| src.provenance == Provenance::Inferred)
+            .map(|src| src.parameter)
+            .collect::<Vec<_>>(),
         "outcome": p.most_likely().key(),
-        "probabilities": {
-            "rejected": p.p(Outcome::Rejected),
-            "in_sync": p.p(Outcome::InSync),
-            "out_of_sync": p.p(Outcome::OutOfSync),
-        },
+        "probabilities": shares_json(p),
         "counts": {
-            "rejected": p.rejected.to_string(),
-            "in_sync": p.in_sync.to_string(),
-            "out_of_sync": p.out_of_sync.to_string(),
-            "total": p.total().to_string(),
+            "rejected": count(p.rejected),
+            "in_sync": count(p.in_sync),
+            "out_of_sync": count(p.out_of_sync),
+            "login_fails": count(p.login_fails),
+            "total": count(p.total()),
         },
-        "stored_offset": match a.run.decision {
-            Decision::Accepted { stored_offset, .. } => json!(stored_offset),
-            Decision::Rejected(_) => serde_json::Value::Null,
+        "run": {
+            "enroll_phase_ms": a.run_enroll_phase,
+            "login_phase_ms": a.run_login_phase,
+            "attempts": a.run.attempts().iter().map(|x| attempt_json(x, base)).collect::<Vec<_>>(),
+            "decision": match a.run.decision {
+                Decision::Accepted { skipped: true, .. } => "skipped".to_owned(),
+                Decision::Accepted { .. } => "accepted".to_owned(),
+                Decision::Rejected(RejectReason::NotConsecutive) => "rejected_not_consecutive".to_owned(),
+                Decision::Rejected(RejectReason::OutOfRange) => "rejected_out_of_range".to_owned(),
+            },
+            "stored": state_json(&a.run.state),
+            "ideal_stored": state_json(&s.ideal_state(&a.run)),
+            "first_login": a.login.map(|l| json!({
+                "attempt": attempt_json(&l.first, base),
+                "accepted": l.first.accepted,
+                "ideal_accepted": l.ideal_accepted,
+                "gets_in_at_attempt": l.gets_in_at,
+            })),
         },
-        "after_resync_in_sync": a.after_resync.map(|r| r.p(Outcome::InSync)),
+        "why": explain(a, p.most_likely()),
+        "fix": fix(a, p.most_likely()),
+        "after_resync": a.after_resync.as_ref().map(shares_json),
         "thresholds_ms": {
             "in_sync_uncertain_from": opt_ms(t.in_sync_uncertain_from),
-            "out_of_sync_from": opt_ms(t.out_of_sync_from),
+            "out_of_sync": onset_json(t.out_of_sync, Outcome::OutOfSync),
             "out_of_sync_certain_from": opt_ms(t.out_of_sync_certain_from),
-            "rejected_from": opt_ms(t.rejected_from),
+            "login_fails": onset_json(t.login_fails, Outcome::LoginFails),
+            "rejected": onset_json(t.rejected, Outcome::Rejected),
             "rejected_certain_from": opt_ms(t.rejected_certain_from),
         },
     })
@@ -365,6 +502,16 @@ fn steps_word(n: i64) -> String {
     match n.abs() {
         1 => "1 step".to_owned(),
         a => format!("{a} steps"),
+    }
+}
+
+/// What a state holds, in words: "nothing", "-3 steps", "a time shift of -1m17s".
+fn stored_text(state: &State) -> String {
+    match (state.steps, state.shift_ms) {
+        (0, 0) => "no offset".to_owned(),
+        (n, 0) => format!("an offset of {n:+} steps"),
+        (0, ms) => format!("a time shift of {}", format_ms(ms)),
+        (n, ms) => format!("{n:+} steps and a time shift of {}", format_ms(ms)),
     }
 }
 
@@ -389,111 +536,172 @@ fn render_text(a: &Analysis) -> String {
         o.push('\n');
     };
     line(format!(
-        "skewsim: two-code MFA enrollment, policy {}",
+        "skewsim: {} MFA enrollment, policy {}",
+        if p.flow.is_pair() {
+            "two-code"
+        } else {
+            "one-code"
+        },
         p.name
     ));
-    line(format!("  {}", p.summary));
     line(format!(
-        "  delay {} · skew {} · drift {} ppm · reaction {} · period {} · first login {} later, {} to submit",
+        "  {}{}",
+        if p.hypothesis { "HYPOTHESIS: " } else { "" },
+        p.summary
+    ));
+    line(format!(
+        "  delay {} · skew {} · drift {} ppm · reaction {} · period {} · first login {} later, {} to submit · {} attempts",
         format_ms(s.delay_ms),
         format_ms(s.skew_ms),
         format_ppm(s.drift_ppb),
         format_ms(s.reaction_ms),
         format_ms(s.period_ms),
         format_ms(s.login_after_ms),
-        format_ms(s.login_delay_ms)
+        format_ms(s.login_delay_ms),
+        s.attempts
     ));
     line(String::new());
     line(format!(
-        "One run (code 1 read {} into its step, the login code {} into its step; demo secret):",
+        "One run (the first code read {} into its step, the login code {} into its step; demo secret):",
         format_ms(a.run_enroll_phase),
         format_ms(a.run_login_phase)
     ));
-    line(format!(
-        "  {:<12} you read code 1: {} (device step k)",
-        at(run.t_code1),
-        code(k)
-    ));
-    line(format!(
-        "  {:<12} the device shows the next code: {} (step k+1)",
-        at(run.t_change),
-        code(k + 1)
-    ));
-    line(format!(
-        "  {:<12} you read code 2: {} (step {}) and submit both",
-        at(run.t_code2),
-        code(run.code2_step),
-        rel(run.code2_step, k)
-    ));
-    line(format!(
-        "  {:<12} the verifier receives them; its own clock is in step {}",
-        at(run.t_receipt),
-        rel(run.verifier_step, k)
-    ));
-    line(format!(
-        "  {:<12} it searches steps {} .. {} ({} behind, {} ahead of its own) for the pair",
-        "verifier",
-        rel(run.verifier_step - i64::from(p.enroll_behind), k),
-        rel(run.verifier_step + i64::from(p.enroll_ahead), k),
-        p.enroll_behind,
-        p.enroll_ahead
-    ));
+    let window = p.flow.window();
+    match p.flow {
+        Flow::Pair { .. } => {
+            let x = run.attempts()[0];
+            line(format!(
+                "  {:<12} you read code 1: {} (device step k)",
+                at(run.t_code1),
+                code(k)
+            ));
+            line(format!(
+                "  {:<12} the device shows the next code: {} (step k+1)",
+                at(run.t_change),
+                code(k + 1)
+            ));
+            line(format!(
+                "  {:<12} you read code 2: {} (step {}) and submit both",
+                at(x.t_read),
+                code(x.step),
+                rel(x.step, k)
+            ));
+            line(format!(
+                "  {:<12} the verifier receives them; its own clock is in step {}",
+                at(x.t_receipt),
+                rel(x.verifier_step, k)
+            ));
+            line(format!(
+                "  {:<12} it searches steps {} .. {} ({}) for the pair",
+                "verifier",
+                rel(x.verifier_step - i64::from(window.behind), k),
+                rel(x.verifier_step + i64::from(window.ahead), k),
+                range_text(window)
+            ));
+        }
+        Flow::Confirm { .. } => {
+            for (n, x) in run.attempts().iter().enumerate() {
+                line(format!(
+                    "  {:<12} {}you read the code {} (step {}) and submit it",
+                    at(x.t_read),
+                    if n == 0 {
+                        String::new()
+                    } else {
+                        format!("attempt {}: ", n + 1)
+                    },
+                    code(x.step),
+                    rel(x.step, k)
+                ));
+                line(format!(
+                    "  {:<12} the verifier, in step {}, checks steps {} .. {}: {}",
+                    at(x.t_receipt),
+                    rel(x.verifier_step, k),
+                    rel(x.verifier_step - i64::from(window.behind), k),
+                    rel(x.verifier_step + i64::from(window.ahead), k),
+                    if x.accepted { "match" } else { "no match" }
+                ));
+            }
+        }
+    }
     match run.decision {
         Decision::Rejected(RejectReason::NotConsecutive) => line(format!(
-            "  {:<12} REJECTED: code 2 is step {}, not k+1 — the codes are not consecutive",
+            "  {:<12} REJECTED: code 2 is step {}, not k+1: the codes are not consecutive",
             "",
-            rel(run.code2_step, k)
+            rel(run.last().step, k)
         )),
         Decision::Rejected(RejectReason::OutOfRange) => line(format!(
-            "  {:<12} REJECTED: code 2's step {} is {} {} its own, outside the search",
+            "  {:<12} REJECTED: {} outside the verifier's {}",
             "",
-            rel(run.code2_step, k),
-            steps_word(run.code2_step - run.verifier_step),
-            if run.code2_step < run.verifier_step {
-                "behind"
+            if p.flow.is_pair() {
+                "code 2's step lies"
             } else {
-                "ahead of"
+                "every code's step lay"
+            },
+            range_text(window)
+        )),
+        Decision::Accepted { skipped: true, .. } => line(format!(
+            "  {:<12} you give up and type -1: the check is SKIPPED and the device enrolled anyway; it stores {}",
+            "",
+            stored_text(&run.state)
+        )),
+        Decision::Accepted { found_offset, .. } => line(format!(
+            "  {:<12} ACCEPTED at offset {found_offset:+}: it stores {}{}",
+            "",
+            stored_text(&run.state),
+            match p.flow.store() {
+                Store::Nothing => String::new(),
+                store => format!(" ({})", store.name()),
             }
         )),
-        Decision::Accepted {
-            found_offset,
-            stored_offset,
-        } => {
+    }
+    if let Some(login) = &a.login {
+        let x = login.first;
+        line(format!(
+            "  {:<12} first login: the device shows {} (step {}), received {} later",
+            at(x.t_read),
+            code(x.step),
+            rel(x.step, k),
+            format_ms(s.login_delay_ms)
+        ));
+        line(format!(
+            "  {:<12} the verifier's corrected step is {}; it accepts steps {} .. {} ({})",
+            "",
+            rel(x.verifier_step, k),
+            rel(login.accept_from, k),
+            rel(login.accept_to, k),
+            p.login_range()
+        ));
+        line(format!(
+            "  {:<12} → login {}",
+            "",
+            if x.accepted {
+                "ACCEPTED".to_owned()
+            } else {
+                format!(
+                    "REFUSED; had the enrollment stored the device's true offset it would be {}",
+                    if login.ideal_accepted {
+                        "accepted"
+                    } else {
+                        "refused too"
+                    }
+                )
+            }
+        ));
+        if !x.accepted {
             line(format!(
-                "  {:<12} ACCEPTED: code 2 is at offset {found_offset:+} from its step; {}",
+                "  {:<12} → {}",
                 "",
-                if p.stores_offset() {
-                    format!("it stores offset {stored_offset:+} as the device's drift")
-                } else {
-                    "it stores no offset".to_owned()
+                match login.gets_in_at {
+                    Some(n) => format!(
+                        "trying again with each new code, you get in at attempt {n}{}",
+                        match healing_note(p) {
+                            Some(how) if login.healed => format!(" ({how})"),
+                            _ => " (the new code fell in the window)".to_owned(),
+                        }
+                    ),
+                    None => format!("no attempt of {} gets in", s.attempts),
                 }
             ));
-            if let Some(login) = s.first_login(run, a.run_login_phase) {
-                line(format!(
-                    "  {:<12} first login: the device shows {} (step {}), received {} later",
-                    at(login.t_read),
-                    code(login.device_step),
-                    rel(login.device_step, k),
-                    format_ms(s.login_delay_ms)
-                ));
-                line(format!(
-                    "  {:<12} the verifier is in step {} and accepts steps {} .. {} (its step {stored_offset:+} ± {})",
-                    "",
-                    rel(login.verifier_step, k),
-                    rel(login.accept_from, k),
-                    rel(login.accept_to, k),
-                    p.login_window
-                ));
-                line(format!(
-                    "  {:<12} → login {}",
-                    "",
-                    if login.accepted {
-                        "ACCEPTED"
-                    } else {
-                        "REJECTED"
-                    }
-                ));
-            }
         }
     }
     line(String::new());
@@ -501,109 +709,262 @@ fn render_text(a: &Analysis) -> String {
     let outcome = pr.most_likely();
     line(format!("Outcome: {}", outcome.label()));
     line(format!(
-        "  over all phases: out of sync {} · in sync {} · rejected {}",
-        pct(pr.p(Outcome::OutOfSync)),
+        "  over all phases: in sync {} · out of sync {} · login fails (clock) {} · rejected {}",
         pct(pr.p(Outcome::InSync)),
+        pct(pr.p(Outcome::OutOfSync)),
+        pct(pr.p(Outcome::LoginFails)),
         pct(pr.p(Outcome::Rejected))
     ));
     line(format!("Why: {}", explain(a, outcome)));
     line(format!("Fix: {}", fix(a, outcome)));
     line(String::new());
+    for l in threshold_lines(a) {
+        line(l);
+    }
+    o
+}
+
+/// How this verifier heals itself, if it does.
+pub fn healing_note(p: &Policy) -> Option<&'static str> {
+    if p.learning.is_some() {
+        Some("libpam learned the skew from three codes in a row")
+    } else if p.auto_resync.is_some() {
+        Some("AutoResync accepted the code after a remembered one")
+    } else {
+        None
+    }
+}
+
+/// The threshold lines, each with the assumptions it follows from.
+fn threshold_lines(a: &Analysis) -> Vec<String> {
+    let s = &a.scenario;
+    let p = &s.policy;
     let t = &a.thresholds;
-    let d = |v: Option<i64>| v.map_or("never".to_owned(), format_ms);
-    line(format!(
-        "Thresholds for {} at skew {} (reaction {}, delay from reading code 2):",
+    let mut out = vec![format!(
+        "Thresholds for {} at skew {} (reaction {}, delay from reading {}):",
         p.name,
         format_ms(s.skew_ms),
-        format_ms(s.reaction_ms)
+        format_ms(s.reaction_ms),
+        if p.flow.is_pair() {
+            "code 2"
+        } else {
+            "the code"
+        }
+    )];
+    out.push(format!(
+        "  given: {}, login {}, stores {}{}",
+        crate::policies::flow_text(p),
+        p.login_range(),
+        crate::policies::store_text(p),
+        if p.hypothesis {
+            " (windows and stored form INFERRED: a hypothesis, not AWS's published behaviour)"
+        } else {
+            " (read from the verifier's source)"
+        }
     ));
-    line(format!(
+    out.push(format!(
         "  in sync for certain       {}",
         match t.in_sync_uncertain_from {
-            Some(0) => "at no delay".to_owned(),
-            Some(v) => format!("delay below {}", format_ms(v)),
+            Some(0) => "never (some phases fail even at no delay)".to_owned(),
+            Some(v) => format!("below {}", format_ms(v)),
             None => "at every delay".to_owned(),
         }
     ));
-    line(format!(
-        "  out of sync possible from {}, certain from {}",
-        d(t.out_of_sync_from),
-        d(t.out_of_sync_certain_from)
+    let onset = |label: &str, o: Option<Onset>, outcome: Outcome, certain: Option<Option<i64>>| {
+        let tail = match certain {
+            Some(Some(c)) => format!(", certain from {}", format_ms(c)),
+            Some(None) => ", never certain".to_owned(),
+            None => String::new(),
+        };
+        match o {
+            None => format!("  {label:<25} never"),
+            Some(o) if o.from_ms == 0 => format!(
+                "  {label:<25} already at no delay ({}){tail}",
+                pct(o.at.p(outcome))
+            ),
+            Some(o) if o.at.p(outcome) >= 0.01 => format!(
+                "  {label:<25} from {}: jumps from 0% to {} there{tail}",
+                format_ms(o.from_ms),
+                pct(o.at.p(outcome))
+            ),
+            Some(o) => format!(
+                "  {label:<25} from {}: rises gradually from 0% ({} there){tail}",
+                format_ms(o.from_ms),
+                small_pct(o.at.p(outcome))
+            ),
+        }
+    };
+    out.push(onset(
+        "out of sync",
+        t.out_of_sync,
+        Outcome::OutOfSync,
+        Some(t.out_of_sync_certain_from),
     ));
-    line(format!(
-        "  rejected possible from    {}, certain from {}",
-        d(t.rejected_from),
-        d(t.rejected_certain_from)
+    out.push(onset(
+        "login fails (clock)",
+        t.login_fails,
+        Outcome::LoginFails,
+        None,
     ));
-    o
+    out.push(onset(
+        "rejected",
+        t.rejected,
+        Outcome::Rejected,
+        Some(t.rejected_certain_from),
+    ));
+    out
 }
 
 fn explain(a: &Analysis, outcome: Outcome) -> String {
     let s = &a.scenario;
     let p = &s.policy;
-    let age = s.reaction_ms + s.delay_ms;
+    let age = if p.flow.is_pair() {
+        s.reaction_ms + s.delay_ms
+    } else {
+        s.delay_ms
+    };
+    let ideal = s.ideal_state(&a.run);
     match (outcome, a.run.decision) {
         (Outcome::Rejected, Decision::Rejected(RejectReason::NotConsecutive)) => format!(
             "code 2 was read {} after the code changed, a whole period ({}) or more, so it is not the code right after code 1.",
             format_ms(s.reaction_ms),
             format_ms(s.period_ms)
         ),
-        (Outcome::Rejected, _) => format!(
-            "the pair arrived {} after code 2 appeared (skew {}), placing code 2 {} from the verifier's step, beyond the {} behind / {} ahead it searches.",
+        (Outcome::Rejected, _) if p.flow.is_pair() => format!(
+            "the pair arrived {} after code 2 appeared (skew {}), placing code 2 {} from the verifier's step, beyond the {} it searches.",
             format_ms(age),
             format_ms(s.skew_ms),
-            steps_word(a.run.code2_step - a.run.verifier_step),
-            p.enroll_behind,
-            p.enroll_ahead
+            steps_word(a.run.last().step - a.run.last().verifier_step),
+            range_text(p.flow.window())
         ),
-        (Outcome::OutOfSync, Decision::Accepted { stored_offset, .. }) if stored_offset != 0 => {
-            format!(
-                "the codes were {} old when they arrived, so the verifier took the device to be {} {} and stored offset {stored_offset:+}. The device's clock was never wrong by that much, so later codes fall outside the ±{} login window around the stored offset.",
-                format_ms(age),
-                steps_word(stored_offset),
-                if stored_offset < 0 { "behind" } else { "ahead" },
-                p.login_window
-            )
-        }
-        (Outcome::OutOfSync, _) => format!(
-            "the enrollment was accepted, but the first login's code (read, then received {} later, with skew {}) falls outside the ±{} login window{}.",
-            format_ms(s.login_delay_ms),
+        (Outcome::Rejected, _) => format!(
+            "each code arrived {} after it was read (skew {}), and none of the {} attempts fell within the verifier's {}, so the enrollment was never completed.",
+            format_ms(age),
             format_ms(s.skew_ms),
-            p.login_window,
-            if p.track_drift == TrackDrift::None {
-                ", and this policy stores no offset to absorb the skew"
+            s.attempts,
+            range_text(p.flow.window())
+        ),
+        (Outcome::OutOfSync, _) => format!(
+            "the code{} {} old when {} arrived, so the verifier stored {}, where the device's true offset ({}) would be {}. Later codes fall outside the login window {} around what it stored.",
+            if p.flow.is_pair() { "s were" } else { " was" },
+            format_ms(age),
+            if p.flow.is_pair() { "they" } else { "it" },
+            stored_text(&a.run.state),
+            format_ms(s.skew_ms),
+            stored_text(&ideal),
+            p.login_range()
+        ),
+        (Outcome::LoginFails, _) => format!(
+            "the first login is refused with what the enrollment stored and would be refused with the device's true offset too: {}. Nothing about the enrollment's timing causes it.",
+            if s.skew_ms == 0 && s.drift_ppb == 0 {
+                format!(
+                    "the login code arrives {} after it was read and by then the verifier is in the next step, beyond its window {}",
+                    format_ms(s.login_delay_ms),
+                    p.login_range()
+                )
+            } else if p.enrollment_stores() {
+                format!(
+                    "the device clock drifts ({} ppm) or the login code arrives {} after it was read, beyond the login window {}",
+                    format_ppm(s.drift_ppb),
+                    format_ms(s.login_delay_ms),
+                    p.login_range()
+                )
             } else {
-                ""
+                format!(
+                    "this verifier stores nothing about the device, so a clock {} off (or a login code arriving {} after it was read) falls outside its window {}",
+                    format_ms(s.skew_ms),
+                    format_ms(s.login_delay_ms),
+                    p.login_range()
+                )
             }
         ),
         (Outcome::InSync, _) => format!(
-            "code 2 arrived within the enrollment search range and the stored offset ({}) matches the device's real offset closely enough for the ±{} login window.",
-            match a.run.decision {
-                Decision::Accepted { stored_offset, .. } => format!("{stored_offset:+}"),
-                Decision::Rejected(_) => "none".to_owned(),
-            },
-            p.login_window
+            "the enrollment was accepted and what it stored ({}) places the device's later codes within the login window {}.",
+            stored_text(&a.run.state),
+            p.login_range()
         ),
     }
 }
 
 fn fix(a: &Analysis, outcome: Outcome) -> String {
     let s = &a.scenario;
+    let p = &s.policy;
+    let t = &a.thresholds;
+    let clock_to_blame = a.at_no_delay.count(Outcome::InSync) == 0;
+    let clock = format!(
+        "set the device's clock to network time (it is {} off)",
+        format_ms(s.skew_ms)
+    );
     match outcome {
-        Outcome::Rejected => format!(
-            "enter code 1, wait for the next code, enter it, and submit at once (within {} of reading code 2 at this skew).",
-            a.thresholds
-                .rejected_from
-                .map_or("any delay".to_owned(), format_ms)
-        ),
         Outcome::InSync => "nothing to fix.".to_owned(),
-        Outcome::OutOfSync => match a.after_resync {
-            Some(r) if s.policy.stores_offset() => format!(
-                "resync the device (AWS: ResyncMFADevice, or 'Resync' in the console) with two fresh consecutive codes, submitted at once: sent {} after code 2 the stored offset matches the device again, and the next login succeeds with probability {}.",
+        Outcome::Rejected if clock_to_blame => {
+            format!("no submission timing helps at this skew: {clock}, then enroll again.")
+        }
+        Outcome::Rejected => format!(
+            "{} and submit at once (rejections start at a delay of {} at this skew).",
+            if p.flow.is_pair() {
+                "enter code 1, wait for the next code, enter it"
+            } else {
+                "enter the code as soon as it appears"
+            },
+            t.rejected_from().map_or("never".to_owned(), format_ms)
+        ),
+        Outcome::OutOfSync => match (p.resync, a.after_resync) {
+            (Some(r), Some(after)) => format!(
+                "resync the device ({}) with two fresh consecutive codes, submitted at once: sent {} after code 2, the next login succeeds with probability {}.",
+                r.how,
                 format_ms(s.login_delay_ms),
-                pct(r.p(Outcome::InSync))
+                pct(after.p(Outcome::InSync))
             ),
-            _ => "this policy stores no offset, so a resync cannot help: fix the device clock (or the login delay), or widen the login window.".to_owned(),
+            _ => format!(
+                "this verifier has no resync: remove the device and enroll again, submitting within {} of reading the code.",
+                t.out_of_sync_from()
+                    .map_or("any delay".to_owned(), format_ms)
+            ),
         },
+        Outcome::LoginFails => {
+            let heal = match (&a.login, p.learning, p.auto_resync) {
+                (
+                    Some(Login {
+                        gets_in_at: Some(n),
+                        healed: true,
+                        ..
+                    }),
+                    Some(_),
+                    _,
+                ) => format!(
+                    "keep typing each new code: the verifier learns the skew and lets you in at attempt {n}, and keeps it for later logins; "
+                ),
+                (
+                    Some(Login {
+                        gets_in_at: Some(n),
+                        healed: true,
+                        ..
+                    }),
+                    _,
+                    Some(_),
+                ) => format!(
+                    "type the next code too: AutoResync lets you in at attempt {n} and stores the new shift; "
+                ),
+                (
+                    Some(Login {
+                        gets_in_at: Some(n),
+                        ..
+                    }),
+                    _,
+                    _,
+                ) => format!("try the next code (in the run above attempt {n} gets in); "),
+                _ => String::new(),
+            };
+            if s.skew_ms != 0 || s.drift_ppb != 0 {
+                format!("{heal}{clock}; no enrollment timing changes this.")
+            } else {
+                format!(
+                    "{heal}submit login codes sooner than {} after reading them, or widen the login window ({} now): no enrollment timing changes this.",
+                    format_ms(s.login_delay_ms),
+                    p.login_range()
+                )
+            }
+        }
     }
 }

@@ -171,8 +171,8 @@ pub fn run(args: &SweepArgs, out: &mut dyn Write) -> Result<u8, CliError> {
         summary.push_str(&format!(
             "{name}: {} points; at zero skew: out of sync from {}, rejected from {}; in sync over the grid {:.1}%\n",
             grid.len(),
-            d(at_zero.and_then(|t| t.out_of_sync_from)),
-            d(at_zero.and_then(|t| t.rejected_from)),
+            d(at_zero.and_then(|t| t.out_of_sync_from())),
+            d(at_zero.and_then(|t| t.rejected_from())),
             100.0 * grid.iter().map(|p| p.probabilities.p(Outcome::InSync)).sum::<f64>()
                 / grid.len().max(1) as f64
         ));

@@ -1,0 +1,528 @@
+//! One verifier's per-device state and the rules that change it: the
+//! enrollment checks, a login, a resync, libpam's skew learning, privacyIDEA's
+//! AutoResync, lockout and throttling, each as its source does it.
+//!
+//! Codes are identified by their steps (two different steps are taken to
+//! have different codes; real 6-digit codes collide with probability about
+//! 1e-6 per comparison). Times are the verifier's clock in integer ms.
+
+use super::clock::step_of;
+use super::policy::{FailurePenalty, Policy, Replay, Store, Window};
+
+/// How many accepted steps [`Replay::SameStep`] remembers; every one of them
+/// lies within a login window of the present, so older ones could never be
+/// presented again anyway.
+const USED_STEPS: usize = 4;
+
+/// libpam's `RESETTING_TIME_SKEW` line: the last three (step, skew) attempts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct LearningAttempts {
+    entries: [(i64, i64); 3],
+    len: usize,
+}
+
+impl LearningAttempts {
+    /// The attempts kept, oldest first.
+    pub fn entries(&self) -> &[(i64, i64)] {
+        &self.entries[..self.len]
+    }
+
+    fn push(&mut self, entry: (i64, i64)) {
+        if self.len == 3 {
+            self.entries.rotate_left(1);
+            self.entries[2] = entry;
+        } else {
+            self.entries[self.len] = entry;
+            self.len += 1;
+        }
+    }
+}
+
+/// What a verifier keeps per device, in its own terms.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct State {
+    /// Whole steps added to the verifier's step (libpam `TIME_SKEW`,
+    /// django-otp `drift`, the `aws-iam` offset).
+    pub steps: i64,
+    /// Time shift in ms added to the verifier's clock (privacyIDEA `timeShift`).
+    pub shift_ms: i64,
+    /// Highest accepted step ([`Replay::LaterOnly`]: `otp_count`, `last_t`).
+    pub last_step: Option<i64>,
+    /// Recently accepted steps ([`Replay::SameStep`]: `DISALLOW_REUSE`).
+    used: [Option<i64>; USED_STEPS],
+    /// libpam's learning attempts.
+    pub learning: LearningAttempts,
+    /// privacyIDEA's remembered AutoResync step (`otp1c`).
+    pub otp1c: Option<i64>,
+    /// Failures in a row (`failcount`, `throttling_failure_count`).
+    pub failures: u32,
+    /// When the last failure happened (throttling).
+    pub last_failure_ms: i64,
+}
+
+/// Why a code was refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refusal {
+    /// Its step lies outside the window.
+    OutsideWindow,
+    /// A replayed step.
+    Replay,
+    /// Outside the window; remembered as a skew-learning attempt (libpam).
+    Learning,
+    /// Outside the window; remembered for AutoResync (privacyIDEA).
+    AutoResyncPending,
+    /// The token is locked (privacyIDEA `maxfail`).
+    Locked,
+    /// Throttled after earlier failures (django-otp).
+    Throttled,
+}
+
+/// The answer to one code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verdict {
+    /// Accepted in the window, at this offset from the verifier's step.
+    Accepted {
+        /// Code step minus the verifier's step.
+        offset: i64,
+    },
+    /// Accepted because it completed skew learning (libpam) or AutoResync
+    /// (privacyIDEA): the verifier healed itself.
+    Healed,
+    /// Refused.
+    Refused(Refusal),
+}
+
+impl Verdict {
+    /// Whether the person got in.
+    pub fn accepted(self) -> bool {
+        !matches!(self, Verdict::Refused(_))
+    }
+}
+
+impl State {
+    /// The state an enrollment would have stored had it seen the device's
+    /// true offset `skew_ms` exactly, in the verifier's own form: the
+    /// counterfactual that separates "the enrollment's doing" from "the
+    /// clock's". Whole steps round to the nearest step.
+    pub fn ideal(store: Store, skew_ms: i64, period_ms: i64) -> State {
+        match store {
+            Store::Nothing => State::default(),
+            Store::Steps => State {
+                steps: nearest_steps(skew_ms, period_ms),
+                ..State::default()
+            },
+            Store::ShiftStart | Store::ShiftCentre => State {
+                shift_ms: skew_ms,
+                ..State::default()
+            },
+        }
+    }
+
+    /// The verifier's step at its clock reading `now_ms`.
+    pub fn step_at(&self, now_ms: i64, period_ms: i64) -> i64 {
+        step_of(now_ms.saturating_add(self.shift_ms), period_ms).saturating_add(self.steps)
+    }
+
+    /// Writes what `store` keeps after step `m` matched at `now_ms`.
+    pub fn store(&mut self, store: Store, m: i64, now_ms: i64, period_ms: i64) {
+        match store {
+            Store::Nothing => {}
+            Store::Steps => {
+                self.steps = m - step_of(now_ms, period_ms);
+                self.shift_ms = 0;
+            }
+            Store::ShiftStart => {
+                self.steps = 0;
+                let whole_seconds = now_ms.div_euclid(1000).saturating_mul(1000);
+                self.shift_ms = m.saturating_mul(period_ms).saturating_sub(whole_seconds);
+            }
+            Store::ShiftCentre => {
+                self.steps = 0;
+                self.shift_ms = m
+                    .saturating_mul(period_ms)
+                    .saturating_add(period_ms / 2)
+                    .saturating_sub(now_ms);
+            }
+        }
+    }
+
+    /// Whether step `m` would be refused as a replay.
+    pub fn is_replay(&self, replay: Replay, m: i64) -> bool {
+        match replay {
+            Replay::Off => false,
+            Replay::LaterOnly => self.last_step.is_some_and(|last| m <= last),
+            Replay::SameStep => self.used.contains(&Some(m)),
+        }
+    }
+
+    fn record_use(&mut self, replay: Replay, m: i64) {
+        match replay {
+            Replay::Off => {}
+            Replay::LaterOnly => self.last_step = Some(m),
+            Replay::SameStep => {
+                self.used.rotate_right(1);
+                self.used[0] = Some(m);
+            }
+        }
+    }
+
+    /// Checks the enrollment pair (code 1 of step `step1`, code 2 of
+    /// `step2`) received at `now_ms`: code 2 must follow code 1 and lie in
+    /// `search` around the verifier's step. Returns the offset found.
+    pub fn check_pair(
+        &mut self,
+        search: Window,
+        store: Store,
+        (step1, step2): (i64, i64),
+        now_ms: i64,
+        period_ms: i64,
+    ) -> Result<i64, Refusal> {
+        let c = self.step_at(now_ms, period_ms);
+        let offset = step2 - c;
+        if step2 != step1 + 1 || !within(offset, search) {
+            return Err(Refusal::OutsideWindow);
+        }
+        // privacyIDEA's resync refuses a code 1 below otp_count.
+        if self.last_step.is_some_and(|last| step1 < last) {
+            return Err(Refusal::Replay);
+        }
+        self.store(store, step2, now_ms, period_ms);
+        // privacyIDEA's resync sets otp_count = step + 1 (code 2 "must not be
+        // used again"); a whole-step verifier refuses code 2 itself again.
+        self.last_step = Some(match store {
+            Store::ShiftCentre => step2 + 1,
+            _ => step2,
+        });
+        self.otp1c = None;
+        self.failures = 0;
+        Ok(offset)
+    }
+
+    /// Checks one enrollment confirmation code of step `m` at `now_ms`.
+    pub fn check_confirm(
+        &mut self,
+        window: Window,
+        store: Store,
+        m: i64,
+        now_ms: i64,
+        period_ms: i64,
+    ) -> Result<i64, Refusal> {
+        let offset = m - self.step_at(now_ms, period_ms);
+        if !within(offset, window) {
+            return Err(Refusal::OutsideWindow);
+        }
+        self.store(store, m, now_ms, period_ms);
+        // privacyIDEA confirms through check_otp, which sets otp_count.
+        if store == Store::ShiftStart {
+            self.last_step = Some(m);
+        }
+        Ok(offset)
+    }
+
+    /// One login code of step `m` received at `now_ms`, under `policy`.
+    pub fn login(&mut self, policy: &Policy, m: i64, now_ms: i64, period_ms: i64) -> Verdict {
+        match policy.penalty {
+            FailurePenalty::LockAfter(n) if self.failures >= n => {
+                return Verdict::Refused(Refusal::Locked);
+            }
+            FailurePenalty::Throttle if self.failures > 0 => {
+                // django-otp: refused without counting while
+                // now < last failure + 2^(n-1) s.
+                let wait = 1000i64.saturating_mul(1i64 << (self.failures - 1).min(40));
+                if now_ms < self.last_failure_ms.saturating_add(wait) {
+                    return Verdict::Refused(Refusal::Throttled);
+                }
+            }
+            _ => {}
+        }
+        let c = self.step_at(now_ms, period_ms);
+        let offset = m - c;
+        let refusal = if !within(offset, policy.login) {
+            Refusal::OutsideWindow
+        } else if self.is_replay(policy.replay, m) {
+            Refusal::Replay
+        } else {
+            self.record_use(policy.replay, m);
+            self.store(policy.on_login, m, now_ms, period_ms);
+            self.failures = 0;
+            return Verdict::Accepted { offset };
+        };
+        // Replays end here in every verifier modelled; a code outside the
+        // window may still heal the verifier.
+        if refusal == Refusal::OutsideWindow {
+            if let Some(learning) = policy.learning {
+                if let Some(verdict) = self.learn(learning.search, m, now_ms, period_ms) {
+                    return verdict;
+                }
+            }
+            if let Some(auto) = policy.auto_resync {
+                let verdict = self.auto_resync(policy, auto.search, m, c, now_ms, period_ms);
+                if verdict.accepted() {
+                    return verdict;
+                }
+                self.fail(now_ms);
+                return verdict;
+            }
+        }
+        self.fail(now_ms);
+        Verdict::Refused(refusal)
+    }
+
+    fn fail(&mut self, now_ms: i64) {
+        self.failures = self.failures.saturating_add(1);
+        self.last_failure_ms = now_ms;
+    }
+
+    /// libpam `check_time_skew`: `None` when the code is not within the
+    /// search (an ordinary failure).
+    fn learn(&mut self, search: u32, m: i64, now_ms: i64, period_ms: i64) -> Option<Verdict> {
+        // The search runs i = 0..search-1 each side of the raw step.
+        let tm = step_of(now_ms, period_ms);
+        let skew = m - tm;
+        if skew.unsigned_abs() >= u64::from(search) {
+            return None;
+        }
+        // The same code again: "getting desperate", nothing changes.
+        if let Some(&(last_tm, last_skew)) = self.learning.entries().last() {
+            if tm + skew == last_tm + last_skew {
+                return Some(Verdict::Refused(Refusal::Learning));
+            }
+        }
+        self.learning.push((tm, skew));
+        let e = self.learning.entries();
+        if e.len() == 3 {
+            // As in the source, each earlier skew is compared with the newest.
+            let consistent = (1..3).all(|i| {
+                e[i].0 > e[i - 1].0 && e[i].0 <= e[i - 1].0 + 2 && (e[i - 1].1 - skew).abs() <= 1
+            });
+            if consistent {
+                // C integer division truncates towards zero.
+                self.steps = (e[0].1 + e[1].1 + e[2].1) / 3;
+                self.learning = LearningAttempts::default();
+                return Some(Verdict::Healed);
+            }
+        }
+        Some(Verdict::Refused(Refusal::Learning))
+    }
+
+    /// privacyIDEA `_autosync`, then check_otp's update on success.
+    fn auto_resync(
+        &mut self,
+        policy: &Policy,
+        search: u32,
+        m: i64,
+        c: i64,
+        now_ms: i64,
+        period_ms: i64,
+    ) -> Verdict {
+        let search = i64::from(search);
+        // checkOtp(otp, syncWindow, symetric=True): range(c - w, c + w).
+        if !(-search..search).contains(&(m - c)) {
+            return Verdict::Refused(Refusal::OutsideWindow);
+        }
+        match self.otp1c.take() {
+            None => {
+                self.otp1c = Some(m);
+                Verdict::Refused(Refusal::AutoResyncPending)
+            }
+            Some(first) if first + 1 == m && self.last_step.is_none_or(|last| m > last) => {
+                self.record_use(policy.replay, m);
+                self.store(policy.on_login, m, now_ms, period_ms);
+                self.failures = 0;
+                Verdict::Healed
+            }
+            Some(_) => Verdict::Refused(Refusal::OutsideWindow),
+        }
+    }
+
+    /// A resync with two consecutive codes (steps `step2 - 1`, `step2`) at
+    /// `now_ms`, if the policy has one. Returns whether it succeeded.
+    pub fn resync(&mut self, policy: &Policy, step2: i64, now_ms: i64, period_ms: i64) -> bool {
+        let Some(r) = policy.resync else {
+            return false;
+        };
+        self.check_pair(r.search, r.store, (step2 - 1, step2), now_ms, period_ms)
+            .is_ok()
+    }
+}
+
+/// Whether `offset` lies in `window`.
+pub fn within(offset: i64, window: Window) -> bool {
+    offset >= -i64::from(window.behind) && offset <= i64::from(window.ahead)
+}
+
+/// `skew / period` rounded to the nearest step (halves away from zero).
+fn nearest_steps(skew_ms: i64, period_ms: i64) -> i64 {
+    let q = skew_ms.div_euclid(period_ms);
+    let r = skew_ms.rem_euclid(period_ms);
+    if 2 * r > period_ms || (2 * r == period_ms && skew_ms > 0) {
+        q + 1
+    } else {
+        q
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sim::policy::preset;
+
+    const X: i64 = 30_000;
+
+    #[test]
+    fn libpam_learns_from_three_attempts_in_consecutive_steps() {
+        // check_time_skew: device 10 steps ahead; attempts at raw steps 100,
+        // 101, 102 with codes 110, 111, 112: skews 10, 10, 10 -> TIME_SKEW 10,
+        // the third accepted.
+        let p = preset("google-authenticator-pam").expect("preset");
+        let mut s = State::default();
+        assert_eq!(
+            s.login(&p, 110, 100 * X + 1000, X),
+            Verdict::Refused(Refusal::Learning)
+        );
+        assert_eq!(
+            s.login(&p, 111, 101 * X + 1000, X),
+            Verdict::Refused(Refusal::Learning)
+        );
+        assert_eq!(s.login(&p, 112, 102 * X + 1000, X), Verdict::Healed);
+        assert_eq!(s.steps, 10);
+        assert_eq!(
+            s.login(&p, 113, 103 * X, X),
+            Verdict::Accepted { offset: 0 }
+        );
+    }
+
+    #[test]
+    fn libpam_does_not_learn_from_attempts_three_steps_apart() {
+        let p = preset("google-authenticator-pam").expect("preset");
+        let mut s = State::default();
+        for (i, raw) in [100, 103, 106].into_iter().enumerate() {
+            let v = s.login(&p, raw + 10, raw * X, X);
+            assert_eq!(v, Verdict::Refused(Refusal::Learning), "attempt {i}");
+        }
+        assert_eq!(s.steps, 0);
+    }
+
+    #[test]
+    fn libpam_average_truncates_like_c() {
+        // Skews -5, -5, -4 (codes 95, 96, 98 at raw steps 100, 101, 102, all
+        // outside -1..+1): each within 1 of the newest; sum -14, and C
+        // division gives -4 where flooring would give -5.
+        let p = preset("google-authenticator-pam").expect("preset");
+        let mut s = State::default();
+        assert!(!s.login(&p, 95, 100 * X, X).accepted());
+        // The same code again is ignored, not counted.
+        assert!(!s.login(&p, 95, 100 * X + 10, X).accepted());
+        assert_eq!(s.learning.entries().len(), 1);
+        assert!(!s.login(&p, 96, 101 * X, X).accepted());
+        assert_eq!(s.login(&p, 98, 102 * X, X), Verdict::Healed);
+        assert_eq!(s.steps, -4);
+    }
+
+    #[test]
+    fn libpam_noskewadj_never_learns() {
+        let p = preset("google-authenticator-pam-noskewadj").expect("preset");
+        let mut s = State::default();
+        for raw in 100..110 {
+            assert_eq!(
+                s.login(&p, raw + 10, raw * X, X),
+                Verdict::Refused(Refusal::OutsideWindow)
+            );
+        }
+    }
+
+    #[test]
+    fn privacyidea_window_is_minus_6_to_plus_5_and_a_login_stores_the_step_start() {
+        let p = preset("privacyidea").expect("preset");
+        let now = 1000 * X + 12_345;
+        for (m, ok) in [(994, true), (993, false), (1005, true), (1006, false)] {
+            let mut s = State::default();
+            assert_eq!(s.login(&p, m, now, X).accepted(), ok, "step {m}");
+            if ok {
+                // timeShift = m * 30 - int(now): whole seconds.
+                assert_eq!(s.shift_ms, m * X - 1000 * X - 12_000, "step {m}");
+                assert_eq!(s.last_step, Some(m));
+            }
+        }
+    }
+
+    #[test]
+    fn privacyidea_resync_shifts_to_the_centre_of_code_2() {
+        // resync(): timeShift = (res2 + 0.5) * 30 - now; otp_count = res2 + 1.
+        let p = preset("privacyidea").expect("preset");
+        let mut s = State::default();
+        assert!(s.resync(&p, 990, 1000 * X + 7_000, X));
+        assert_eq!(s.shift_ms, 990 * X + 15_000 - (1000 * X + 7_000));
+        assert_eq!(s.last_step, Some(991));
+        // Code 2 + 1 is refused as a replay afterwards.
+        let t = 1000 * X + 20_000;
+        assert_eq!(s.login(&p, 991, t, X), Verdict::Refused(Refusal::Replay));
+    }
+
+    #[test]
+    fn privacyidea_autoresync_accepts_the_next_consecutive_code() {
+        let p = preset("privacyidea-autoresync").expect("preset");
+        let mut s = State::default();
+        assert_eq!(
+            s.login(&p, 1100, 1000 * X, X),
+            Verdict::Refused(Refusal::AutoResyncPending)
+        );
+        assert_eq!(s.login(&p, 1101, 1001 * X, X), Verdict::Healed);
+        assert_eq!(s.shift_ms, 1101 * X - 1001 * X);
+        assert_eq!(
+            s.login(&p, 1102, 1002 * X + 29_000, X),
+            Verdict::Accepted { offset: 0 }
+        );
+    }
+
+    #[test]
+    fn privacyidea_locks_after_ten_failures() {
+        let p = preset("privacyidea").expect("preset");
+        let mut s = State::default();
+        for i in 0..10 {
+            assert_eq!(
+                s.login(&p, 0, (100 + i) * X, X),
+                Verdict::Refused(Refusal::OutsideWindow)
+            );
+        }
+        assert_eq!(
+            s.login(&p, 110, 110 * X, X),
+            Verdict::Refused(Refusal::Locked)
+        );
+    }
+
+    #[test]
+    fn django_drift_moves_one_step_per_login_and_throttles() {
+        let p = preset("django-otp").expect("preset");
+        let mut s = State::default();
+        assert_eq!(
+            s.login(&p, 101, 100 * X, X),
+            Verdict::Accepted { offset: 1 }
+        );
+        assert_eq!(s.steps, 1);
+        assert_eq!(
+            s.login(&p, 203, 201 * X, X),
+            Verdict::Accepted { offset: 1 }
+        );
+        assert_eq!(s.steps, 2);
+        // Two failures: the next check within 2 s is refused even if right.
+        s.login(&p, 0, 300 * X, X);
+        s.login(&p, 0, 300 * X + 1_500, X);
+        assert_eq!(
+            s.login(&p, 302, 300 * X + 3_000, X),
+            Verdict::Refused(Refusal::Throttled)
+        );
+        assert_eq!(
+            s.login(&p, 302, 300 * X + 3_500, X),
+            Verdict::Accepted { offset: 0 }
+        );
+    }
+
+    #[test]
+    fn ideal_steps_round_to_nearest() {
+        assert_eq!(nearest_steps(14_999, X), 0);
+        assert_eq!(nearest_steps(15_000, X), 1);
+        assert_eq!(nearest_steps(-15_000, X), -1);
+        assert_eq!(nearest_steps(-45_001, X), -2);
+    }
+}
