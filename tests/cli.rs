@@ -1,4 +1,4 @@
-//! The command-line contract (shared/spec/cli.md): outputs, exit codes, and
+//! The command-line contract (docs/cli.md): outputs, exit codes, and
 //! the one-line error for every kind of bad input.
 
 use std::process::{Command, Output};
@@ -565,15 +565,32 @@ fn drift_finds_the_first_failure_and_the_fix() {
 
 #[test]
 fn report_regenerates_the_folder() {
-    let dir = temp_dir("report");
+    // A folder name with a space: the internal commands are argument lists.
+    let dir = temp_dir("report with space");
     let o = skewsim(&["report", "--dir", dir.to_str().expect("utf-8")]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let readme = std::fs::read_to_string(dir.join("README.md")).expect("README");
-    assert!(
-        readme.contains("| `aws-iam` | ENROLLED OUT OF SYNC (100%) | 58s | 58s | 1m28s | 5m28s |"),
-        "{readme}"
-    );
+    // The rows the findings' prose quotes.
+    for row in [
+        "| `aws-iam` | hypothesis | pair in -10..+10 | ENROLLED OUT OF SYNC (100%) | 58s | 58s (83%) | 1m28s | never | 5m28s (100%) |",
+        "| `aws-iam-shift` | hypothesis | pair in -10..+10 | ENROLLED OUT OF SYNC (100%) | 48.001s | 48.001s (0%) | 1m18s | never | 5m28s (100%) |",
+        "| `privacyidea` | source | pair in -1000..+999 | ENROLLED IN SYNC (100%) | 2m48.001s | 2m48.001s (0%) | 3m18s | never | 8h20m28s (100%) |",
+        "| `privacyidea-verify` | source | 1 code in -6..+5 | ENROLLED IN SYNC (100%) | 2m6.001s | 2m6.001s (0%) | 3m5s | never | 3m28s (93%) |",
+        "| `keycloak` | source | 1 code in -1..+1 | REJECTED (100%) | 58s | never | never | never | 58s (93%) |",
+        "| `pyotp` | source | 1 code in -0..+0 | REJECTED (100%) | never certain | never | never | 0s (17%) | 28s (93%) |",
+        "| `google-authenticator-pam` | 26 | 26 (26) | no resync | 0 |",
+        "| `google-authenticator-pam-noskewadj` | 353 | 0 (0) | no resync | 353 |",
+        "| `aws-iam` | 26 | 0 (0) | 26 | 0 |",
+        "| `django-otp` | 0 | 0 (0) | no resync | 0 |",
+    ] {
+        assert!(readme.contains(row), "{row} missing from\n{readme}");
+    }
+    assert!(readme.contains("[`docs/model.md`](../docs/model.md)"));
     assert!(dir.join("sweep/aws-iam-phase.svg").exists());
+    assert!(
+        dir.join("drift/drift-google-authenticator-pam.svg")
+            .exists()
+    );
     std::fs::remove_dir_all(&dir).expect("cleanup");
 }
 
@@ -597,7 +614,7 @@ fn bulk_line(args: &[&str]) -> std::collections::HashMap<String, String> {
 
 #[test]
 fn bulk_reproduces_the_reference_checksums_with_every_backend() {
-    // shared/spec/cli.md: SHA-1, 6 digits, period 30, --from 1700000000.
+    // docs/cli.md: SHA-1, 6 digits, period 30, --from 1700000000.
     for backend in ["auto", "portable", "naive"] {
         let w1 = bulk_line(&[
             "bulk",

@@ -155,7 +155,7 @@ fn modulus(digits: Digits) -> u32 {
     u32::try_from(digits.modulus()).unwrap_or(u32::MAX)
 }
 
-/// The `i`-th splitmix64 secret of `key_len` bytes (shared/spec/cli.md):
+/// The `i`-th splitmix64 secret of `key_len` bytes (docs/cli.md):
 /// little-endian outputs of splitmix64 started at state `i`.
 pub fn splitmix_key(i: u64, out: &mut [u8]) {
     let mut state = i;

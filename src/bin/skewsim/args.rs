@@ -5,9 +5,11 @@
 use clap::{Args, Parser, Subcommand};
 use skewsim::Algorithm;
 
-/// skewsim: TOTP timing harness. With no subcommand, simulates one two-code
-/// MFA enrollment (`skewsim --delay 90s`) and says whether it ends REJECTED,
-/// ENROLLED IN SYNC or ENROLLED OUT OF SYNC, and why.
+/// skewsim: TOTP timing harness. With no subcommand, simulates one MFA
+/// enrollment (two codes for AWS, one for most verifiers) and its first login
+/// (`skewsim --delay 90s`), and says whether it ends REJECTED, ENROLLED IN
+/// SYNC, ENROLLED OUT OF SYNC (the enrollment's doing) or ENROLLED with a
+/// login that fails for the clock's sake, and why (docs/model.md).
 #[derive(Debug, Parser)]
 #[command(name = "skewsim", version, args_conflicts_with_subcommands = true)]
 pub struct Cli {
@@ -34,9 +36,9 @@ pub enum Command {
     Sweep(crate::sweep::SweepArgs),
     /// Monte Carlo over distributions of delay, skew and reaction (rayon, seeded, deterministic).
     Montecarlo(crate::montecarlo::MonteCarloArgs),
-    /// A drifting device logging in for days: when it falls out of the window, with and without drift tracking.
+    /// A drifting device logging in for days against the verifier's real rules: refusals, self-healing, resyncs, lock-outs.
     Drift(crate::drift::DriftArgs),
-    /// Regenerate reports/: a sweep per policy, the drift run, and reports/README.md.
+    /// Regenerate reports/: a sweep and a year of drift per policy, and reports/README.md.
     Report(crate::report::ReportArgs),
     /// Generate codes in bulk, in parallel; print a checksum and the rate.
     Bulk(crate::bulk::BulkArgs),

@@ -163,11 +163,11 @@ pub fn run(args: &DriftArgs, out: &mut dyn Write) -> Result<u8, CliError> {
         args.days,
         scenario.attempts,
     );
-    let first = run.first_failure().map_or("never".to_owned(), |l| {
-        format!("day {:.1}", l.elapsed_ms as f64 / 86_400_000.0)
+    let first = run.first_failure().map_or(String::new(), |l| {
+        format!(" (first on day {:.1})", l.elapsed_ms as f64 / 86_400_000.0)
     });
     o.push_str(&format!(
-        "  first code refused:  {} of {logins} logins (first on {first})\n",
+        "  first code refused:  {} of {logins} logins{first}\n",
         run.first_attempt_failures()
     ));
     o.push_str(&format!(

@@ -179,6 +179,7 @@ pub fn run_cmd(args: &MonteCarloArgs, out: &mut dyn Write) -> Result<u8, CliErro
                 "rejected": est(Outcome::Rejected),
                 "in_sync": est(Outcome::InSync),
                 "out_of_sync": est(Outcome::OutOfSync),
+                "login_fails": est(Outcome::LoginFails),
             }))
             .map_err(|e| CliError::Other(e.to_string()))?;
             s.push('\n');
@@ -211,10 +212,10 @@ fn summary_text(
         describe(&args.skew),
         describe(&args.reaction)
     ));
-    for outcome in [Outcome::InSync, Outcome::OutOfSync, Outcome::Rejected] {
+    for outcome in Outcome::ALL {
         let (p, lo, hi) = counts.estimate(outcome, 1.96);
         o.push_str(&format!(
-            "  {:<22} {:>7.3}%  (95% CI {:.3}% .. {:.3}%)\n",
+            "  {:<30} {:>7.3}%  (95% CI {:.3}% .. {:.3}%)\n",
             outcome.label(),
             100.0 * p,
             100.0 * lo,

@@ -1,4 +1,4 @@
-//! The default command: one two-code enrollment, told as a story with its
+//! The default command: one enrollment and its first login, told as a story with its
 //! exact probabilities, the fix, and the policy's delay thresholds.
 
 use std::io::Write;
@@ -66,10 +66,10 @@ pub struct ModelArgs {
     /// When the first login happens, after the enrollment.
     #[arg(long, allow_hyphen_values = true, value_name = "DUR", default_value = "1d", value_parser = nonnegative)]
     pub login_after: i64,
-    /// Override: steps behind the verifier's step that the enrollment pair search reaches.
+    /// Override: steps behind the verifier's step that the enrollment check (a pair's code 2, or the one code) reaches.
     #[arg(long, allow_hyphen_values = true, value_name = "N", value_parser = parse_steps)]
     pub enroll_behind: Option<u32>,
-    /// Override: steps ahead that the enrollment pair search reaches.
+    /// Override: steps ahead of the verifier's step that the enrollment check reaches.
     #[arg(long, allow_hyphen_values = true, value_name = "N", value_parser = parse_steps)]
     pub enroll_ahead: Option<u32>,
     /// Override: where a login code's step may lie around the verifier's

@@ -30,7 +30,7 @@ pub struct SweepArgs {
     /// Skews to sweep: FROM..TO[:STEP] (step default 1s).
     #[arg(long, allow_hyphen_values = true, value_name = "RANGE", default_value = "-3m..3m", value_parser = parse_span)]
     pub skew: Span,
-    /// From the code changing to reading code 2.
+    /// From a code changing on the device to reading the new one (code 2, a retry).
     #[arg(long, allow_hyphen_values = true, value_name = "DUR", default_value = "2s", value_parser = crate::scenario::nonnegative)]
     pub reaction: i64,
     /// Folder for POLICY.csv, POLICY-thresholds.csv, POLICY-phase.svg and POLICY-delay.svg.
