@@ -6,24 +6,7 @@
 use super::clock::step_of;
 use super::model::Scenario;
 
-/// How a login day ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum DayEnd {
-    /// The first code was accepted.
-    FirstTry,
-    /// A later attempt got in.
-    Retried {
-        /// The attempt that got in (2 or more).
-        attempt: u32,
-        /// Because the verifier healed itself (learning, AutoResync), not
-        /// because the new code fell in the window.
-        healed: bool,
-    },
-    /// Every attempt failed; a resync with two fresh codes succeeded.
-    Resynced,
-    /// Every attempt failed and nothing recovered the login that day.
-    Failed,
-}
+pub use super::model::DayEnd;
 
 /// One login day of the long run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -111,29 +94,14 @@ pub fn simulate(scenario: &Scenario, every_ms: i64, logins: u64, resync: bool) -
             .steps
             .saturating_mul(period)
             .saturating_add(state.shift_ms);
-        let (first, verdict) = scenario.login_attempt(&mut state, device_step, t_read);
-        let end = if verdict.accepted() {
-            DayEnd::FirstTry
-        } else if let Some((attempt, healed)) = scenario.retries(&mut state, &clock, &first) {
-            DayEnd::Retried { attempt, healed }
-        } else {
-            // The resync starts once the attempts are over (each took at most a step).
-            let after = period.saturating_mul(i64::from(scenario.attempts));
-            let t_code2 = scenario.next_read(&clock, t_read.saturating_add(after));
-            let step2 = step_of(clock.reading(t_code2), period);
-            let sent = t_code2.saturating_add(scenario.login_delay_ms);
-            if resync && state.resync(&scenario.policy, step2, sent, period) {
-                DayEnd::Resynced
-            } else {
-                DayEnd::Failed
-            }
-        };
+        let verifier_step = state.step_at(t_read.saturating_add(scenario.login_delay_ms), period);
+        let end = scenario.login_day(&mut state, &clock, t_read, resync, &mut |_| {});
         out.push(LoginRecord {
             n,
             elapsed_ms,
             device_offset_ms: device - t_read,
             verifier_offset_ms,
-            step_offset: device_step - first.verifier_step,
+            step_offset: device_step - verifier_step,
             end,
         });
     }

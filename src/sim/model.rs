@@ -143,6 +143,67 @@ pub struct Login {
     pub healed: bool,
 }
 
+/// What the person submitted at one check.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CheckKind {
+    /// An enrollment pair: code 1 of `step1`, code 2 of `step2`.
+    Pair {
+        /// Code 1's device step.
+        step1: i64,
+        /// Code 2's device step.
+        step2: i64,
+    },
+    /// One enrollment confirmation code.
+    Confirm {
+        /// Its device step.
+        step: i64,
+    },
+    /// The person skipped a confirmation that kept failing (libpam's `-1`).
+    Skip,
+    /// One login code.
+    Login {
+        /// Its device step.
+        step: i64,
+    },
+    /// A resync with two consecutive codes.
+    Resync {
+        /// Code 1's device step.
+        step1: i64,
+        /// Code 2's device step.
+        step2: i64,
+    },
+}
+
+/// One check and the verifier's answer, in the order the person made them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Check {
+    /// What was submitted.
+    pub kind: CheckKind,
+    /// When the verifier received it (real ms).
+    pub t_receipt: i64,
+    /// What the verifier answered.
+    pub verdict: Verdict,
+}
+
+/// How a login occasion ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DayEnd {
+    /// The first code was accepted.
+    FirstTry,
+    /// A later attempt got in.
+    Retried {
+        /// The attempt that got in (2 or more).
+        attempt: u32,
+        /// Because the verifier healed itself (learning, AutoResync), not
+        /// because the new code fell in the window.
+        healed: bool,
+    },
+    /// Every attempt failed; a resync with two fresh codes succeeded.
+    Resynced,
+    /// Every attempt failed and nothing recovered the login.
+    Failed,
+}
+
 /// The four ends of an enrollment and its first login.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Outcome {
@@ -333,6 +394,73 @@ impl Scenario {
         e
     }
 
+    /// The enrollment's checks, in the order the person made them: one pair,
+    /// or each confirmation code and (libpam) the skip.
+    pub fn enrollment_checks(&self, e: &Enrollment) -> Vec<Check> {
+        let verdict = |accepted: bool, offset: i64| {
+            if accepted {
+                Verdict::Accepted { offset }
+            } else {
+                Verdict::Refused(Refusal::OutsideWindow)
+            }
+        };
+        let mut out: Vec<Check> = e
+            .attempts()
+            .iter()
+            .map(|a| Check {
+                kind: if self.policy.flow.is_pair() {
+                    CheckKind::Pair {
+                        step1: e.code1_step,
+                        step2: a.step,
+                    }
+                } else {
+                    CheckKind::Confirm { step: a.step }
+                },
+                t_receipt: a.t_receipt,
+                verdict: verdict(a.accepted, a.step - a.verifier_step),
+            })
+            .collect();
+        if let Decision::Accepted { skipped: true, .. } = e.decision {
+            out.push(Check {
+                kind: CheckKind::Skip,
+                t_receipt: e.t_done,
+                verdict: Verdict::Accepted { offset: 0 },
+            });
+        }
+        out
+    }
+
+    /// Every check of one lab scenario, with the model's answers: the
+    /// enrollment (first code at `enroll_phase_ms`), the first login (code
+    /// at `login_phase_ms`) and `more_logins` further logins `every_ms`
+    /// apart, each login occasion with its retries and, where the verifier
+    /// has one, a resync after a day of failures.
+    pub fn checks(
+        &self,
+        enroll_phase_ms: i64,
+        login_phase_ms: i64,
+        more_logins: u64,
+        every_ms: i64,
+    ) -> Vec<Check> {
+        let e = self.enroll(enroll_phase_ms);
+        let mut out = self.enrollment_checks(&e);
+        if !e.accepted() {
+            return out;
+        }
+        let mut state = e.state;
+        let device_step = self.login_step(&e);
+        let first_read = e
+            .clock
+            .real_time_at(device_step * self.period_ms + phase_of(login_phase_ms, self.period_ms));
+        let mut record = |c: &Check| out.push(*c);
+        for n in 0..=more_logins {
+            let offset = every_ms.saturating_mul(i64::try_from(n).unwrap_or(i64::MAX));
+            let t_read = first_read.saturating_add(offset);
+            self.login_day(&mut state, &e.clock, t_read, true, &mut record);
+        }
+        out
+    }
+
     /// The verifier state an ideal enrollment would have left: the real
     /// one, with the offset replaced by the device's true offset in the
     /// form this policy's enrollment stores (nothing for one that stores
@@ -375,29 +503,67 @@ impl Scenario {
         (attempt, verdict)
     }
 
-    /// Retries after a refused login attempt at `first` (attempt 1), each
-    /// with the next new code: the attempt number that gets in, if any, and
-    /// whether the verifier healed itself to let it in.
-    pub fn retries(
+    /// One login occasion: the first code read at `first_read`, then, while
+    /// refused, each next new code up to the scenario's attempts (stopping at
+    /// a lock); if all fail and `resync` is set and the verifier has one, a
+    /// resync with two fresh consecutive codes sent at once. `record` is told
+    /// every check in order.
+    pub fn login_day(
         &self,
         state: &mut State,
         clock: &DeviceClock,
-        first: &Attempt,
-    ) -> Option<(u32, bool)> {
-        let mut last = *first;
-        for n in 2..=self.attempts_allowed() as u32 {
-            let t_read = self.next_read(clock, last.t_receipt);
-            let step = step_of(clock.reading(t_read), self.period_ms);
+        first_read: i64,
+        resync: bool,
+        record: &mut dyn FnMut(&Check),
+    ) -> DayEnd {
+        let period = self.period_ms;
+        let mut t_read = first_read;
+        let mut last_receipt = first_read;
+        for n in 1..=self.attempts_allowed() as u32 {
+            let step = step_of(clock.reading(t_read), period);
             let (attempt, verdict) = self.login_attempt(state, step, t_read);
+            record(&Check {
+                kind: CheckKind::Login { step },
+                t_receipt: attempt.t_receipt,
+                verdict,
+            });
             if verdict.accepted() {
-                return Some((n, verdict == Verdict::Healed));
+                return match n {
+                    1 => DayEnd::FirstTry,
+                    attempt => DayEnd::Retried {
+                        attempt,
+                        healed: verdict == Verdict::Healed,
+                    },
+                };
             }
+            last_receipt = attempt.t_receipt;
             if verdict == Verdict::Refused(Refusal::Locked) {
-                return None;
+                break;
             }
-            last = attempt;
+            t_read = self.next_read(clock, last_receipt);
         }
-        None
+        if resync && self.policy.resync.is_some() {
+            let t_code2 = self.next_read(clock, last_receipt);
+            let step2 = step_of(clock.reading(t_code2), period);
+            let sent = t_code2.saturating_add(self.login_delay_ms);
+            let ok = state.resync(&self.policy, step2, sent, period);
+            record(&Check {
+                kind: CheckKind::Resync {
+                    step1: step2 - 1,
+                    step2,
+                },
+                t_receipt: sent,
+                verdict: if ok {
+                    Verdict::Accepted { offset: 0 }
+                } else {
+                    Verdict::Refused(Refusal::OutsideWindow)
+                },
+            });
+            if ok {
+                return DayEnd::Resynced;
+            }
+        }
+        DayEnd::Failed
     }
 
     /// The first login when its code is read `phase_ms` into its device step.
@@ -416,9 +582,11 @@ impl Scenario {
         let (gets_in_at, healed) = if verdict.accepted() {
             (Some(1), false)
         } else {
-            match self.retries(&mut state, &enrollment.clock, &first) {
-                Some((n, healed)) => (Some(n), healed),
-                None => (None, false),
+            // The day again from the first code, on a fresh copy of the state.
+            let mut retry = enrollment.state;
+            match self.login_day(&mut retry, &enrollment.clock, t_read, false, &mut |_| {}) {
+                DayEnd::Retried { attempt, healed } => (Some(attempt), healed),
+                _ => (None, false),
             }
         };
         let window = self.policy.login;

@@ -676,6 +676,9 @@ fn render_text(a: &Analysis) -> String {
             "",
             if x.accepted {
                 "ACCEPTED".to_owned()
+            } else if !p.enrollment_stores() {
+                "REFUSED; this verifier stores nothing at enrollment, so no enrollment could have prevented it"
+                    .to_owned()
             } else {
                 format!(
                     "REFUSED; had the enrollment stored the device's true offset it would be {}",
