@@ -6,6 +6,7 @@
 //! | --- | --- |
 //! | [`totp`] | the core: HOTP/TOTP over RustCrypto HMAC, secrets, otpauth URIs, windowed verification |
 //! | [`sim`] | the enrollment timing model (no I/O): clocks, verifier policies, one enrollment, exact probabilities, sweeps, Monte Carlo, drift |
+//! | [`lab`] | the verifier lab: plays scenarios against a running verifier (an adapter process, JSON lines) and holds each answer against the model |
 //! | [`bulk`] | parallel bulk generation: precomputed HMAC key states, SHA-NI interleaved, rayon |
 //! | [`report`] | exporters to CSV and SVG (bytes out) and the atomic file writer |
 //! | [`vectors`] | the conformance suite: loading `vectors/*.csv` and judging an implementation against them |
@@ -13,6 +14,7 @@
 
 pub mod bulk;
 pub mod duration;
+pub mod lab;
 pub mod report;
 pub mod sim;
 pub mod totp;

@@ -247,18 +247,19 @@ proptest! {
 }
 
 /// The presets with a one-code enrollment (whose outcome depends on the phase).
-const CONFIRM_PRESETS: [&str; 7] = [
+const CONFIRM_PRESETS: [&str; 8] = [
     "google-authenticator-pam",
     "google-authenticator-pam-noskewadj",
     "privacyidea-verify",
     "keycloak",
     "keycloak-legacy",
     "pyotp",
+    "oathtool",
     "django-otp",
 ];
 
 /// How many presets there are (the properties draw one by index).
-const PRESETS: usize = 11;
+const PRESETS: usize = 12;
 
 #[test]
 fn the_preset_lists_are_current() {

@@ -562,6 +562,24 @@ const PYOTP: &[Source] = &[
     },
 ];
 
+const OATHTOOL: &[Source] = &[
+    Source {
+        parameter: "window -1..+1 (oathtool --totp -w 1)",
+        provenance: Src,
+        note: "oath-toolkit 2.6.7 liboath/totp.c, oath_totp_validate4(): searches the window in both directions; oathtool prints the absolute offset (sign lost) and exits 0, or exits 2",
+    },
+    Source {
+        parameter: "stateless, no replay protection, no resync",
+        provenance: Src,
+        note: "oathtool keeps no state between calls",
+    },
+    Source {
+        parameter: "enrollment: one code checked the same way",
+        provenance: Inferred,
+        note: "oathtool has no enrollment; the window is the -w the caller chooses (1 here)",
+    },
+];
+
 const DJANGO_OTP: &[Source] = &[
     Source {
         parameter: "enrollment: one code at -1..+1, drift = its offset",
@@ -751,6 +769,13 @@ pub fn presets() -> Vec<Policy> {
             w(0, 0),
             Replay::Off,
             PYOTP,
+        ),
+        stateless(
+            "oathtool",
+            "oathtool --totp -w 1 validation mode: -1..+1, stateless",
+            w(1, 1),
+            Replay::Off,
+            OATHTOOL,
         ),
         Policy {
             name: "django-otp".to_owned(),

@@ -38,6 +38,8 @@ pub enum Command {
     Montecarlo(crate::montecarlo::MonteCarloArgs),
     /// A drifting device logging in for days against the verifier's real rules: refusals, self-healing, resyncs, lock-outs.
     Drift(crate::drift::DriftArgs),
+    /// Hold the model against running verifiers (libpam, privacyIDEA, django-otp, pyotp, oathtool, or your own adapter).
+    Lab(crate::lab::LabArgs),
     /// Regenerate reports/: a sweep and a year of drift per policy, and reports/README.md.
     Report(crate::report::ReportArgs),
     /// Generate codes in bulk, in parallel; print a checksum and the rate.

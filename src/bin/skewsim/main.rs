@@ -9,6 +9,7 @@ mod dispatch;
 mod drift;
 mod error;
 mod keys;
+mod lab;
 mod montecarlo;
 mod output;
 mod policies;

@@ -1,0 +1,310 @@
+//! `skewsim lab`: holds the model against running verifiers. Each verifier
+//! is an adapter process (docs/lab.md); the built-in ones live in
+//! `lab/adapters/` and run with the Python that `lab/setup.sh` prepares.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use clap::Args;
+use serde_json::json;
+use skewsim::lab::{Adapter, Finding, LabScenario, run as run_scenario, scenarios};
+use skewsim::report::write_atomic;
+use skewsim::sim::{Policy, preset};
+
+use crate::error::CliError;
+use crate::scenario::parse_policy;
+
+/// The built-in adapters: name, script, arguments.
+pub const BUILT_IN: [(&str, &str, &[&str]); 6] = [
+    ("pyotp", "pyotp_adapter.py", &[]),
+    ("oathtool", "oathtool_adapter.py", &["--window", "1"]),
+    ("django-otp", "django_adapter.py", &[]),
+    ("google-authenticator-pam", "libpam_adapter.py", &[]),
+    (
+        "google-authenticator-pam-noskewadj",
+        "libpam_adapter.py",
+        &["--noskewadj"],
+    ),
+    ("privacyidea", "privacyidea_adapter.py", &[]),
+];
+
+/// Options of `skewsim lab`.
+#[derive(Debug, Args)]
+pub struct LabArgs {
+    /// A built-in verifier (pyotp, oathtool, django-otp, google-authenticator-pam,
+    /// google-authenticator-pam-noskewadj, privacyidea) or `all`; needs `lab/setup.sh` first.
+    #[arg(
+        long,
+        value_name = "NAME|all",
+        required_unless_present = "adapter",
+        conflicts_with = "adapter"
+    )]
+    pub verifier: Option<String>,
+    /// Your own adapter: a program and its arguments separated by spaces (run
+    /// without a shell). It speaks the protocol of docs/lab.md.
+    #[arg(long, value_name = "COMMAND")]
+    pub adapter: Option<String>,
+    /// The preset to hold the verifier against (default: the one its adapter names in `hello`).
+    #[arg(long, value_name = "NAME", value_parser = parse_policy)]
+    pub policy: Option<Policy>,
+    /// Seeded random scenarios beyond the deterministic grid.
+    #[arg(long, value_name = "N", default_value = "800")]
+    pub random: u64,
+    /// The seed of the random scenarios and secrets.
+    #[arg(long, value_name = "N", default_value = "1")]
+    pub seed: u64,
+    /// A reduced grid (a few hundred scenarios, shorter drift runs), as CI runs it.
+    #[arg(long)]
+    pub reduced: bool,
+    /// The folder holding adapters/ and the .venv that lab/setup.sh makes.
+    #[arg(long, value_name = "DIR", default_value = "lab")]
+    pub lab_dir: PathBuf,
+    /// Seconds to wait for each answer of an adapter.
+    #[arg(long, value_name = "SECONDS", default_value = "30", value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub timeout: u64,
+    /// Folder for lab.csv and README.md.
+    #[arg(long, value_name = "DIR", default_value = "reports/lab")]
+    pub out: PathBuf,
+}
+
+/// One verifier's run.
+struct Run {
+    label: String,
+    policy: String,
+    findings: Vec<(LabScenario, Finding)>,
+    seconds: f64,
+}
+
+fn python(lab_dir: &Path) -> Result<PathBuf, CliError> {
+    let venv = lab_dir.join(".venv/bin/python");
+    if venv.exists() {
+        Ok(venv)
+    } else {
+        Err(CliError::usage(
+            "--lab-dir",
+            format!(
+                "has no {}: run lab/setup.sh first (it installs the verifiers)",
+                venv.display()
+            ),
+        ))
+    }
+}
+
+fn argv_for(name: &str, args: &LabArgs) -> Result<Vec<String>, CliError> {
+    let (_, script, extra) = BUILT_IN
+        .iter()
+        .find(|(n, _, _)| *n == name)
+        .ok_or_else(|| {
+            CliError::usage(
+                "--verifier",
+                format!(
+                    "is not a built-in verifier (one of: {}, all)",
+                    BUILT_IN.map(|b| b.0).join(", ")
+                ),
+            )
+        })?;
+    let mut argv = vec![
+        python(&args.lab_dir)?.display().to_string(),
+        args.lab_dir
+            .join("adapters")
+            .join(script)
+            .display()
+            .to_string(),
+    ];
+    argv.extend(extra.iter().map(|s| (*s).to_owned()));
+    Ok(argv)
+}
+
+fn run_one(argv: &[String], args: &LabArgs, out: &mut dyn Write) -> Result<Run, CliError> {
+    let fail = |e: skewsim::lab::AdapterError| CliError::Other(format!("{}: {e}", argv.join(" ")));
+    let started = Instant::now();
+    let mut adapter = Adapter::start(argv, Duration::from_secs(args.timeout)).map_err(fail)?;
+    let hello = adapter.request(&json!({"op": "hello"})).map_err(fail)?;
+    let label = hello
+        .get("name")
+        .and_then(|v| v.as_str())
+        .map(skewsim::lab::adapter::printable)
+        .unwrap_or_else(|| argv.join(" "));
+    let policy = match (&args.policy, hello.get("policy").and_then(|v| v.as_str())) {
+        (Some(p), _) => p.clone(),
+        (None, Some(name)) => preset(name).ok_or_else(|| {
+            CliError::Other(format!(
+                "{label}: its adapter names an unknown preset '{}'",
+                skewsim::lab::adapter::printable(name)
+            ))
+        })?,
+        (None, None) => {
+            return Err(CliError::usage(
+                "--policy",
+                "is needed: the adapter names no preset",
+            ));
+        }
+    };
+    let plan = scenarios(&policy, args.random, args.seed, args.reduced);
+    let bar = crate::progress::bar(plan.len() as u64, "scenarios");
+    bar.set_message(label.clone());
+    let mut findings = Vec::with_capacity(plan.len());
+    for (i, lab) in plan.into_iter().enumerate() {
+        let finding = run_scenario(&mut adapter, &format!("u{i}"), &lab)
+            .map_err(|e| CliError::Other(format!("{label}, scenario {}: {e}", lab.id)))?;
+        bar.inc(1);
+        findings.push((lab, finding));
+    }
+    bar.finish_and_clear();
+    adapter.finish();
+    let run = Run {
+        label,
+        policy: policy.name.clone(),
+        findings,
+        seconds: started.elapsed().as_secs_f64(),
+    };
+    let disagreements: Vec<&Finding> = run
+        .findings
+        .iter()
+        .map(|(_, f)| f)
+        .filter(|f| f.disagreement.is_some())
+        .collect();
+    let mut text = format!(
+        "{} vs preset {}: {} scenarios, {} checks, {} agree, {} disagree ({:.1}s)\n",
+        run.label,
+        run.policy,
+        run.findings.len(),
+        run.findings.iter().map(|(_, f)| f.checks).sum::<usize>(),
+        run.findings.len() - disagreements.len(),
+        disagreements.len(),
+        run.seconds
+    );
+    for f in disagreements.iter().take(10) {
+        text.push_str(&format!(
+            "  DISAGREE {}: {}\n",
+            f.id,
+            f.disagreement.as_deref().unwrap_or("")
+        ));
+    }
+    if disagreements.len() > 10 {
+        text.push_str(&format!(
+            "  … and {} more (see the CSV)\n",
+            disagreements.len() - 10
+        ));
+    }
+    crate::output::write(out, &text)?;
+    Ok(run)
+}
+
+/// Runs the lab and writes the CSV and the summary.
+pub fn run(args: &LabArgs, out: &mut dyn Write) -> Result<u8, CliError> {
+    let argvs: Vec<Vec<String>> = match (&args.verifier, &args.adapter) {
+        (_, Some(command)) => {
+            let argv: Vec<String> = command.split_whitespace().map(str::to_owned).collect();
+            if argv.is_empty() {
+                return Err(CliError::usage("--adapter", "is empty"));
+            }
+            vec![argv]
+        }
+        (Some(name), None) if name == "all" => BUILT_IN
+            .iter()
+            .map(|b| argv_for(b.0, args))
+            .collect::<Result<_, _>>()?,
+        (Some(name), None) => vec![argv_for(name, args)?],
+        (None, None) => return Err(CliError::usage("--verifier", "or --adapter is needed")),
+    };
+    let mut runs = Vec::new();
+    for argv in &argvs {
+        runs.push(run_one(argv, args, out)?);
+    }
+    write_results(&runs, args)?;
+    crate::output::write(
+        out,
+        &format!(
+            "wrote {} and {}\n",
+            args.out.join("lab.csv").display(),
+            args.out.join("README.md").display()
+        ),
+    )?;
+    let disagree = runs
+        .iter()
+        .any(|r| r.findings.iter().any(|(_, f)| f.disagreement.is_some()));
+    Ok(u8::from(disagree))
+}
+
+fn write_results(runs: &[Run], args: &LabArgs) -> Result<(), CliError> {
+    let csv_err = |e: csv::Error| CliError::Other(format!("cannot format CSV: {e}"));
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record([
+        "verifier",
+        "policy",
+        "scenario",
+        "delay_ms",
+        "skew_ms",
+        "drift_ppb",
+        "reaction_ms",
+        "login_delay_ms",
+        "login_after_ms",
+        "attempts",
+        "enroll_phase_ms",
+        "login_phase_ms",
+        "logins",
+        "checks",
+        "agreed",
+        "disagreement",
+    ])
+    .map_err(csv_err)?;
+    let mut md = String::from(
+        "# Verifier lab: the model held against the running verifiers\n\n\
+         Generated by `skewsim lab` (see `docs/lab.md`). Each scenario plays an enrollment and its logins \
+         against the real verifier through its adapter and against the matching preset; every check's answer \
+         must agree.\n\n\
+         | verifier | preset | scenarios | checks | agree | disagree | seconds |\n\
+         | --- | --- | --- | --- | --- | --- | --- |\n",
+    );
+    for r in runs {
+        let mut disagree = 0;
+        for (lab, f) in &r.findings {
+            let s = &lab.scenario;
+            disagree += usize::from(f.disagreement.is_some());
+            w.write_record([
+                r.label.clone(),
+                r.policy.clone(),
+                lab.id.clone(),
+                s.delay_ms.to_string(),
+                s.skew_ms.to_string(),
+                s.drift_ppb.to_string(),
+                s.reaction_ms.to_string(),
+                s.login_delay_ms.to_string(),
+                s.login_after_ms.to_string(),
+                s.attempts.to_string(),
+                lab.enroll_phase_ms.to_string(),
+                lab.login_phase_ms.to_string(),
+                (lab.more_logins + 1).to_string(),
+                f.checks.to_string(),
+                f.disagreement.is_none().to_string(),
+                f.disagreement.clone().unwrap_or_default(),
+            ])
+            .map_err(csv_err)?;
+        }
+        md.push_str(&format!(
+            "| {} | `{}` | {} | {} | {} | {} | {:.1} |\n",
+            r.label,
+            r.policy,
+            r.findings.len(),
+            r.findings.iter().map(|(_, f)| f.checks).sum::<usize>(),
+            r.findings.len() - disagree,
+            disagree,
+            r.seconds
+        ));
+    }
+    let csv = w
+        .into_inner()
+        .map_err(|e| CliError::Other(format!("cannot format CSV: {e}")))?;
+    for (name, bytes) in [("lab.csv", csv), ("README.md", md.into_bytes())] {
+        let path = args.out.join(name);
+        write_atomic(&path, &bytes).map_err(|e| {
+            CliError::usage(
+                "--out",
+                format!("cannot be written: {}: {e}", path.display()),
+            )
+        })?;
+    }
+    Ok(())
+}
