@@ -160,14 +160,16 @@ fn django_stores_the_confirmed_offset() {
         thirtieths(&scenario("django-otp", 5_000, 40_000)),
         [25, 0, 0, 5]
     );
-    // Device 20 s ahead, delay 40 s: offset -floor((phi + 20) / X) is 0
-    // (phi < 10) or -1, stored as drift. With drift -1 the login's m - c is
-    // 1 - floor((psi - 15) / X): 2 (refused) for psi < 15, else 1; the ideal
-    // drift (nearest step of 20 s: +1) accepts every login. In 900ths:
-    // 10 x 30 + 20 x 15 = 600 in sync, 20 x 15 = 300 out of sync.
+    // Device 40 s behind, delay 0: the code's offset is -floor((phi + 40)/X):
+    // -1 for phi < 20, else -2 (refused; the retry, read 2 s into a step, is
+    // -1). two-factor-auth's form loop saves -1 as 0 (tried at -1, then
+    // again at 0 from the moved base). Login: -floor((psi + 45)/X) is -1 for
+    // psi < 15, else -2: refused for half the phases; the ideal drift
+    // (nearest step of -40 s: -1) accepts them all: 15 in sync, 15 out of
+    // sync, the enrollment's doing. (Were drift = offset, all in sync.)
     assert_eq!(
-        per_900(&scenario("django-otp", 40_000, 20_000)),
-        [600, 300, 0, 0]
+        thirtieths(&scenario("django-otp", 0, -40_000)),
+        [15, 15, 0, 0]
     );
     // Delay 65 s: -floor((phi + 65) / X) is -2 or -3, and every retry
     // (-floor(67 / X) = -2) too: outside -1..+1, rejected.

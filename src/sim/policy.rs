@@ -21,6 +21,12 @@ pub enum Store {
     /// Whole steps: `steps = m - floor(now / period)`, `shift = 0`
     /// (django-otp's `drift`, the `aws-iam` hypothesis).
     Steps,
+    /// django-two-factor-auth's `TOTPDeviceForm.clean_token()`: whole steps,
+    /// but the offsets -1, 0, +1 are tried in order without stopping, and a
+    /// match sets `drift = offset`, which moves the base of the later tries:
+    /// a code one step behind matches at -1, then again at 0, and the drift
+    /// saved is 0 (found by the verifier lab).
+    StepsFormLoop,
     /// A time shift to the start of step `m`, from whole seconds:
     /// `shift = m·period - floor(now / 1 s)·1 s` (privacyIDEA `check_otp`).
     ShiftStart,
@@ -35,6 +41,7 @@ impl Store {
         match self {
             Store::Nothing => "nothing",
             Store::Steps => "whole steps",
+            Store::StepsFormLoop => "whole steps (two-factor-auth's form loop: -1 saved as 0)",
             Store::ShiftStart => "time shift to the step's start",
             Store::ShiftCentre => "time shift to the step's centre",
         }
@@ -262,7 +269,7 @@ impl TrackDrift {
         };
         let login_form = match form {
             Store::ShiftCentre | Store::ShiftStart => Store::ShiftStart,
-            _ => Store::Steps,
+            Store::Nothing | Store::Steps | Store::StepsFormLoop => Store::Steps,
         };
         let (enroll, login) = match self {
             TrackDrift::None => (Store::Nothing, Store::Nothing),
@@ -582,9 +589,9 @@ const OATHTOOL: &[Source] = &[
 
 const DJANGO_OTP: &[Source] = &[
     Source {
-        parameter: "enrollment: one code at -1..+1, drift = its offset",
+        parameter: "enrollment: one code at -1..+1; drift saved +1 for +1, else 0",
         provenance: Src,
-        note: "django-two-factor-auth two_factor/forms.py, TOTPDeviceForm.clean_token(): offsets -tolerance..+tolerance, saves drift = offset",
+        note: "django-two-factor-auth two_factor/forms.py, TOTPDeviceForm.clean_token(): the loop over offsets -1..+1 does not stop at a match and a match sets self.drift = offset, the base of the next tries: a code at -1 matches again at 0 (found by skewsim lab; verifier-audit said drift = offset)",
     },
     Source {
         parameter: "login window -1..+1 around step + drift (tolerance 1)",
@@ -783,7 +790,7 @@ pub fn presets() -> Vec<Policy> {
             hypothesis: false,
             flow: Flow::Confirm {
                 window: w(1, 1),
-                store: Store::Steps,
+                store: Store::StepsFormLoop,
                 skip_allowed: false,
             },
             login: w(1, 1),

@@ -107,7 +107,7 @@ impl State {
     pub fn ideal(store: Store, skew_ms: i64, period_ms: i64) -> State {
         match store {
             Store::Nothing => State::default(),
-            Store::Steps => State {
+            Store::Steps | Store::StepsFormLoop => State {
                 steps: nearest_steps(skew_ms, period_ms),
                 ..State::default()
             },
@@ -129,6 +129,17 @@ impl State {
             Store::Nothing => {}
             Store::Steps => {
                 self.steps = m - step_of(now_ms, period_ms);
+                self.shift_ms = 0;
+            }
+            Store::StepsFormLoop => {
+                let found = m - step_of(now_ms, period_ms);
+                let mut drift = 0;
+                for offset in -1..=1 {
+                    if drift + offset == found {
+                        drift = offset;
+                    }
+                }
+                self.steps = drift;
                 self.shift_ms = 0;
             }
             Store::ShiftStart => {
@@ -516,6 +527,23 @@ mod tests {
             s.login(&p, 302, 300 * X + 3_500, X),
             Verdict::Accepted { offset: 0 }
         );
+    }
+
+    #[test]
+    fn two_factor_form_saves_minus_one_as_zero() {
+        // clean_token(): for offset in (-1, 0, 1): if code(drift + offset)
+        // matches, drift = offset. Behind by one: matches at -1, drift -1,
+        // then at 0 (base -1 + 0), drift 0.
+        for (found, saved) in [(-1, 0), (0, 0), (1, 1)] {
+            let mut s = State::default();
+            let now = 100 * X + 5_000;
+            let w = Window::symmetric(1);
+            assert!(
+                s.check_confirm(w, Store::StepsFormLoop, 100 + found, now, X)
+                    .is_ok()
+            );
+            assert_eq!(s.steps, saved, "found {found}");
+        }
     }
 
     #[test]

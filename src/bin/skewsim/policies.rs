@@ -36,6 +36,7 @@ pub fn store_text(p: &Policy) -> String {
     let short = |s: Store| match s {
         Store::Nothing => "nothing",
         Store::Steps => "steps",
+        Store::StepsFormLoop => "steps (form loop)",
         Store::ShiftStart => "shift(start)",
         Store::ShiftCentre => "shift(centre)",
     };

@@ -381,6 +381,7 @@ fn store_key(s: Store) -> &'static str {
     match s {
         Store::Nothing => "nothing",
         Store::Steps => "steps",
+        Store::StepsFormLoop => "steps_form_loop",
         Store::ShiftStart => "shift_to_step_start",
         Store::ShiftCentre => "shift_to_step_centre",
     }
