@@ -153,6 +153,50 @@ pub struct Finding {
     /// The first disagreement: which check, the model's verdict, the
     /// verifier's answer and its state.
     pub disagreement: Option<String>,
+    /// The disagreement is explained by a 6-digit code collision: the
+    /// verifier's own search met another step with the same code first. The
+    /// model identifies codes by their steps, so it cannot see this.
+    pub collision: bool,
+}
+
+/// Which step a verifier's search meets first with the code of step `m`:
+/// libpam's learning search goes outwards from the raw step (i = 0..1499,
+/// minus before plus), privacyIDEA's `checkOtp` upwards through
+/// `c - w .. c + w - 1`. `None` when the policy searches neither way.
+fn first_match(
+    policy: &Policy,
+    secret: &Secret,
+    m: i64,
+    check: &Check,
+    period_ms: i64,
+) -> Option<i64> {
+    let target = code(secret, m);
+    if let Some(learning) = policy.learning {
+        let tm = crate::sim::clock::step_of(check.t_receipt, period_ms);
+        let w = i64::from(learning.search);
+        return (0..w)
+            .flat_map(|i| [tm - i, tm + i])
+            .find(|&s| code(secret, s) == target);
+    }
+    let w = match (policy.auto_resync, policy.resync) {
+        (Some(a), _) => i64::from(a.search),
+        (None, Some(r)) => i64::from(r.search.behind),
+        (None, None) => return None,
+    };
+    let c = check.verifier_step;
+    (c - w..c + w).find(|&s| code(secret, s) == target)
+}
+
+/// Whether a disagreement at `check` is a code collision (see [`Finding`]).
+fn is_collision(policy: &Policy, secret: &Secret, check: &Check, period_ms: i64) -> bool {
+    let steps: Vec<i64> = match check.kind {
+        CheckKind::Login { step } | CheckKind::Confirm { step } => vec![step],
+        CheckKind::Pair { step1, step2 } | CheckKind::Resync { step1, step2 } => vec![step1, step2],
+        CheckKind::Skip => Vec::new(),
+    };
+    steps
+        .into_iter()
+        .any(|m| first_match(policy, secret, m, check, period_ms).is_some_and(|first| first != m))
 }
 
 /// The code of `step` for `secret` (SHA-1, 6 digits, as every verifier here).
@@ -213,6 +257,7 @@ pub fn run(adapter: &mut Adapter, user: &str, lab: &LabScenario) -> Result<Findi
             return Ok(Finding {
                 id: lab.id.clone(),
                 checks: i + 1,
+                collision: is_collision(&s.policy, &secret, check, s.period_ms),
                 disagreement: Some(format!(
                     "check {} of {} ({:?} received at {} ms after the epoch of the run): model {:?}, verifier {} (state {})",
                     i + 1,
@@ -234,6 +279,7 @@ pub fn run(adapter: &mut Adapter, user: &str, lab: &LabScenario) -> Result<Findi
         id: lab.id.clone(),
         checks: checks.len(),
         disagreement: None,
+        collision: false,
     })
 }
 

@@ -181,6 +181,8 @@ pub struct Check {
     pub kind: CheckKind,
     /// When the verifier received it (real ms).
     pub t_receipt: i64,
+    /// The verifier's (corrected) step at receipt, before the check.
+    pub verifier_step: i64,
     /// What the verifier answered.
     pub verdict: Verdict,
 }
@@ -417,6 +419,7 @@ impl Scenario {
                     CheckKind::Confirm { step: a.step }
                 },
                 t_receipt: a.t_receipt,
+                verifier_step: a.verifier_step,
                 verdict: verdict(a.accepted, a.step - a.verifier_step),
             })
             .collect();
@@ -424,6 +427,7 @@ impl Scenario {
             out.push(Check {
                 kind: CheckKind::Skip,
                 t_receipt: e.t_done,
+                verifier_step: e.last().verifier_step,
                 verdict: Verdict::Accepted { offset: 0 },
             });
         }
@@ -525,6 +529,7 @@ impl Scenario {
             record(&Check {
                 kind: CheckKind::Login { step },
                 t_receipt: attempt.t_receipt,
+                verifier_step: attempt.verifier_step,
                 verdict,
             });
             if verdict.accepted() {
@@ -546,6 +551,7 @@ impl Scenario {
             let t_code2 = self.next_read(clock, last_receipt);
             let step2 = step_of(clock.reading(t_code2), period);
             let sent = t_code2.saturating_add(self.login_delay_ms);
+            let verifier_step = state.step_at(sent, period);
             let ok = state.resync(&self.policy, step2, sent, period);
             record(&Check {
                 kind: CheckKind::Resync {
@@ -553,6 +559,7 @@ impl Scenario {
                     step2,
                 },
                 t_receipt: sent,
+                verifier_step,
                 verdict: if ok {
                     Verdict::Accepted { offset: 0 }
                 } else {

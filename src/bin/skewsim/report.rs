@@ -115,6 +115,8 @@ fn readme(dir: &str) -> String {
          `delay` after code 2 was read. A one-code enrollment: the code is read at a uniform phase and received \
          `delay` later; a refused code is retried with each new code, 3 attempts. The first login is a day later, \
          received 5 s after its code was read. Probabilities are exact over both phases (1 ms resolution).\n\n\
+         Every preset except the AWS hypotheses is also held against the running verifier by `skewsim lab` \
+         (results in [`lab/README.md`](lab/README.md), method in [`docs/lab.md`](../docs/lab.md)).\n\n\
          Outcomes: **in sync** (the first login is accepted); **out of sync** (refused, and it would have been \
          accepted had the enrollment stored the device's true offset: the enrollment's doing); **login fails** \
          (refused either way: the clock or the login's own delay); **rejected** (the enrollment itself).\n\n\

@@ -1,0 +1,99 @@
+"""privacyIDEA 3.14 as a verifier, in process: the Flask app on an in-memory
+SQLite database, tokens made with init_token, logins through
+check_serial_pass (the full path: failcount, maxfail, AutoResync), pairs
+through resync_token, one-code enrollment through the token's
+verify_enrollment (check_otp); the virtual clock patched as time.time.
+
+`--autoresync` turns the AutoResync setting on (preset
+privacyidea-autoresync); `--verify` enrolls with one code (preset
+privacyidea-verify); without either, a pair enrollment is privacyIDEA's
+resync (preset privacyidea)."""
+
+import argparse
+import os
+import tempfile
+import time
+from importlib.metadata import version
+
+from protocol import seconds, serve
+
+NOW = [0.0]
+
+
+class PrivacyIdea:
+    def __init__(self, autoresync, verify):
+        self.autoresync = autoresync
+        self.verify = verify
+        work = tempfile.mkdtemp(prefix="skewsim-privacyidea-")
+        enc = os.path.join(work, "enckey")
+        with open(enc, "wb") as f:
+            f.write(os.urandom(96))
+        cfg = os.path.join(work, "pi.cfg")
+        with open(cfg, "w") as f:
+            f.write(f"PI_ENCFILE = {enc!r}\nPI_LOGLEVEL = 40\nPI_AUDIT_NO_SIGN = True\n")
+        os.environ["TEST_DATABASE_URL"] = "sqlite://"
+        from privacyidea.app import create_app
+        from privacyidea.lib.config import save_config_timestamp, set_privacyidea_config
+        from privacyidea.models import db
+
+        self.app = create_app("testing", config_file=cfg, silent=True)
+        self.ctx = self.app.app_context()
+        self.ctx.push()
+        db.create_all()
+        if autoresync:
+            set_privacyidea_config("AutoResync", True)
+        save_config_timestamp()
+        db.session.commit()
+        # The clock from here on is virtual (config reads above used the real one).
+        time.time = lambda: NOW[0]
+        from privacyidea.lib import token as lib
+
+        self.lib = lib
+
+    def op_hello(self, _):
+        preset = "privacyidea" + ("-autoresync" if self.autoresync else "") + ("-verify" if self.verify else "")
+        return {"name": f"privacyIDEA {version('privacyidea')}" + (" AutoResync" if self.autoresync else "")
+                + (" verify_enrollment" if self.verify else ""), "policy": preset}
+
+    def op_setup(self, r):
+        NOW[0] = seconds(r)
+        self.lib.init_token({"type": "totp", "otpkey": r["secret_hex"], "pin": "", "serial": r["user"],
+                             "otplen": r["digits"], "timeStep": r["period_s"]})
+        return {}
+
+    def token(self, user):
+        return self.lib.get_tokens(serial=user)[0]
+
+    def state(self, user):
+        t = self.token(user)
+        return {"timeShift": t.get_tokeninfo("timeShift"), "otp_count": t.token.count,
+                "failcount": t.token.failcount}
+
+    def op_enroll(self, r):
+        NOW[0] = seconds(r)
+        codes = r["codes"]
+        if len(codes) == 2 and not self.verify:
+            ok = self.lib.resync_token(r["user"], codes[0], codes[1])
+        elif len(codes) == 1 and self.verify:
+            ok = self.token(r["user"]).verify_enrollment(codes[0])
+        else:
+            raise ValueError(f"this adapter enrolls with {'one code' if self.verify else 'a pair'}")
+        return {"accepted": bool(ok), "state": self.state(r["user"])}
+
+    def op_login(self, r):
+        NOW[0] = seconds(r)
+        ok, _ = self.lib.check_serial_pass(r["user"], r["code"])
+        return {"accepted": bool(ok), "state": self.state(r["user"])}
+
+    def op_resync(self, r):
+        NOW[0] = seconds(r)
+        ok = self.lib.resync_token(r["user"], r["codes"][0], r["codes"][1])
+        return {"accepted": bool(ok), "state": self.state(r["user"])}
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--autoresync", action="store_true")
+    parser.add_argument("--verify", action="store_true")
+    args = parser.parse_args()
+    serve(PrivacyIdea(args.autoresync, args.verify))

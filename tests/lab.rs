@@ -1,0 +1,173 @@
+//! The reduced verifier lab against every built-in verifier (docs/lab.md),
+//! and a deliberately wrong adapter that the lab must catch.
+//!
+//! They need `lab/setup.sh` (Debian packages, lab/.venv) and root for libpam.
+//! Without them each test prints `skipped: …` and says why; `.ci/run` sets
+//! SKEWSIM_LAB_REQUIRED=1 after installing the lab, and then a missing piece
+//! is a failure, not a skip.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Why this verifier cannot run here, if it cannot.
+fn missing(verifier: &str) -> Option<String> {
+    let python = root().join("lab/.venv/bin/python");
+    if !python.exists() {
+        return Some(format!("{} missing (run lab/setup.sh)", python.display()));
+    }
+    let tool = |name: &str| {
+        Command::new("sh")
+            .args(["-c", &format!("command -v {name}")])
+            .output()
+            .map(|o| o.status.success())
+            .unwrap_or(false)
+    };
+    if verifier == "oathtool" && !tool("oathtool") {
+        return Some("oathtool not installed".to_owned());
+    }
+    if verifier.starts_with("google-authenticator-pam") {
+        for t in ["pamtester", "google-authenticator"] {
+            if !tool(t) {
+                return Some(format!("{t} not installed"));
+            }
+        }
+        let uid = Command::new("id").arg("-u").output().ok();
+        if uid.is_none_or(|o| String::from_utf8_lossy(&o.stdout).trim() != "0") {
+            return Some("the libpam adapter needs root (it writes /etc/pam.d)".to_owned());
+        }
+    }
+    None
+}
+
+fn skip_or_fail(test: &str, why: &str) {
+    if std::env::var("SKEWSIM_LAB_REQUIRED").is_ok_and(|v| v == "1") {
+        panic!("{test}: the lab is required here (SKEWSIM_LAB_REQUIRED=1) but {why}");
+    }
+    eprintln!("skipped: {test}: {why}");
+    println!("skipped: {test}: {why}");
+}
+
+fn out_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("skewsim-lab-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    dir
+}
+
+fn lab(args: &[&str], out: &Path) -> (Option<i32>, String, String) {
+    let o = Command::new(env!("CARGO_BIN_EXE_skewsim"))
+        .arg("lab")
+        .args(args)
+        .arg("--lab-dir")
+        .arg(root().join("lab"))
+        .arg("--out")
+        .arg(out)
+        .output()
+        .expect("skewsim runs");
+    (
+        o.status.code(),
+        String::from_utf8_lossy(&o.stdout).into_owned(),
+        String::from_utf8_lossy(&o.stderr).into_owned(),
+    )
+}
+
+/// The reduced lab: the grid's corners, 60-day drift runs, 150 random scenarios.
+fn agrees(verifier: &str) {
+    let test = format!("lab {verifier}");
+    if let Some(why) = missing(verifier) {
+        return skip_or_fail(&test, &why);
+    }
+    let out = out_dir(verifier);
+    let (code, stdout, stderr) = lab(
+        &[
+            "--verifier",
+            verifier,
+            "--reduced",
+            "--random",
+            "150",
+            "--seed",
+            "7",
+        ],
+        &out,
+    );
+    assert_eq!(code, Some(0), "{test}:\n{stdout}\n{stderr}");
+    let line = stdout.lines().next().unwrap_or_default();
+    assert!(line.contains(" 0 disagree"), "{test}: {line}");
+    let scenarios: usize = line
+        .split(": ")
+        .nth(1)
+        .and_then(|rest| rest.split_whitespace().next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(0);
+    assert!(
+        scenarios >= 200,
+        "{test}: only {scenarios} scenarios: {line}"
+    );
+    assert!(out.join("lab.csv").exists() && out.join("README.md").exists());
+    let _ = std::fs::remove_dir_all(&out);
+}
+
+#[test]
+fn lab_pyotp() {
+    agrees("pyotp");
+}
+
+#[test]
+fn lab_oathtool() {
+    agrees("oathtool");
+}
+
+#[test]
+fn lab_django_otp() {
+    agrees("django-otp");
+}
+
+#[test]
+fn lab_libpam() {
+    agrees("google-authenticator-pam");
+}
+
+#[test]
+fn lab_libpam_noskewadj() {
+    agrees("google-authenticator-pam-noskewadj");
+}
+
+#[test]
+fn lab_privacyidea() {
+    agrees("privacyidea");
+}
+
+#[test]
+fn lab_privacyidea_autoresync() {
+    agrees("privacyidea-autoresync");
+}
+
+#[test]
+fn lab_privacyidea_verify() {
+    agrees("privacyidea-verify");
+}
+
+/// The real pyotp with valid_window=1, announced as the `pyotp` preset
+/// (window 0): the lab must report disagreements and exit 1.
+#[test]
+fn lab_catches_a_wrong_adapter() {
+    let test = "lab catches a wrong adapter";
+    if let Some(why) = missing("pyotp") {
+        return skip_or_fail(test, &why);
+    }
+    let python = root().join("lab/.venv/bin/python");
+    let script = root().join("lab/adapters/pyotp_adapter.py");
+    let adapter = format!("{} {} --window 1", python.display(), script.display());
+    let out = out_dir("wrong");
+    let (code, stdout, stderr) = lab(
+        &["--adapter", &adapter, "--reduced", "--random", "20"],
+        &out,
+    );
+    assert_eq!(code, Some(1), "{test}:\n{stdout}\n{stderr}");
+    assert!(stdout.contains("DISAGREE"), "{test}:\n{stdout}");
+    assert!(!stdout.contains(" 0 disagree"), "{test}:\n{stdout}");
+    let _ = std::fs::remove_dir_all(&out);
+}
