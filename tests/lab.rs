@@ -3,7 +3,7 @@
 //!
 //! They need `lab/setup.sh` (Debian packages, lab/.venv) and root for libpam.
 //! Without them each test prints `skipped: …` and says why; `.ci/run` sets
-//! SKEWSIM_LAB_REQUIRED=1 after installing the lab, and then a missing piece
+//! SKEWSIM_REQUIRE_TOOLS=1 after installing the lab, and then a missing piece
 //! is a failure, not a skip.
 
 use std::path::{Path, PathBuf};
@@ -44,8 +44,8 @@ fn missing(verifier: &str) -> Option<String> {
 }
 
 fn skip_or_fail(test: &str, why: &str) {
-    if std::env::var("SKEWSIM_LAB_REQUIRED").is_ok_and(|v| v == "1") {
-        panic!("{test}: the lab is required here (SKEWSIM_LAB_REQUIRED=1) but {why}");
+    if std::env::var("SKEWSIM_REQUIRE_TOOLS").is_ok_and(|v| v == "1") {
+        panic!("{test}: the lab is required here (SKEWSIM_REQUIRE_TOOLS=1) but {why}");
     }
     eprintln!("skipped: {test}: {why}");
     println!("skipped: {test}: {why}");

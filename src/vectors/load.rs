@@ -291,11 +291,42 @@ fn expect(rows: &Rows, r: &csv::StringRecord) -> Result<Expect, String> {
     }
 }
 
+/// A field checked against its column's grammar as the file loads, so that
+/// no value that reaches an external command or a message is anything but
+/// what the column allows.
+fn field(rows: &Rows, r: &csv::StringRecord, column: &str) -> Result<String, String> {
+    let value = rows.get(r, column);
+    let ok = match column {
+        "secret_hex" | "hmac_sha1_hex" => {
+            value.len() % 2 == 0 && value.bytes().all(|b| b.is_ascii_hexdigit())
+        }
+        "algorithm" => value.parse::<crate::totp::Algorithm>().is_ok(),
+        "expected" => {
+            !value.is_empty() && value.len() <= 10 && value.bytes().all(|b| b.is_ascii_digit())
+        }
+        _ => true,
+    };
+    if ok {
+        Ok(value.to_owned())
+    } else {
+        let id = rows.get(r, "id");
+        let id: String = id.chars().take(40).flat_map(char::escape_debug).collect();
+        Err(format!(
+            "row {id}: column {column} is not {}",
+            match column {
+                "algorithm" => "an algorithm name",
+                "expected" => "1 to 10 decimal digits",
+                _ => "an even number of hex digits",
+            }
+        ))
+    }
+}
+
 fn code_case(rows: &Rows, r: &csv::StringRecord) -> Result<CodeCase, String> {
     Ok(CodeCase {
         id: rows.get(r, "id").to_owned(),
-        algorithm: rows.get(r, "algorithm").to_owned(),
-        secret_hex: rows.get(r, "secret_hex").to_owned(),
+        algorithm: field(rows, r, "algorithm")?,
+        secret_hex: field(rows, r, "secret_hex")?,
         digits: number(rows, r, "digits")?,
         period: number(rows, r, "period")?,
         t0: number(rows, r, "t0")?,
@@ -309,7 +340,14 @@ fn code_case(rows: &Rows, r: &csv::StringRecord) -> Result<CodeCase, String> {
 }
 
 fn totp_cases(rows: &Rows) -> Result<Vec<CodeCase>, String> {
-    rows.records.iter().map(|r| code_case(rows, r)).collect()
+    rows.records
+        .iter()
+        .map(|r| {
+            // In a code file the expected value is a code.
+            field(rows, r, "expected")?;
+            code_case(rows, r)
+        })
+        .collect()
 }
 
 fn hotp_cases(rows: &Rows) -> Result<Vec<CodeCase>, String> {
@@ -321,17 +359,17 @@ fn hotp_cases(rows: &Rows) -> Result<Vec<CodeCase>, String> {
             Ok(CodeCase {
                 id: rows.get(r, "id").to_owned(),
                 algorithm: "sha1".to_owned(),
-                secret_hex: rows.get(r, "secret_hex").to_owned(),
+                secret_hex: field(rows, r, "secret_hex")?,
                 digits: number(rows, r, "digits")?,
                 period: 1,
                 t0: 0,
                 time: counter,
                 counter: Some(counter),
-                expected: rows.get(r, "expected").to_owned(),
+                expected: field(rows, r, "expected")?,
                 expect: Expect::Valid,
                 comment: rows.get(r, "comment").to_owned(),
                 intermediate: Some((
-                    rows.get(r, "hmac_sha1_hex").to_owned(),
+                    field(rows, r, "hmac_sha1_hex")?,
                     u32::try_from(truncated).map_err(|_| "truncated_dec too large".to_owned())?,
                 )),
             })

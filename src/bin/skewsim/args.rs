@@ -106,10 +106,17 @@ pub struct VectorsArgs {
     /// The folder of vector files (*.csv).
     #[arg(long, value_name = "DIR", default_value = "vectors")]
     pub dir: std::path::PathBuf,
-    /// Test an external implementation: a shell command whose stdout must be the code, with
+    /// Test an external implementation: a command whose stdout must be the code, with
     /// {secret_hex} {secret_base32} {time} {algorithm} {digits} {period} {t0} {counter} filled in.
+    /// It is split into arguments by shell rules once and run without a shell.
     #[arg(long, value_name = "TEMPLATE")]
     pub cmd: Option<String>,
+    /// Run --cmd under `sh -c` instead (pipes, redirections); every filled-in value is shell-quoted.
+    #[arg(long, requires = "cmd")]
+    pub shell: bool,
+    /// The longest one run of --cmd may take; a command still running is killed and the run stops (exit 3).
+    #[arg(long, value_name = "DUR", default_value = "10s", requires = "cmd", value_parser = crate::scenario::nonnegative)]
+    pub timeout: i64,
     /// Only rows with these algorithms (comma-separated), e.g. what the external tool supports.
     #[arg(long, allow_hyphen_values = true, value_name = "ALG,…", value_delimiter = ',', value_parser = parse_algorithm)]
     pub algorithms: Vec<Algorithm>,

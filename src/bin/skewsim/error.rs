@@ -2,7 +2,8 @@
 
 use std::fmt;
 
-/// Why a command could not run. All of these exit with code 2.
+/// Why a command could not run: exit 2, or 3 for an external command that
+/// failed to run ([`CliError::External`]).
 #[derive(Debug)]
 pub enum CliError {
     /// Bad input: the argument and what is wrong with it.
@@ -14,6 +15,8 @@ pub enum CliError {
     },
     /// A failure outside the input (a file that cannot be written, …).
     Other(String),
+    /// An external command that could not run or did not finish (exit 3).
+    External(String),
 }
 
 impl CliError {
@@ -30,7 +33,17 @@ impl fmt::Display for CliError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             CliError::Usage { arg, message } => write!(f, "{arg} {message}"),
-            CliError::Other(message) => f.write_str(message),
+            CliError::Other(message) | CliError::External(message) => f.write_str(message),
+        }
+    }
+}
+
+impl CliError {
+    /// The exit code: 3 for an external command's failure, 2 otherwise.
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            CliError::External(_) => 3,
+            _ => 2,
         }
     }
 }

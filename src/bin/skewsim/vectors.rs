@@ -28,16 +28,20 @@ pub fn run(args: &VectorsArgs, out: &mut dyn Write) -> Result<u8, CliError> {
     let reports = match &args.cmd {
         None => vectors::core::check_all(&files, &filter),
         Some(template) => {
-            if !vectors::external::PLACEHOLDERS
-                .iter()
-                .any(|p| template.contains(p))
-            {
+            use vectors::external::{ExternalError, Runner, check_all};
+            if args.timeout == 0 {
                 return Err(CliError::usage(
-                    "--cmd",
-                    "uses no placeholder ({secret_hex}, {time}, …): every row would run the same command",
+                    "--timeout",
+                    "is zero: no command can finish",
                 ));
             }
-            vectors::external::check_all(&files, template, &filter)
+            let limit = std::time::Duration::from_millis(args.timeout.unsigned_abs());
+            let runner = Runner::new(template, args.shell, limit).map_err(|e| match e {
+                ExternalError::Template(why) => CliError::usage("--cmd", why),
+                other => CliError::External(format!("--cmd: {other}")),
+            })?;
+            check_all(&files, &runner, &filter)
+                .map_err(|e| CliError::External(format!("--cmd: {e}")))?
         }
     };
     crate::output::write(out, &vectors::render_table(&reports))?;
