@@ -452,6 +452,66 @@ fn regression_cmd_timeout_and_missing_tool() {
     std::fs::remove_dir_all(&dir).expect("cleanup");
 }
 
+/// Issue 13, case 4: a secret pasted where it does not belong never comes
+/// back in an error: a URI without its label, a secret split by spaces, a
+/// stray word, a value for the wrong flag.
+#[test]
+fn regression_errors_never_echo_a_pasted_secret() {
+    let secret = "KRSXG5CTMVRXEZLU";
+    for args in [
+        vec![
+            "code",
+            "--uri",
+            "otpauth://totp?secret=KRSXG5CTMVRXEZLU&issuer=a/b",
+        ],
+        vec![
+            "code",
+            "--uri",
+            "otpauth://x?secret=KRSXG5CTMVRXEZLU&image=https://a/b",
+        ],
+        vec!["code", "--time", "59", secret],
+        vec!["code", "--secret", "KRSX", "G5CT", "MVRX", "EZLU"],
+        vec![secret],
+        vec!["--delay", secret],
+        vec!["sweep", "--policy", secret],
+    ] {
+        let o = skewsim(&args);
+        assert_eq!(o.status.code(), Some(2), "{args:?}");
+        let err = stderr(&o);
+        assert_eq!(err.lines().count(), 1, "{args:?}: {err}");
+        assert!(err.starts_with("error: "), "{args:?}: {err}");
+        for piece in ["KRSXG5CT", "G5CT", "MVRX", "EZLU", "krsxg5ct"] {
+            assert!(!err.contains(piece), "{args:?} leaks {piece}: {err}");
+        }
+        assert!(stdout(&o).is_empty());
+    }
+    // A typo still gets clap's suggestion, in the one line.
+    let o = skewsim(&["--dely", "90s"]);
+    assert!(
+        stderr(&o).contains("did you mean '--delay'?"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+/// Issue 13, case 13: a newline in a value cannot split the error into two
+/// lines (the second an attacker's `error:`).
+#[test]
+fn regression_error_lines_cannot_be_forged() {
+    for args in [
+        vec!["--policy", "a\nerror: forged"],
+        vec!["--policy", "ab\ncd"],
+        vec!["vectors", "--dir", "/nonexistent\nerror: forged"],
+        vec!["code", "--secret-hex", "zz\nerror: forged"],
+    ] {
+        let o = skewsim(&args);
+        assert_eq!(o.status.code(), Some(2), "{args:?}");
+        let err = stderr(&o);
+        assert_eq!(err.lines().count(), 1, "{args:?}: {err:?}");
+        assert!(!err.contains("\nerror: forged\n"), "{err:?}");
+    }
+}
+
 fn has_oathtool() -> bool {
     let found = Command::new("oathtool").arg("--version").output().is_ok();
     // Our CI installs it (.ci/run sets SKEWSIM_REQUIRE_TOOLS=1), so there its

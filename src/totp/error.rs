@@ -94,8 +94,10 @@ pub enum UriError {
     /// The scheme is not `otpauth://`.
     #[error("the scheme must be otpauth://")]
     Scheme,
-    /// The type (host part) is neither `totp` nor `hotp`.
-    #[error("the type must be totp or hotp, got {0:?}")]
+    /// The type (host part) is neither `totp` nor `hotp`. It carries the
+    /// type only when that is a short plain word: a URI missing its
+    /// `/label` puts the query, secret included, where the type should be.
+    #[error("the type must be totp or hotp{}", type_shown(.0))]
     Type(String),
     /// The label (path) is missing or empty.
     #[error("the label (account name) is missing")]
@@ -131,6 +133,15 @@ pub enum UriError {
         /// Issuer from the parameter.
         param: String,
     },
+}
+
+fn type_shown(shown: &str) -> String {
+    if shown.is_empty() {
+        ", followed by /label (the part before the first '/' is not shown: it may hold the secret)"
+            .to_owned()
+    } else {
+        format!(", got {shown:?}")
+    }
 }
 
 /// Shorthand for results of the TOTP core.

@@ -131,7 +131,10 @@ impl std::str::FromStr for OtpAuthUri {
         let query = query.split_once('#').map_or(query, |(q, _)| q);
         let kind_name = kind_name.to_ascii_lowercase();
         if kind_name != "totp" && kind_name != "hotp" {
-            return Err(UriError::Type(kind_name.chars().take(20).collect()).into());
+            let plain =
+                kind_name.len() <= 10 && kind_name.bytes().all(|b| b.is_ascii_alphanumeric());
+            let shown = if plain { kind_name } else { String::new() };
+            return Err(UriError::Type(shown).into());
         }
 
         let label = decode_percent(label, "label", false)?;

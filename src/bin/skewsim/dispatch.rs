@@ -10,9 +10,38 @@ use crate::{
 };
 
 /// clap's error as the one line `error: …` the contract asks for: its first
-/// line names the argument; the advice after it is left out.
+/// line names the argument; clap's suggestion (`--dely`: did you mean
+/// `--delay`?) is kept. A word clap did not expect is never echoed, nor a
+/// rejected value longer than 12 characters: either may be a pasted secret
+/// (`--secret KRSX G5CT …` unquoted).
 pub fn one_line(e: &clap::Error) -> String {
-    let text = e.render().to_string();
+    use clap::error::{ContextKind, ContextValue};
+    let string = |kind| match e.get(kind) {
+        Some(ContextValue::String(s)) => Some(s.clone()),
+        _ => None,
+    };
+    let hidden = |word: &str| format!("[{} characters, not shown]", word.chars().count());
+    let escaped = |word: &str| format!("'{}'", word.escape_debug());
+    // The words clap quotes, made safe in the whole text before it is cut
+    // to one line (a newline inside a value must not end the message early).
+    let mut text = e.render().to_string();
+    let mut replace = |word: Option<String>, hide: &dyn Fn(&str) -> bool| {
+        if let Some(word) = word {
+            let safe = if hide(&word) {
+                hidden(&word)
+            } else {
+                escaped(&word)
+            };
+            text = text.replace(&format!("'{word}'"), &safe);
+        }
+    };
+    replace(string(ContextKind::InvalidArg), &|w: &str| {
+        !w.starts_with('-')
+    });
+    replace(string(ContextKind::InvalidSubcommand), &|_: &str| true);
+    replace(string(ContextKind::InvalidValue), &|w: &str| {
+        w.chars().count() > 12
+    });
     let mut lines = text.lines().map(str::trim).filter(|l| !l.is_empty());
     let mut first = lines
         .next()
@@ -24,7 +53,26 @@ pub fn one_line(e: &clap::Error) -> String {
             first = format!("{first} {next}");
         }
     }
+    for kind in [ContextKind::SuggestedArg, ContextKind::SuggestedSubcommand] {
+        let suggestion = match e.get(kind) {
+            Some(ContextValue::String(s)) => s.clone(),
+            Some(ContextValue::Strings(list)) if !list.is_empty() => list.join("', '"),
+            _ => continue,
+        };
+        first = format!("{first}; did you mean '{suggestion}'?");
+    }
+    // One line, whatever an argument held.
     first
+        .chars()
+        .flat_map(|c| {
+            let escaped: Vec<char> = if c.is_control() {
+                c.escape_debug().collect()
+            } else {
+                vec![c]
+            };
+            escaped
+        })
+        .collect()
 }
 
 /// Dispatches one parsed command line.
