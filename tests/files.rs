@@ -90,3 +90,122 @@ fn a_failed_write_leaves_nothing_behind() {
     );
     std::fs::remove_dir_all(&d).expect("cleanup");
 }
+
+/// Issue 13, case 5: SIGINT, SIGTERM or SIGHUP while the output is being
+/// written (the temporary exists) removes the temporary; the target is the
+/// previous file or the complete new one, never a partial one.
+#[test]
+fn regression_signals_during_the_final_write_leave_no_temporary() {
+    for signal in ["INT", "TERM", "HUP"] {
+        let d = dir(&format!("signal-{signal}"));
+        let out = d.join("trials.csv");
+        std::fs::write(&out, "previous contents\n").expect("seed file");
+        let mut child = Command::new(env!("CARGO_BIN_EXE_skewsim"))
+            .args([
+                "montecarlo",
+                "--trials",
+                "1500000",
+                "--threads",
+                "1",
+                "--out",
+            ])
+            .arg(&out)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("starts");
+        // Wait for the temporary to appear, then signal at once.
+        let started = std::time::Instant::now();
+        let mut seen = false;
+        while started.elapsed() < Duration::from_secs(60) {
+            if listing(&d).iter().any(|n| n.starts_with(".skewsim-")) {
+                seen = true;
+                break;
+            }
+            if child.try_wait().expect("status").is_some() {
+                break;
+            }
+            std::thread::sleep(Duration::from_micros(200));
+        }
+        let _ = Command::new("kill")
+            .args([&format!("-{signal}"), &child.id().to_string()])
+            .status();
+        let _ = child.wait();
+        assert!(
+            seen,
+            "SIG{signal}: the temporary was never seen (the write was too quick)"
+        );
+        assert_eq!(
+            listing(&d),
+            ["trials.csv"],
+            "SIG{signal}: a temporary remains"
+        );
+        let text = std::fs::read_to_string(&out).expect("target readable");
+        assert!(
+            text == "previous contents\n" || text.lines().count() == 1_500_001,
+            "SIG{signal}: a partial file ({} lines)",
+            text.lines().count()
+        );
+        std::fs::remove_dir_all(&d).expect("cleanup");
+    }
+}
+
+/// Issue 13, cases 2, 3 and 10: a planted symlink or a device as the target
+/// is refused, its destination untouched; a multi-file command that fails
+/// on one file writes none.
+#[test]
+fn regression_no_clobbering_through_links_devices_or_half_written_sets() {
+    let d = dir("clobber");
+    let victim = d.join("victim");
+    std::fs::write(&victim, "precious\n").expect("victim");
+    std::os::unix::fs::symlink(&victim, d.join("t.csv")).expect("link");
+    let o = Command::new(env!("CARGO_BIN_EXE_skewsim"))
+        .args(["montecarlo", "--trials", "1000", "--out"])
+        .arg(d.join("t.csv"))
+        .output()
+        .expect("runs");
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("not a regular file"));
+    assert_eq!(
+        std::fs::read_to_string(&victim).expect("victim"),
+        "precious\n"
+    );
+    // A character device (as root, replacing /dev/null would be a disaster).
+    let o = Command::new(env!("CARGO_BIN_EXE_skewsim"))
+        .args(["montecarlo", "--trials", "1000", "--out", "/dev/null"])
+        .output()
+        .expect("runs");
+    assert_eq!(
+        o.status.code(),
+        Some(2),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let meta = std::fs::symlink_metadata("/dev/null").expect("/dev/null");
+    assert!(
+        !meta.file_type().is_file(),
+        "/dev/null was replaced by a file"
+    );
+    // sweep writes four files per policy: one blocked, none written.
+    let out = d.join("sweep");
+    std::fs::create_dir_all(out.join("aws-iam-delay.svg")).expect("blocker");
+    let o = Command::new(env!("CARGO_BIN_EXE_skewsim"))
+        .args([
+            "sweep",
+            "--delay",
+            "0s..10s:5s",
+            "--skew",
+            "0s..0s",
+            "--out",
+        ])
+        .arg(&out)
+        .output()
+        .expect("runs");
+    assert_eq!(o.status.code(), Some(2));
+    assert_eq!(
+        listing(&out),
+        ["aws-iam-delay.svg"],
+        "a partial set was written"
+    );
+    std::fs::remove_dir_all(&d).expect("cleanup");
+}

@@ -1,56 +1,209 @@
-//! Files are written whole or not at all: a temporary file beside the target,
-//! flushed, then renamed over it. An error or an interrupt before the rename
-//! leaves the previous file untouched.
+//! Files are written whole or not at all, and never through a planted link.
+//!
+//! Each file goes to a temporary file with an unpredictable name created
+//! exclusively in the target's folder (`tempfile`: `O_EXCL`, mode 0600, a
+//! short name whatever the target's length), is flushed to disk, then
+//! renamed over the target, and the folder is synced. A target that exists
+//! and is not a regular file (a symlink, a device, a folder, a FIFO) is
+//! refused. A command that writes several files writes every temporary first
+//! and renames only when all succeeded. Temporaries are registered so that
+//! the binary's signal handler can remove them ([`remove_pending`]) on
+//! SIGINT, SIGTERM or SIGHUP; an error drops them at once.
 
 use std::fs;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
-/// The temporary name used while `path` is being written.
-pub fn temporary_path(path: &Path) -> PathBuf {
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    path.with_file_name(format!(".{name}.tmp-{}", std::process::id()))
+use tempfile::NamedTempFile;
+
+/// Temporaries not yet renamed, for the signal handler.
+static PENDING: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
+
+fn pending() -> std::sync::MutexGuard<'static, Vec<PathBuf>> {
+    // A poisoned list is still a list of paths to remove.
+    PENDING.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Removes every temporary still being written (call from a signal handler
+/// before exiting). Returns how many were removed.
+pub fn remove_pending() -> usize {
+    let mut list = pending();
+    let n = list.iter().filter(|p| fs::remove_file(p).is_ok()).count();
+    list.clear();
+    n
+}
+
+/// Refuses a target that exists and is not a regular file.
+fn check_target(path: &Path) -> io::Result<()> {
+    match fs::symlink_metadata(path) {
+        Ok(meta) if !meta.file_type().is_file() => Err(io::Error::new(
+            io::ErrorKind::AlreadyExists,
+            format!(
+                "{} exists and is not a regular file (a link, folder or device): refusing to replace it",
+                path.display()
+            ),
+        )),
+        _ => Ok(()),
+    }
+}
+
+fn parent(path: &Path) -> &Path {
+    path.parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."))
+}
+
+/// A written, synced temporary for `target`, registered until renamed.
+struct Staged {
+    file: Option<NamedTempFile>,
+    tmp: PathBuf,
+    target: PathBuf,
+}
+
+impl Staged {
+    fn new(target: &Path, bytes: &[u8]) -> io::Result<Staged> {
+        check_target(target)?;
+        let folder = parent(target);
+        fs::create_dir_all(folder)?;
+        let file = tempfile::Builder::new()
+            .prefix(".skewsim-")
+            .suffix(".tmp")
+            .tempfile_in(folder)?;
+        let tmp = file.path().to_path_buf();
+        pending().push(tmp.clone());
+        let mut staged = Staged {
+            file: Some(file),
+            tmp,
+            target: target.to_path_buf(),
+        };
+        if let Some(f) = staged.file.as_mut() {
+            f.write_all(bytes)?;
+            f.as_file().sync_all()?;
+        }
+        Ok(staged)
+    }
+
+    fn commit(mut self) -> io::Result<()> {
+        check_target(&self.target)?;
+        if let Some(file) = self.file.take() {
+            file.persist(&self.target).map_err(|e| e.error)?;
+        }
+        // The rename is durable once the folder is synced (where the
+        // platform lets a folder be opened).
+        if let Ok(folder) = fs::File::open(parent(&self.target)) {
+            let _ = folder.sync_all();
+        }
+        Ok(())
+    }
+}
+
+impl Drop for Staged {
+    fn drop(&mut self) {
+        // An unpersisted NamedTempFile removes itself; forget the registration.
+        drop(self.file.take());
+        pending().retain(|p| *p != self.tmp);
+    }
 }
 
 /// Writes `bytes` to `path` atomically, creating missing parent folders.
 ///
 /// # Errors
-/// The I/O error; the temporary file is removed and `path` left as it was.
+/// The I/O error (or a target that is not a regular file); no temporary is
+/// left and `path` stays as it was.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
-    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-        fs::create_dir_all(parent)?;
+    write_all_atomic(&[(path.to_path_buf(), bytes.to_vec())])
+}
+
+/// Writes several files: every temporary first, then the renames, so that a
+/// failure before the renames leaves every target as it was.
+///
+/// # Errors
+/// The first I/O error, with the path it concerns.
+pub fn write_all_atomic(files: &[(PathBuf, Vec<u8>)]) -> io::Result<()> {
+    let with_path =
+        |path: &Path, e: io::Error| io::Error::new(e.kind(), format!("{}: {e}", path.display()));
+    let mut staged = Vec::with_capacity(files.len());
+    for (path, bytes) in files {
+        staged.push(Staged::new(path, bytes).map_err(|e| with_path(path, e))?);
     }
-    let tmp = temporary_path(path);
-    let result = (|| {
-        let mut file = fs::File::create(&tmp)?;
-        file.write_all(bytes)?;
-        file.sync_all()?;
-        fs::rename(&tmp, path)
-    })();
-    if result.is_err() {
-        let _ = fs::remove_file(&tmp);
+    for s in staged {
+        let target = s.target.clone();
+        s.commit().map_err(|e| with_path(&target, e))?;
     }
-    result
+    Ok(())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    fn temporaries(dir: &Path) -> Vec<String> {
+        fs::read_dir(dir)
+            .map(|r| {
+                r.filter_map(|e| e.ok())
+                    .map(|e| e.file_name().to_string_lossy().into_owned())
+                    .filter(|n| n.starts_with(".skewsim-"))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    fn dir(name: &str) -> PathBuf {
+        let d = std::env::temp_dir().join(format!("skewsim-atomic-{name}-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&d);
+        d
+    }
+
     #[test]
     fn replaces_whole_and_leaves_no_temporary() {
-        let dir = std::env::temp_dir().join(format!("skewsim-atomic-{}", std::process::id()));
+        let dir = dir("whole");
         let path = dir.join("sub/out.csv");
         write_atomic(&path, b"one").unwrap();
         write_atomic(&path, b"two").unwrap();
         assert_eq!(fs::read(&path).unwrap(), b"two");
-        assert!(!temporary_path(&path).exists());
-        // A target that cannot be written leaves nothing behind.
+        assert!(temporaries(&dir.join("sub")).is_empty());
+        // A folder as the target is refused and leaves nothing behind.
         assert!(write_atomic(&dir.join("sub"), b"x").is_err());
-        assert!(!temporary_path(&dir.join("sub")).exists());
+        assert!(temporaries(&dir).is_empty());
+        fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn a_symlink_target_is_refused_and_its_destination_untouched() {
+        let dir = dir("link");
+        fs::create_dir_all(&dir).unwrap();
+        let victim = dir.join("victim");
+        fs::write(&victim, b"precious").unwrap();
+        std::os::unix::fs::symlink(&victim, dir.join("out.csv")).unwrap();
+        let err = write_atomic(&dir.join("out.csv"), b"clobber").unwrap_err();
+        assert!(err.to_string().contains("not a regular file"), "{err}");
+        assert_eq!(fs::read(&victim).unwrap(), b"precious");
+        assert!(temporaries(&dir).is_empty());
+        fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn several_files_are_all_or_nothing() {
+        let dir = dir("several");
+        fs::create_dir_all(dir.join("blocked")).unwrap();
+        fs::write(dir.join("a.csv"), b"old").unwrap();
+        let files = vec![
+            (dir.join("a.csv"), b"new".to_vec()),
+            (dir.join("blocked"), b"x".to_vec()),
+        ];
+        assert!(write_all_atomic(&files).is_err());
+        assert_eq!(fs::read(dir.join("a.csv")).unwrap(), b"old");
+        assert!(temporaries(&dir).is_empty());
+        fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn a_long_valid_name_is_writable() {
+        let dir = dir("long");
+        let name = format!("{}.csv", "n".repeat(246));
+        write_atomic(&dir.join(&name), b"ok").unwrap();
+        assert_eq!(fs::read(dir.join(&name)).unwrap(), b"ok");
         fs::remove_dir_all(&dir).unwrap();
     }
 }

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 
 use clap::Args;
 use skewsim::report::bench::{read_criterion, to_csv, to_json, to_svg};
-use skewsim::report::write_atomic;
+use skewsim::report::write_all_atomic;
 
 use crate::error::CliError;
 
@@ -76,20 +76,17 @@ pub fn run(args: &BenchReportArgs, out: &mut dyn Write) -> Result<u8, CliError> 
             r.codes_per_sec / 1e6
         ));
     }
-    for (name, bytes) in [
+    let files: Vec<(std::path::PathBuf, Vec<u8>)> = [
         ("bench.json", to_json(&results).into_bytes()),
         ("bench.csv", csv),
         ("bench.svg", svg.into_bytes()),
         ("README.md", readme.into_bytes()),
-    ] {
-        let path = args.out.join(name);
-        write_atomic(&path, &bytes).map_err(|e| {
-            CliError::usage(
-                "--out",
-                format!("cannot be written: {}: {e}", path.display()),
-            )
-        })?;
-    }
+    ]
+    .into_iter()
+    .map(|(name, bytes)| (args.out.join(name), bytes))
+    .collect();
+    write_all_atomic(&files)
+        .map_err(|e| CliError::usage("--out", format!("cannot be written: {e}")))?;
     crate::output::write(
         out,
         &format!("{} benchmarks → {}\n", results.len(), args.out.display()),

@@ -8,7 +8,7 @@ use std::path::PathBuf;
 
 use clap::Args;
 use skewsim::duration::format_ms;
-use skewsim::report::{plot, write_atomic};
+use skewsim::report::{plot, write_all_atomic};
 use skewsim::sim::drift::{DayEnd, simulate};
 
 use crate::error::CliError;
@@ -142,14 +142,11 @@ pub fn run(args: &DriftArgs, out: &mut dyn Write) -> Result<u8, CliError> {
     let stem = format!("drift-{}", name.replace(['=', ','], "-"));
     let csv_path = args.out.join(format!("{stem}.csv"));
     let svg_path = args.out.join(format!("{stem}.svg"));
-    for (path, bytes) in [(&csv_path, csv), (&svg_path, svg.into_bytes())] {
-        write_atomic(path, &bytes).map_err(|e| {
-            CliError::usage(
-                "--out",
-                format!("cannot be written: {}: {e}", path.display()),
-            )
-        })?;
-    }
+    write_all_atomic(&[
+        (csv_path.clone(), csv),
+        (svg_path.clone(), svg.into_bytes()),
+    ])
+    .map_err(|e| CliError::usage("--out", format!("cannot be written: {e}")))?;
     let policy = &scenario.policy;
     let resync = match (policy.resync, args.no_resync) {
         (None, _) => "none (this verifier has no resync)",

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use clap::Args;
 use serde_json::json;
 use skewsim::lab::{Adapter, Finding, LabScenario, run as run_scenario, scenarios};
-use skewsim::report::write_atomic;
+use skewsim::report::write_all_atomic;
 use skewsim::sim::{Policy, preset};
 
 use crate::error::CliError;
@@ -331,14 +331,10 @@ fn write_results(runs: &[Run], args: &LabArgs) -> Result<(), CliError> {
     let csv = w
         .into_inner()
         .map_err(|e| CliError::Other(format!("cannot format CSV: {e}")))?;
-    for (name, bytes) in [("lab.csv", csv), ("README.md", md.into_bytes())] {
-        let path = args.out.join(name);
-        write_atomic(&path, &bytes).map_err(|e| {
-            CliError::usage(
-                "--out",
-                format!("cannot be written: {}: {e}", path.display()),
-            )
-        })?;
-    }
+    write_all_atomic(&[
+        (args.out.join("lab.csv"), csv),
+        (args.out.join("README.md"), md.into_bytes()),
+    ])
+    .map_err(|e| CliError::usage("--out", format!("cannot be written: {e}")))?;
     Ok(())
 }

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use clap::Args;
 use skewsim::duration::{format_ms, parse_duration_ms};
-use skewsim::report::{plot, tables, write_atomic};
+use skewsim::report::{plot, tables, write_all_atomic};
 use skewsim::sim::sweep::{Span, grid_with, thresholds_by_skew};
 use skewsim::sim::{Outcome, Policy, presets, probabilities};
 
@@ -178,14 +178,9 @@ pub fn run(args: &SweepArgs, out: &mut dyn Write) -> Result<u8, CliError> {
         ));
     }
     bar.finish_and_clear();
-    for (path, bytes) in &files {
-        write_atomic(path, bytes).map_err(|e| {
-            CliError::usage(
-                "--out",
-                format!("cannot be written: {}: {e}", path.display()),
-            )
-        })?;
-    }
+    // Every file or none.
+    write_all_atomic(&files)
+        .map_err(|e| CliError::usage("--out", format!("cannot be written: {e}")))?;
     summary.push_str(&format!(
         "wrote {} files under {}\n",
         files.len(),
