@@ -512,6 +512,149 @@ fn regression_error_lines_cannot_be_forged() {
     }
 }
 
+/// Issue 13, cases 11, 15 and 17: no silent counter wrap, a full stdout is
+/// a failure (exit 3), a FIFO among the vector files is refused, not read.
+#[test]
+fn regression_counter_wrap_full_stdout_and_fifo() {
+    let o = skewsim(&[
+        "bulk",
+        "--secret-hex",
+        "3132",
+        "--from",
+        "18446744073709551615",
+        "--period",
+        "1",
+        "--steps",
+        "3",
+        "--print",
+    ]);
+    assert_eq!(o.status.code(), Some(2), "{}", stdout(&o));
+    assert!(stderr(&o).starts_with("error: --steps runs past the last counter"));
+    assert!(stdout(&o).is_empty());
+    for args in [vec!["--help"], vec!["--delay", "90s"]] {
+        let full = std::fs::File::create("/dev/full").expect("/dev/full");
+        let o = Command::new(env!("CARGO_BIN_EXE_skewsim"))
+            .args(&args)
+            .stdout(full)
+            .output()
+            .expect("runs");
+        assert_eq!(o.status.code(), Some(3), "{args:?}: {}", stderr(&o));
+        assert!(
+            stderr(&o).contains("cannot write to stdout"),
+            "{}",
+            stderr(&o)
+        );
+    }
+    let dir = temp_dir("fifo");
+    std::fs::create_dir_all(&dir).expect("dir");
+    let fifo = dir.join("a.csv");
+    let made = Command::new("mkfifo").arg(&fifo).status().expect("mkfifo");
+    assert!(made.success());
+    let o = skewsim(&["vectors", "--dir", dir.to_str().expect("utf-8")]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("is not a regular file"),
+        "{}",
+        stderr(&o)
+    );
+    std::fs::remove_dir_all(&dir).expect("cleanup");
+}
+
+/// Issue 13, cases 6, 9 and 14: work that would take minutes or gigabytes
+/// is refused at once, naming the flag to change; errors blame the right
+/// argument.
+#[test]
+fn regression_time_bombs_are_refused_and_errors_name_the_right_argument() {
+    for (args, blamed) in [
+        (vec!["--drift-ppm", "1", "--period", "1h"], "--drift-ppm"),
+        (
+            vec![
+                "--enroll-behind",
+                "100000",
+                "--enroll-ahead",
+                "100000",
+                "--drift-ppm",
+                "1",
+            ],
+            "--drift-ppm",
+        ),
+        (
+            vec![
+                "drift",
+                "--login-every",
+                "1s",
+                "--days",
+                "57",
+                "--drift-ppm",
+                "50",
+                "--out",
+                "/nonexistent/x",
+            ],
+            "--login-every",
+        ),
+        (
+            vec![
+                "sweep",
+                "--drift-ppm",
+                "1",
+                "--delay",
+                "0s..10m:1s",
+                "--skew",
+                "-30s..30s:1s",
+                "--out",
+                "/nonexistent/x",
+            ],
+            "--drift-ppm",
+        ),
+        (
+            vec![
+                "verify",
+                "--secret-hex",
+                "3132",
+                "--time",
+                "59",
+                "--code",
+                "-12345",
+            ],
+            "--code",
+        ),
+        (
+            vec![
+                "drift",
+                "--drift-ppm",
+                "-999999.999",
+                "--out",
+                "/nonexistent/x",
+            ],
+            "--drift-ppm",
+        ),
+    ] {
+        let started = std::time::Instant::now();
+        let o = skewsim(&args);
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(5),
+            "{args:?} took {:?}",
+            started.elapsed()
+        );
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {}", stderr(&o));
+        let err = stderr(&o);
+        assert!(
+            err.starts_with("error: ") && err.contains(blamed),
+            "{args:?}: {err}"
+        );
+        assert_eq!(err.lines().count(), 1, "{err}");
+    }
+    // A secret that is not UTF-8 is named by its flag, never shown.
+    use std::os::unix::ffi::OsStrExt;
+    let o = Command::new(env!("CARGO_BIN_EXE_skewsim"))
+        .args(["code", "--time", "1", "--secret"])
+        .arg(std::ffi::OsStr::from_bytes(b"\xff\xfeKRSX"))
+        .output()
+        .expect("runs");
+    assert_eq!(o.status.code(), Some(2));
+    assert_eq!(stderr(&o), "error: --secret is not valid UTF-8\n");
+}
+
 fn has_oathtool() -> bool {
     let found = Command::new("oathtool").arg("--version").output().is_ok();
     // Our CI installs it (.ci/run sets SKEWSIM_REQUIRE_TOOLS=1), so there its

@@ -287,7 +287,9 @@ fn dense_candidates(scenario: &Scenario) -> Vec<i64> {
     } else {
         period
     };
-    let step = fine.max((hi - lo) / 3_000).max(1);
+    // With drift every candidate visits every phase: fewer of them.
+    let most = if scenario.drift_ppb == 0 { 3_000 } else { 100 };
+    let step = fine.max((hi - lo) / most).max(1);
     let count = (hi - lo) / step;
     let mut out: Vec<i64> = (0..=count).map(|i| lo + i * step).collect();
     out.push(0);
@@ -297,16 +299,43 @@ fn dense_candidates(scenario: &Scenario) -> Vec<i64> {
     out
 }
 
+/// Whether the probabilities may change between step changes (a one-code
+/// enrollment, a stored time shift), so thresholds need a dense grid.
+fn continuous(scenario: &Scenario) -> bool {
+    !scenario.policy.flow.is_pair()
+        || matches!(
+            scenario.policy.flow.store(),
+            Store::ShiftCentre | Store::ShiftStart
+        )
+}
+
+/// About how many enrollments [`probabilities`] and [`thresholds`] evaluate
+/// together for this scenario: the cost to weigh before running them (an
+/// evaluation takes about a tenth of a microsecond per core).
+pub fn work(scenario: &Scenario, enroll_phase_ms: Option<i64>) -> u64 {
+    let period = u64::try_from(scenario.period_ms).unwrap_or(u64::MAX);
+    let per_probability = match enroll_phase_ms {
+        Some(_) => 1,
+        None if scenario.drift_ppb != 0 => period,
+        None if scenario.policy.flow.is_pair() => 1,
+        // A few pieces per period, at most one per second of it.
+        None => (period / 1000).clamp(4, 64),
+    };
+    let candidates = if continuous(scenario) {
+        dense_candidates(scenario).len()
+    } else {
+        step_changes(scenario).len()
+    } as u64;
+    // Six thresholds, each refined by at most about 25 halvings.
+    let bisections = 6 * 25;
+    per_probability.saturating_mul(1 + candidates + bisections)
+}
+
 /// The thresholds, exactly: each is the least delay (1 ms resolution) at which
 /// its condition holds, found between candidate delays and refined by
 /// bisection.
 pub fn thresholds(scenario: &Scenario, enroll_phase_ms: Option<i64>) -> Thresholds {
-    let continuous = !scenario.policy.flow.is_pair()
-        || matches!(
-            scenario.policy.flow.store(),
-            Store::ShiftCentre | Store::ShiftStart
-        );
-    let candidates = if continuous {
+    let candidates = if continuous(scenario) {
         dense_candidates(scenario)
     } else {
         step_changes(scenario)

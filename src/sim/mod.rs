@@ -16,7 +16,7 @@ pub mod policy;
 pub mod sweep;
 pub mod verifier;
 
-pub use exact::{Onset, Probabilities, Thresholds, probabilities, thresholds};
+pub use exact::{Onset, Probabilities, Thresholds, probabilities, thresholds, work};
 pub use model::{Decision, Enrollment, Login, Outcome, RejectReason, Scenario};
 pub use policy::{Flow, Policy, Store, TrackDrift, preset, presets};
 pub use verifier::{State, Verdict};

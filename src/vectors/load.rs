@@ -208,6 +208,14 @@ impl Rows {
 /// # Errors
 /// [`LoadError`] naming the file and what is wrong.
 pub fn load_file(path: &Path) -> Result<VectorFile, LoadError> {
+    // A FIFO or a device named *.csv would block or never end: regular files only.
+    let regular = std::fs::metadata(path).map(|m| m.is_file()).unwrap_or(true);
+    if !regular {
+        return Err(LoadError::Format {
+            path: path.to_owned(),
+            reason: "is not a regular file (a FIFO, device or folder is not read)".to_owned(),
+        });
+    }
     let text = std::fs::read_to_string(path).map_err(|source| LoadError::Io {
         path: path.to_owned(),
         source,

@@ -93,7 +93,7 @@ pub struct VerifyArgs {
     #[command(flatten)]
     pub key: KeyArgs,
     /// The code to check: exactly --digits decimal digits.
-    #[arg(long, value_name = "DIGITS")]
+    #[arg(long, value_name = "DIGITS", allow_hyphen_values = true)]
     pub code: String,
     /// Steps accepted on each side of the current one.
     #[arg(long, allow_hyphen_values = true, value_name = "N", default_value_t = 1, value_parser = parse_window)]

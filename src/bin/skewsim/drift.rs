@@ -53,7 +53,7 @@ fn parse_days(text: &str) -> Result<u64, String> {
 }
 
 /// The most logins simulated per mode.
-pub const MAX_LOGINS: u64 = 5_000_000;
+pub const MAX_LOGINS: u64 = 1_000_000;
 
 /// Runs the three modes and writes the CSV and the plot.
 pub fn run(args: &DriftArgs, out: &mut dyn Write) -> Result<u8, CliError> {
@@ -85,8 +85,8 @@ pub fn run(args: &DriftArgs, out: &mut dyn Write) -> Result<u8, CliError> {
     let run = simulate(&scenario, args.login_every, logins, !args.no_resync);
     if run.logins.is_empty() {
         return Err(CliError::usage(
-            "--delay",
-            "makes the enrollment itself fail: nothing to follow",
+            "--delay, --skew or --drift-ppm",
+            "make the enrollment itself fail: nothing to follow",
         ));
     }
     let name = scenario.policy.name.clone();

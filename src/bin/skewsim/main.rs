@@ -30,6 +30,22 @@ use clap::Parser;
 use args::Cli;
 use error::CliError;
 
+/// The argument that is not UTF-8, named by its flag (or its position),
+/// never echoed: clap's own message names none.
+fn non_utf8_argument() -> Option<String> {
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    let bad = args.iter().position(|a| a.to_str().is_none())?;
+    let flag = |a: &std::ffi::OsString| {
+        a.to_str()
+            .filter(|s| s.starts_with("--"))
+            .map(str::to_owned)
+    };
+    Some(match bad.checked_sub(1).and_then(|i| flag(&args[i])) {
+        Some(name) if bad > 1 => format!("{name} is not valid UTF-8"),
+        _ => format!("argument {bad} is not valid UTF-8"),
+    })
+}
+
 fn main() -> ExitCode {
     // SIGINT, SIGTERM, SIGHUP: remove the temporaries being written, then
     // exit as interrupted (128 + SIGINT). If the handler cannot be set, the
@@ -43,9 +59,24 @@ fn main() -> ExitCode {
         Err(e) => {
             use clap::error::ErrorKind;
             if matches!(e.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion) {
-                // --help and --version are answers, not errors.
-                let _ = e.print();
-                return ExitCode::SUCCESS;
+                // --help and --version are answers, not errors; but an
+                // answer that could not be written (a closed or full
+                // stdout) is a failure, and a broken pipe is not.
+                let written = write!(std::io::stdout(), "{}", e.render().ansi())
+                    .and_then(|()| std::io::stdout().flush());
+                return match written {
+                    Err(w) if w.kind() != std::io::ErrorKind::BrokenPipe => {
+                        eprintln!("error: cannot write to stdout: {w}");
+                        ExitCode::from(3)
+                    }
+                    _ => ExitCode::SUCCESS,
+                };
+            }
+            if e.kind() == ErrorKind::InvalidUtf8 {
+                if let Some(which) = non_utf8_argument() {
+                    eprintln!("error: {which}");
+                    return ExitCode::from(2);
+                }
             }
             eprintln!("{}", dispatch::one_line(&e));
             return ExitCode::from(2);

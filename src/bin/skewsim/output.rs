@@ -12,6 +12,7 @@ pub fn write(out: &mut dyn Write, text: &str) -> Result<(), CliError> {
     match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
         Ok(()) => Ok(()),
         Err(e) if e.kind() == ErrorKind::BrokenPipe => Err(CliError::Other(BROKEN_PIPE.to_owned())),
-        Err(e) => Err(CliError::Other(format!("cannot write to stdout: {e}"))),
+        // A closed or full stdout: nothing reached the reader (exit 3).
+        Err(e) => Err(CliError::External(format!("cannot write to stdout: {e}"))),
     }
 }

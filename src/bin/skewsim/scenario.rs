@@ -309,8 +309,25 @@ pub fn resync_scenario(scenario: &Scenario) -> Option<Scenario> {
     Some(resync)
 }
 
+/// The most enrollment evaluations one scenario's analysis may take (about
+/// half a minute on two cores); beyond it the command refuses, naming the
+/// flags to change.
+pub const MAX_WORK: u64 = 300_000_000;
+
 fn analyse(args: &ScenarioArgs) -> Result<Analysis, CliError> {
     let scenario = args.scenario()?;
+    let work = skewsim::sim::work(&scenario, args.phase);
+    if work > MAX_WORK {
+        return Err(CliError::usage(
+            "--drift-ppm",
+            format!(
+                "with --period {} and this policy's reach makes the exact analysis evaluate about {work} enrollments \
+                 (at most {MAX_WORK}, about half a minute): fix the enrollment phase with --phase, use a shorter \
+                 --period or a narrower --enroll-behind/--enroll-ahead, or estimate with montecarlo",
+                format_ms(scenario.period_ms)
+            ),
+        ));
+    }
     let probabilities = probabilities(&scenario, args.phase);
     let thresholds = thresholds(&scenario, args.phase);
     let at_no_delay = skewsim::sim::probabilities(

@@ -99,21 +99,30 @@ pub fn run(args: &SweepArgs, out: &mut dyn Write) -> Result<u8, CliError> {
             ),
         ));
     }
-    // With drift every grid point visits every enrollment phase (see exact.rs).
+    // With drift every grid point visits every enrollment phase (see
+    // exact.rs); the thresholds of every skew row count too.
     let phases = if args.model.drift_ppm == 0 {
         1
     } else {
         args.model.period as u64
     };
-    let work = points
-        .saturating_mul(phases)
-        .saturating_mul(policies.len() as u64);
+    let skew_rows = args.skew.len();
+    let mut work: u64 = 0;
+    for policy in &policies {
+        let s = args
+            .model
+            .scenario(policy, 0, args.skew.from, args.reaction);
+        work = work
+            .saturating_add(points.saturating_mul(phases))
+            .saturating_add(skew_rows.saturating_mul(skewsim::sim::work(&s, None)));
+    }
     if work > MAX_PHASE_EVALUATIONS {
         return Err(CliError::usage(
             "--drift-ppm",
             format!(
-                "makes each of the {points} grid points visit all {phases} enrollment phases ({work} evaluations, \
-                 at most {MAX_PHASE_EVALUATIONS}, about a minute): use a larger :STEP for --delay and --skew"
+                "makes the {points} grid points and the thresholds of {skew_rows} skews evaluate about {work} \
+                 enrollments (at most {MAX_PHASE_EVALUATIONS}, about a minute): use a larger :STEP for --delay \
+                 and --skew, or a shorter --period"
             ),
         ));
     }
