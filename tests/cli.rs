@@ -655,6 +655,43 @@ fn regression_time_bombs_are_refused_and_errors_name_the_right_argument() {
     assert_eq!(stderr(&o), "error: --secret is not valid UTF-8\n");
 }
 
+/// Issue 13, case 8: an infinite rate and a folder of symlinks to itself
+/// neither hang bench-report nor reach the plot.
+#[test]
+fn regression_bench_report_survives_infinite_rates_and_link_loops() {
+    let dir = temp_dir("bench-hostile");
+    let new = dir.join("crit/w1/sha1/new");
+    std::fs::create_dir_all(&new).expect("dirs");
+    std::fs::write(
+        new.join("benchmark.json"),
+        r#"{"full_id": "w1/sha1/evil/1", "throughput": {"Elements": 1e308}}"#,
+    )
+    .expect("bench");
+    std::fs::write(
+        new.join("estimates.json"),
+        r#"{"mean": {"point_estimate": 1e-300}}"#,
+    )
+    .expect("estimates");
+    std::os::unix::fs::symlink(dir.join("crit"), dir.join("crit/loop")).expect("loop");
+    let started = std::time::Instant::now();
+    let o = skewsim(&[
+        "bench-report",
+        "--criterion",
+        dir.join("crit").to_str().expect("utf-8"),
+        "--out",
+        dir.join("out").to_str().expect("utf-8"),
+    ]);
+    assert!(started.elapsed() < std::time::Duration::from_secs(10));
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("warning: w1/sha1/evil/1 left out"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(!dir.join("out").exists());
+    std::fs::remove_dir_all(&dir).expect("cleanup");
+}
+
 fn has_oathtool() -> bool {
     let found = Command::new("oathtool").arg("--version").output().is_ok();
     // Our CI installs it (.ci/run sets SKEWSIM_REQUIRE_TOOLS=1), so there its

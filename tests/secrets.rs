@@ -82,3 +82,80 @@ fn debug_and_errors_of_the_library_never_hold_the_secret() {
         .expect_err("duplicate");
     assert_eq!(leaks(&format!("{e} {e:?}")), None);
 }
+
+mod placement {
+    //! Issue 13, item 3: a random secret put in any flag's value, as a stray
+    //! word, split by spaces, or inside a URI, never appears in either stream.
+    use proptest::prelude::*;
+    use std::process::Command;
+
+    const FLAGS: [&str; 14] = [
+        "--secret",
+        "--secret-hex",
+        "--uri",
+        "--time",
+        "--digits",
+        "--period",
+        "--t0",
+        "--algorithm",
+        "--code",
+        "--window",
+        "--delay",
+        "--skew",
+        "--policy",
+        "--phase",
+    ];
+
+    fn run(args: &[String]) -> (String, String) {
+        let o = Command::new(env!("CARGO_BIN_EXE_skewsim"))
+            .args(args)
+            .output()
+            .expect("runs");
+        (
+            String::from_utf8_lossy(&o.stdout).into_owned(),
+            String::from_utf8_lossy(&o.stderr).into_owned(),
+        )
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(400))]
+
+        #[test]
+        fn a_secret_anywhere_never_comes_back(
+            secret in "[A-Z2-7]{16,32}",
+            command in prop::sample::select(vec!["code", "verify", "vectors", ""]),
+            flag in prop::sample::select(FLAGS.to_vec()),
+            how in 0usize..5,
+        ) {
+            let mut args: Vec<String> = Vec::new();
+            if !command.is_empty() {
+                args.push(command.to_owned());
+            }
+            match how {
+                // As the value of a flag.
+                0 => { args.push(flag.to_owned()); args.push(secret.clone()); }
+                // As a stray word.
+                1 => args.push(secret.clone()),
+                // Split by spaces, unquoted.
+                2 => {
+                    args.push("--secret".to_owned());
+                    args.extend(secret.as_bytes().chunks(4).map(|c| String::from_utf8_lossy(c).into_owned()));
+                }
+                // In a URI without its label.
+                3 => {
+                    args.push("--uri".to_owned());
+                    args.push(format!("otpauth://totp?secret={secret}&issuer=a/b"));
+                }
+                // With a stray character.
+                _ => { args.push("--secret".to_owned()); args.push(format!("{secret}!")); }
+            }
+            let (out, err) = run(&args);
+            let upper = format!("{out}{err}").to_uppercase();
+            // Neither the secret nor any 8 characters of it in a row.
+            for start in 0..=secret.len() - 8 {
+                let piece = &secret[start..start + 8];
+                prop_assert!(!upper.contains(piece), "{:?} leaks {}: {}{}", args, piece, out, err);
+            }
+        }
+    }
+}

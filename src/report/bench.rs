@@ -22,7 +22,19 @@ pub struct BenchResult {
 /// # Errors
 /// The I/O error of the folder itself; unreadable entries are skipped.
 pub fn read_criterion(dir: &Path) -> std::io::Result<Vec<BenchResult>> {
+    Ok(read_criterion_checked(dir)?.0)
+}
+
+/// [`read_criterion`], and the benchmarks left out because their rate is
+/// not a positive finite number (a zero or absurd time would hang a plot).
+/// Folders are walked without following symbolic links, so a link loop
+/// cannot make the walk endless.
+///
+/// # Errors
+/// The I/O error of the folder itself.
+pub fn read_criterion_checked(dir: &Path) -> std::io::Result<(Vec<BenchResult>, Vec<String>)> {
     let mut out = Vec::new();
+    let mut ignored = Vec::new();
     let mut stack = vec![dir.to_path_buf()];
     let mut first = true;
     while let Some(d) = stack.pop() {
@@ -33,23 +45,29 @@ pub fn read_criterion(dir: &Path) -> std::io::Result<Vec<BenchResult>> {
         };
         first = false;
         for entry in entries.flatten() {
+            // file_type() does not follow a symbolic link.
+            if !entry.file_type().is_ok_and(|t| t.is_dir()) {
+                continue;
+            }
             let path = entry.path();
-            if path.is_dir() {
-                if path.file_name().is_some_and(|n| n == "new") {
-                    if let Some(r) = read_one(&path) {
-                        out.push(r);
-                    }
-                } else {
-                    stack.push(path);
+            if path.file_name().is_some_and(|n| n == "new") {
+                match read_one(&path) {
+                    Some(Ok(r)) => out.push(r),
+                    Some(Err(name)) => ignored.push(name),
+                    None => {}
                 }
+            } else {
+                stack.push(path);
             }
         }
     }
     out.sort_by(|a, b| a.name.cmp(&b.name));
-    Ok(out)
+    Ok((out, ignored))
 }
 
-fn read_one(new: &Path) -> Option<BenchResult> {
+/// One benchmark: `None` without a throughput, `Err(name)` when its rate is
+/// not a positive finite number.
+fn read_one(new: &Path) -> Option<Result<BenchResult, String>> {
     let json = |name: &str| -> Option<Value> {
         serde_json::from_str(&std::fs::read_to_string(new.join(name)).ok()?).ok()
     };
@@ -58,10 +76,17 @@ fn read_one(new: &Path) -> Option<BenchResult> {
     let elements = bench.get("throughput")?.get("Elements")?.as_f64()?;
     let mean_ns = estimates.get("mean")?.get("point_estimate")?.as_f64()?;
     let name = bench.get("full_id")?.as_str()?.to_owned();
-    (mean_ns > 0.0).then(|| BenchResult {
-        name,
-        codes_per_sec: elements / (mean_ns * 1e-9),
-    })
+    let rate = elements / (mean_ns * 1e-9);
+    Some(
+        if mean_ns > 0.0 && elements > 0.0 && rate.is_finite() && rate > 0.0 && rate < 1e15 {
+            Ok(BenchResult {
+                name,
+                codes_per_sec: rate,
+            })
+        } else {
+            Err(name)
+        },
+    )
 }
 
 /// The dashboard JSON.

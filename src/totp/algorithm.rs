@@ -122,9 +122,14 @@ impl FromStr for Algorithm {
             "sha3384" => Algorithm::Sha3_384,
             "sha3512" => Algorithm::Sha3_512,
             _ => {
-                return Err(Error::UnknownAlgorithm {
-                    name: name.chars().take(40).collect(),
-                });
+                // A long "name" may be a secret pasted in the wrong place:
+                // shown only when it is short enough to be a typo.
+                let shown = if name.chars().count() <= 12 {
+                    name.to_owned()
+                } else {
+                    format!("[{} characters, not shown]", name.chars().count())
+                };
+                return Err(Error::UnknownAlgorithm { name: shown });
             }
         })
     }

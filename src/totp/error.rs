@@ -54,7 +54,7 @@ pub enum Error {
         "not a known algorithm: {name:?} (expected sha1, sha256, sha512, sha3-224, sha3-256, sha3-384 or sha3-512)"
     )]
     UnknownAlgorithm {
-        /// The name as given (algorithm names are not secret).
+        /// The name as given when at most 12 characters, else its length only.
         name: String,
     },
     /// A digit count outside 6..=10.

@@ -6,7 +6,7 @@ use std::io::Write;
 use std::path::PathBuf;
 
 use clap::Args;
-use skewsim::report::bench::{read_criterion, to_csv, to_json, to_svg};
+use skewsim::report::bench::{read_criterion_checked, to_csv, to_json, to_svg};
 use skewsim::report::write_all_atomic;
 
 use crate::error::CliError;
@@ -43,12 +43,18 @@ fn machine() -> String {
 
 /// Writes the dashboard files.
 pub fn run(args: &BenchReportArgs, out: &mut dyn Write) -> Result<u8, CliError> {
-    let results = read_criterion(&args.criterion).map_err(|e| {
+    let (results, ignored) = read_criterion_checked(&args.criterion).map_err(|e| {
         CliError::usage(
             "--criterion",
             format!("cannot be read: {e} (run `cargo bench --bench bulk` first)"),
         )
     })?;
+    for name in &ignored {
+        eprintln!(
+            "warning: {} left out: its rate is not a positive finite number",
+            skewsim::vectors::external::printable(name)
+        );
+    }
     if results.is_empty() {
         return Err(CliError::usage(
             "--criterion",
