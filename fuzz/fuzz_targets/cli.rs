@@ -23,6 +23,8 @@ mod drift;
 mod error;
 #[path = "../../src/bin/skewsim/keys.rs"]
 mod keys;
+#[path = "../../src/bin/skewsim/lab.rs"]
+mod lab;
 #[path = "../../src/bin/skewsim/montecarlo.rs"]
 mod montecarlo;
 #[path = "../../src/bin/skewsim/output.rs"]

@@ -39,10 +39,7 @@ fn check_target(path: &Path) -> io::Result<()> {
     match fs::symlink_metadata(path) {
         Ok(meta) if !meta.file_type().is_file() => Err(io::Error::new(
             io::ErrorKind::AlreadyExists,
-            format!(
-                "{} exists and is not a regular file (a link, folder or device): refusing to replace it",
-                path.display()
-            ),
+            "exists and is not a regular file (a link, folder or device): refusing to replace it",
         )),
         _ => Ok(()),
     }

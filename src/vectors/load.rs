@@ -220,6 +220,15 @@ pub fn load_file(path: &Path) -> Result<VectorFile, LoadError> {
         path: path.to_owned(),
         source,
     })?;
+    parse_text(path, &text)
+}
+
+/// Parses the text of one vector file (`path` names it in errors): every
+/// field is checked against its column's grammar.
+///
+/// # Errors
+/// [`LoadError`] naming the file and what is wrong.
+pub fn parse_text(path: &Path, text: &str) -> Result<VectorFile, LoadError> {
     let source = text
         .lines()
         .find_map(|l| l.strip_prefix("# source:"))

@@ -81,7 +81,11 @@ pub fn run(args: &ReportArgs, out: &mut dyn Write) -> Result<u8, CliError> {
                 shown(&command)
             ))
         })?;
-        crate::dispatch::run(&cli, &mut log)?;
+        // The internal commands' --out is report's --dir.
+        crate::dispatch::run(&cli, &mut log).map_err(|e| match e {
+            CliError::Usage { message, .. } => CliError::usage("--dir", message),
+            other => other,
+        })?;
     }
     let readme = readme(&dir);
     write_atomic(&args.dir.join("README.md"), readme.as_bytes())
