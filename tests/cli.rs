@@ -692,6 +692,77 @@ fn regression_bench_report_survives_infinite_rates_and_link_loops() {
     std::fs::remove_dir_all(&dir).expect("cleanup");
 }
 
+/// Issue 10, item 4: secrets off the command line: standard input, a
+/// private file (a readable-by-others one is refused), the environment.
+#[test]
+fn secrets_from_stdin_a_private_file_or_the_environment() {
+    use std::io::Write as _;
+    let rfc = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ";
+    let run = |args: &[&str], stdin: Option<&str>, env: Option<&str>| {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_skewsim"));
+        cmd.args(args).env_remove("SKEWSIM_SECRET");
+        if let Some(v) = env {
+            cmd.env("SKEWSIM_SECRET", v);
+        }
+        cmd.stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped());
+        let mut child = cmd.spawn().expect("runs");
+        if let Some(text) = stdin {
+            child
+                .stdin
+                .take()
+                .expect("stdin")
+                .write_all(text.as_bytes())
+                .expect("write");
+        }
+        drop(child.stdin.take());
+        child.wait_with_output().expect("ends")
+    };
+    let o = run(
+        &["code", "--secret", "-", "--time", "59", "--digits", "8"],
+        Some(&format!("{rfc}\n")),
+        None,
+    );
+    assert_eq!(stdout(&o), "94287082\n", "{}", stderr(&o));
+    let uri = format!("otpauth://totp/a?secret={rfc}&digits=8\n");
+    let o = run(&["code", "--uri", "-", "--time", "59"], Some(&uri), None);
+    assert_eq!(stdout(&o), "94287082\n", "{}", stderr(&o));
+    let o = run(&["code", "--time", "59", "--digits", "8"], None, Some(rfc));
+    assert_eq!(stdout(&o), "94287082\n", "{}", stderr(&o));
+    let dir = temp_dir("secret-file");
+    std::fs::create_dir_all(&dir).expect("dir");
+    let file = dir.join("secret");
+    std::fs::write(&file, format!("{rfc}\n")).expect("write");
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o644)).expect("chmod");
+    let path = file.to_str().expect("utf-8");
+    let o = run(&["code", "--secret-file", path, "--time", "59"], None, None);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("--secret-file is readable or writable by others (mode 644)"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(!stderr(&o).contains(rfc));
+    std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600)).expect("chmod");
+    let o = run(
+        &[
+            "code",
+            "--secret-file",
+            path,
+            "--time",
+            "59",
+            "--digits",
+            "8",
+        ],
+        None,
+        None,
+    );
+    assert_eq!(stdout(&o), "94287082\n", "{}", stderr(&o));
+    std::fs::remove_dir_all(&dir).expect("cleanup");
+}
+
 fn has_oathtool() -> bool {
     let found = Command::new("oathtool").arg("--version").output().is_ok();
     // Our CI installs it (.ci/run sets SKEWSIM_REQUIRE_TOOLS=1), so there its

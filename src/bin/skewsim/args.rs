@@ -50,17 +50,31 @@ pub enum Command {
 
 /// Where the key and its parameters come from.
 #[derive(Debug, Args)]
-#[command(group(clap::ArgGroup::new("key").required(true).args(["secret", "secret_hex", "uri"])))]
+#[command(group(clap::ArgGroup::new("key").required(true).args(["secret", "secret_hex", "uri", "secret_file", "uri_file"])))]
 pub struct KeyArgs {
     /// The shared secret in base32 (RFC 4648; case, padding, spaces and hyphens are forgiven).
-    #[arg(long, value_name = "BASE32")]
+    /// `-` reads it from standard input. Prefer --secret-file, - or the
+    /// environment: a secret on the command line is visible in `ps` and shell history.
+    #[arg(
+        long,
+        value_name = "BASE32|-",
+        env = "SKEWSIM_SECRET",
+        hide_env_values = true
+    )]
     pub secret: Option<String>,
-    /// The shared secret in hex.
-    #[arg(long, value_name = "HEX")]
+    /// The shared secret in hex (`-`: from standard input).
+    #[arg(long, value_name = "HEX|-")]
     pub secret_hex: Option<String>,
     /// An otpauth:// URI; its secret, algorithm, digits and period apply (no other key flag with it).
-    #[arg(long, value_name = "OTPAUTH_URI")]
+    /// `-` reads it from standard input.
+    #[arg(long, value_name = "OTPAUTH_URI|-")]
     pub uri: Option<String>,
+    /// A file holding the base32 secret (one line); refused if others can read it (chmod 600).
+    #[arg(long, value_name = "PATH")]
+    pub secret_file: Option<std::path::PathBuf>,
+    /// A file holding the otpauth:// URI (one line); refused if others can read it (chmod 600).
+    #[arg(long, value_name = "PATH")]
+    pub uri_file: Option<std::path::PathBuf>,
     /// The Unix time in whole seconds, or `now` for the system clock [default: now].
     #[arg(long, allow_hyphen_values = true, value_name = "UNIX|now", value_parser = parse_time)]
     pub time: Option<u64>,

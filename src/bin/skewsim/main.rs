@@ -62,7 +62,7 @@ fn main() -> ExitCode {
                 // --help and --version are answers, not errors; but an
                 // answer that could not be written (a closed or full
                 // stdout) is a failure, and a broken pipe is not.
-                let written = write!(std::io::stdout(), "{}", e.render().ansi())
+                let written = write!(std::io::stdout(), "{}", e.render())
                     .and_then(|()| std::io::stdout().flush());
                 return match written {
                     Err(w) if w.kind() != std::io::ErrorKind::BrokenPipe => {
