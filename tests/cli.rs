@@ -763,6 +763,18 @@ fn secrets_from_stdin_a_private_file_or_the_environment() {
     std::fs::remove_dir_all(&dir).expect("cleanup");
 }
 
+/// Issue 10, item 2: the conformance suite runs from any folder.
+#[test]
+fn vectors_run_from_any_folder() {
+    let o = Command::new(env!("CARGO_BIN_EXE_skewsim"))
+        .arg("vectors")
+        .current_dir(std::env::temp_dir())
+        .output()
+        .expect("runs");
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(stdout(&o).contains("all 931 rows pass"), "{}", stdout(&o));
+}
+
 fn has_oathtool() -> bool {
     let found = Command::new("oathtool").arg("--version").output().is_ok();
     // Our CI installs it (.ci/run sets SKEWSIM_REQUIRE_TOOLS=1), so there its

@@ -98,3 +98,33 @@ fn a_wrong_expected_value_is_reported_as_a_failure() {
     assert_eq!(report.failures[0].id, "rfc6238-b-sha1-59");
     assert_eq!(report.failures[0].got, "94287082");
 }
+
+/// The vectors built into the binary are exactly the files in `vectors/`.
+#[test]
+fn built_in_vectors_are_the_files_in_vectors() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("vectors");
+    let mut on_disk: Vec<(String, String)> = std::fs::read_dir(&dir)
+        .expect("vectors/")
+        .filter_map(|e| e.ok())
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "csv"))
+        .map(|p| {
+            (
+                p.file_name().expect("name").to_string_lossy().into_owned(),
+                std::fs::read_to_string(&p).expect("read"),
+            )
+        })
+        .collect();
+    on_disk.sort();
+    let built_in: Vec<(String, String)> = skewsim::vectors::BUILT_IN
+        .iter()
+        .map(|(n, t)| ((*n).to_owned(), (*t).to_owned()))
+        .collect();
+    assert_eq!(
+        built_in.iter().map(|(n, _)| n).collect::<Vec<_>>(),
+        on_disk.iter().map(|(n, _)| n).collect::<Vec<_>>(),
+        "add the new file to skewsim::vectors::BUILT_IN"
+    );
+    assert!(built_in == on_disk, "a built-in file differs from vectors/");
+    assert_eq!(skewsim::vectors::load_built_in().expect("parses").len(), 7);
+}

@@ -13,6 +13,52 @@ pub use load::{
     load_file,
 };
 
+/// The project's vector files, built into the library and the binary so that
+/// `skewsim vectors` runs from any folder and after `cargo install`. The CSV
+/// files in `vectors/` stay the source of truth; a test checks that this
+/// list holds every one of them, unchanged.
+pub const BUILT_IN: [(&str, &str); 7] = [
+    (
+        "hotp_rfc4226.csv",
+        include_str!("../../vectors/hotp_rfc4226.csv"),
+    ),
+    (
+        "otpauth_uri.csv",
+        include_str!("../../vectors/otpauth_uri.csv"),
+    ),
+    ("secrets.csv", include_str!("../../vectors/secrets.csv")),
+    ("totp_bugs.csv", include_str!("../../vectors/totp_bugs.csv")),
+    (
+        "totp_extended.csv",
+        include_str!("../../vectors/totp_extended.csv"),
+    ),
+    (
+        "totp_rfc6238.csv",
+        include_str!("../../vectors/totp_rfc6238.csv"),
+    ),
+    (
+        "verify_window.csv",
+        include_str!("../../vectors/verify_window.csv"),
+    ),
+];
+
+/// The built-in vector files, parsed.
+///
+/// ```
+/// let files = skewsim::vectors::load_built_in()?;
+/// assert!(files.iter().any(|f| f.name == "totp_rfc6238.csv"));
+/// # Ok::<(), skewsim::vectors::LoadError>(())
+/// ```
+///
+/// # Errors
+/// A [`LoadError`] if a built-in file does not parse (a test rules it out).
+pub fn load_built_in() -> Result<Vec<VectorFile>, LoadError> {
+    BUILT_IN
+        .iter()
+        .map(|(name, text)| load::parse_text(std::path::Path::new(name), text))
+        .collect()
+}
+
 /// One row that did not give what its file says.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Failure {

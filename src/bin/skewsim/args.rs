@@ -117,9 +117,10 @@ pub struct VerifyArgs {
 /// `skewsim vectors`.
 #[derive(Debug, Args)]
 pub struct VectorsArgs {
-    /// The folder of vector files (*.csv).
-    #[arg(long, value_name = "DIR", default_value = "vectors")]
-    pub dir: std::path::PathBuf,
+    /// A folder of vector files (*.csv) to run instead of the ones built into skewsim
+    /// (the project's vectors/, so `skewsim vectors` works from any folder).
+    #[arg(long, value_name = "DIR")]
+    pub dir: Option<std::path::PathBuf>,
     /// Test an external implementation: a command whose stdout must be the code, with
     /// {secret_hex} {secret_base32} {time} {algorithm} {digits} {period} {t0} {counter} filled in.
     /// It is split into arguments by shell rules once and run without a shell.

@@ -9,8 +9,11 @@ use crate::error::CliError;
 
 /// Runs the vectors and prints the table.
 pub fn run(args: &VectorsArgs, out: &mut dyn Write) -> Result<u8, CliError> {
-    let files =
-        load_dir(&args.dir).map_err(|e| CliError::usage("--dir", format!("is unusable: {e}")))?;
+    let files = match &args.dir {
+        Some(dir) => load_dir(dir),
+        None => vectors::load_built_in(),
+    }
+    .map_err(|e| CliError::usage("--dir", format!("is unusable: {e}")))?;
     let filter = Filter {
         algorithms: args
             .algorithms
