@@ -775,6 +775,29 @@ fn vectors_run_from_any_folder() {
     assert!(stdout(&o).contains("all 931 rows pass"), "{}", stdout(&o));
 }
 
+/// Issue 10, item 3: sweep and drift write under the current folder by
+/// default, never into the repository's reports/.
+#[test]
+fn outputs_default_to_the_current_folder() {
+    let dir = temp_dir("default-out");
+    std::fs::create_dir_all(&dir).expect("dir");
+    for args in [
+        vec!["sweep", "--delay", "0s..10s:10s", "--skew", "0s..0s"],
+        vec!["drift", "--days", "3"],
+    ] {
+        let o = Command::new(env!("CARGO_BIN_EXE_skewsim"))
+            .args(&args)
+            .current_dir(&dir)
+            .output()
+            .expect("runs");
+        assert_eq!(o.status.code(), Some(0), "{args:?}: {}", stderr(&o));
+    }
+    assert!(dir.join("skewsim-sweep/aws-iam.csv").exists());
+    assert!(dir.join("skewsim-drift/drift-aws-iam.csv").exists());
+    assert!(!dir.join("reports").exists());
+    std::fs::remove_dir_all(&dir).expect("cleanup");
+}
+
 fn has_oathtool() -> bool {
     let found = Command::new("oathtool").arg("--version").output().is_ok();
     // Our CI installs it (.ci/run sets SKEWSIM_REQUIRE_TOOLS=1), so there its

@@ -44,7 +44,7 @@ pub enum Command {
     Report(crate::report::ReportArgs),
     /// Generate codes in bulk, in parallel; print a checksum and the rate.
     Bulk(crate::bulk::BulkArgs),
-    /// Turn criterion's bulk results into reports/bench/ (dashboard JSON, CSV, SVG, README).
+    /// Turn criterion's bulk results into dashboard files (JSON, CSV, SVG, README).
     BenchReport(crate::bench_report::BenchReportArgs),
 }
 

@@ -1,5 +1,6 @@
 //! `skewsim bench-report`: criterion's results (after `cargo bench --bench
-//! bulk`) to reports/bench/: bench.json for benchmark dashboards, bench.csv,
+//! bulk`) to a folder (default ./skewsim-bench; the committed dashboard is
+//! reports/bench): bench.json for benchmark dashboards, bench.csv,
 //! bench.svg and README.md with the table and the machine.
 
 use std::io::Write;
@@ -18,7 +19,7 @@ pub struct BenchReportArgs {
     #[arg(long, value_name = "DIR", default_value = "target/criterion")]
     pub criterion: PathBuf,
     /// Where to write bench.json, bench.csv, bench.svg and README.md.
-    #[arg(long, value_name = "DIR", default_value = "reports/bench")]
+    #[arg(long, value_name = "DIR", default_value = "skewsim-bench")]
     pub out: PathBuf,
 }
 

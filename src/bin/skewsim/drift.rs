@@ -36,7 +36,7 @@ pub struct DriftArgs {
     #[arg(long)]
     pub no_resync: bool,
     /// Folder for drift-<policy>.csv and drift-<policy>.svg.
-    #[arg(long, value_name = "DIR", default_value = "reports/drift")]
+    #[arg(long, value_name = "DIR", default_value = "skewsim-drift")]
     pub out: PathBuf,
     /// The rest of the model (--drift-ppm is the one that matters here).
     #[command(flatten)]

@@ -75,7 +75,7 @@ pub struct LabArgs {
     #[arg(long, value_name = "SECONDS", default_value = "30", value_parser = clap::value_parser!(u64).range(1..=3600))]
     pub timeout: u64,
     /// Folder for lab.csv and README.md.
-    #[arg(long, value_name = "DIR", default_value = "reports/lab")]
+    #[arg(long, value_name = "DIR", default_value = "skewsim-lab")]
     pub out: PathBuf,
 }
 

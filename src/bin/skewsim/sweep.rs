@@ -34,7 +34,7 @@ pub struct SweepArgs {
     #[arg(long, allow_hyphen_values = true, value_name = "DUR", default_value = "2s", value_parser = crate::scenario::nonnegative)]
     pub reaction: i64,
     /// Folder for POLICY.csv, POLICY-thresholds.csv, POLICY-phase.svg and POLICY-delay.svg.
-    #[arg(long, value_name = "DIR", default_value = "reports/sweep")]
+    #[arg(long, value_name = "DIR", default_value = "skewsim-sweep")]
     pub out: PathBuf,
     /// The rest of the model.
     #[command(flatten)]
