@@ -1,5 +1,6 @@
-//! Durations as the command line writes them: `90s`, `1m30s`, `500ms`, `2h`,
-//! `1d`, `0s`, optionally signed (`-45s`), with decimal fractions (`1.5s`).
+//! Durations as the command line writes them: `90s`, `1m30s`, `1m 30s`,
+//! `500ms`, `90sec`, `2h`, `1d`, `2w`, `0s`, optionally signed (`-45s`), with
+//! decimal fractions (`1.5s`).
 //!
 //! Everything is integer milliseconds: a step boundary must never depend on
 //! floating point rounding.
@@ -16,8 +17,9 @@ pub enum DurationError {
     /// Something that is not `<number><unit>`.
     #[error("not a duration: {0} (expected e.g. 90s, 1m30s, 500ms, 2h)")]
     Syntax(&'static str),
-    /// A unit we do not know.
-    #[error("not a duration: unknown unit {0:?} (use ms, s, m, h or d)")]
+    /// A unit we do not know (named only when at most 4 characters: a long
+    /// "unit" may be a secret pasted in the wrong place).
+    #[error("not a duration: unknown unit {0:?} (use ms, s/sec, m/min, h, d or w)")]
     Unit(String),
     /// Finer than a millisecond.
     #[error("not a whole number of milliseconds")]
@@ -37,13 +39,18 @@ pub enum DurationError {
 /// assert_eq!(parse_duration_ms("1m30s"), Ok(90_000));
 /// assert_eq!(parse_duration_ms("-45s"), Ok(-45_000));
 /// assert_eq!(parse_duration_ms("1.5s"), Ok(1_500));
+/// assert_eq!(parse_duration_ms("1m 30s"), Ok(90_000));
+/// assert_eq!(parse_duration_ms("90sec"), Ok(90_000));
+/// assert_eq!(parse_duration_ms("2w"), Ok(1_209_600_000));
 /// assert!(parse_duration_ms("90x").is_err());
 /// ```
 ///
 /// # Errors
 /// [`DurationError`] saying what is wrong; never panics on any input.
 pub fn parse_duration_ms(text: &str) -> Result<i64, DurationError> {
-    let text = text.trim();
+    // Spaces between the parts are allowed (`1m 30s`).
+    let spaced: String = text.trim().chars().filter(|c| *c != ' ').collect();
+    let text = spaced.as_str();
     if text.is_empty() {
         return Err(DurationError::Empty);
     }
@@ -76,12 +83,17 @@ pub fn parse_duration_ms(text: &str) -> Result<i64, DurationError> {
         let unit = &rest[..unit_len];
         rest = &rest[unit_len..];
         let unit_ms: i128 = match unit {
-            "ms" => 1,
-            "s" => 1_000,
-            "m" | "min" => 60_000,
-            "h" => 3_600_000,
-            "d" => 86_400_000,
-            other => return Err(DurationError::Unit(other.chars().take(12).collect())),
+            "ms" | "msec" => 1,
+            "s" | "sec" | "secs" | "second" | "seconds" => 1_000,
+            "m" | "min" | "mins" | "minute" | "minutes" => 60_000,
+            "h" | "hr" | "hrs" | "hour" | "hours" => 3_600_000,
+            "d" | "day" | "days" => 86_400_000,
+            "w" | "week" | "weeks" => 604_800_000,
+            // Named only when short enough to be a typo.
+            other if other.chars().count() <= 4 => {
+                return Err(DurationError::Unit(other.to_owned()));
+            }
+            _ => return Err(DurationError::Syntax("a long word where a unit should be")),
         };
         total += parse_scaled(number, unit_ms)?;
         if total > i128::from(i64::MAX) {

@@ -798,6 +798,72 @@ fn outputs_default_to_the_current_folder() {
     std::fs::remove_dir_all(&dir).expect("cleanup");
 }
 
+/// Issue 10, item 5: one convention for times and durations.
+#[test]
+fn times_and_durations_in_every_form() {
+    let hex = "3132333435363738393031323334353637383930";
+    for time in [
+        "1111111109",
+        "@1111111109",
+        "2005-03-18T01:58:29Z",
+        "2005-03-18T02:58:29+01:00",
+        "2005-03-18t01:58:29.5z",
+    ] {
+        for period in ["30", "30s", "0.5m"] {
+            let o = skewsim(&[
+                "code",
+                "--secret-hex",
+                hex,
+                "--time",
+                time,
+                "--digits",
+                "8",
+                "--period",
+                period,
+            ]);
+            assert_eq!(stdout(&o), "07081804\n", "{time} {period}: {}", stderr(&o));
+        }
+    }
+    for delay in ["90s", "1m30s", "1m 30s", "90sec", "1.5min"] {
+        let o = skewsim(&["--delay", delay, "--format", "json"]);
+        let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
+        assert_eq!(v["delay_ms"], 90_000, "{delay}");
+    }
+    let o = skewsim(&["--login-after", "2w", "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
+    assert_eq!(v["login_after_ms"], 1_209_600_000u64);
+    for (args, blamed) in [
+        (
+            vec![
+                "code",
+                "--secret-hex",
+                hex,
+                "--time",
+                "1969-12-31T23:59:59Z",
+            ],
+            "--time",
+        ),
+        (
+            vec![
+                "code",
+                "--secret-hex",
+                hex,
+                "--time",
+                "2005-02-30T00:00:00Z",
+            ],
+            "--time",
+        ),
+        (
+            vec!["code", "--secret-hex", hex, "--period", "1.5s"],
+            "--period",
+        ),
+    ] {
+        let o = skewsim(&args);
+        assert_eq!(o.status.code(), Some(2), "{args:?}");
+        assert!(stderr(&o).contains(blamed), "{args:?}: {}", stderr(&o));
+    }
+}
+
 fn has_oathtool() -> bool {
     let found = Command::new("oathtool").arg("--version").output().is_ok();
     // Our CI installs it (.ci/run sets SKEWSIM_REQUIRE_TOOLS=1), so there its

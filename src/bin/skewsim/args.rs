@@ -75,8 +75,8 @@ pub struct KeyArgs {
     /// A file holding the otpauth:// URI (one line); refused if others can read it (chmod 600).
     #[arg(long, value_name = "PATH")]
     pub uri_file: Option<std::path::PathBuf>,
-    /// The Unix time in whole seconds, or `now` for the system clock [default: now].
-    #[arg(long, allow_hyphen_values = true, value_name = "UNIX|now", value_parser = parse_time)]
+    /// The time: Unix seconds (59 or @59), RFC 3339 (2026-11-28T06:00:00Z), or `now` [default: now].
+    #[arg(long, allow_hyphen_values = true, value_name = "UNIX|@UNIX|RFC3339|now", value_parser = parse_time)]
     pub time: Option<u64>,
     /// HMAC hash: sha1, sha256, sha512, sha3-224, sha3-256, sha3-384, sha3-512 (any case) [default: sha1].
     #[arg(long, allow_hyphen_values = true, value_name = "ALG", value_parser = parse_algorithm)]
@@ -84,8 +84,8 @@ pub struct KeyArgs {
     /// Code length, 6 to 10 [default: 6].
     #[arg(long, allow_hyphen_values = true, value_name = "N", value_parser = parse_digits)]
     pub digits: Option<skewsim::Digits>,
-    /// Time step in whole seconds, at least 1 [default: 30].
-    #[arg(long, allow_hyphen_values = true, value_name = "SECONDS", value_parser = parse_period)]
+    /// Time step, whole seconds: 30 or a duration such as 30s or 1m [default: 30].
+    #[arg(long, allow_hyphen_values = true, value_name = "SECONDS|DUR", value_parser = parse_period)]
     pub period: Option<u64>,
     /// The Unix time steps are counted from (RFC 6238's T0) [default: 0].
     #[arg(long, allow_hyphen_values = true, value_name = "UNIX", value_parser = parse_u64)]
@@ -147,6 +147,8 @@ pub struct VectorsArgs {
 }
 
 /// `now` or whole seconds.
+/// `now`, Unix seconds (`59`, or `@59` as oathtool writes it), or an RFC 3339
+/// time (`2026-11-28T06:00:00Z`, `…+01:00`; a fraction of a second is dropped).
 pub fn parse_time(text: &str) -> Result<u64, String> {
     if text == "now" {
         return std::time::SystemTime::now()
@@ -154,7 +156,107 @@ pub fn parse_time(text: &str) -> Result<u64, String> {
             .map(|d| d.as_secs())
             .map_err(|_| "the system clock is before 1970".to_owned());
     }
-    parse_u64(text)
+    let digits = text.strip_prefix('@').unwrap_or(text);
+    if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
+        return parse_u64(digits);
+    }
+    rfc3339(text).ok_or_else(|| {
+        "not a time: give Unix seconds (59, @59), an RFC 3339 time (2026-11-28T06:00:00Z) or now"
+            .to_owned()
+    })
+}
+
+/// Days from 1970-01-01 to a proleptic Gregorian date (Hinnant's algorithm).
+fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+/// `YYYY-MM-DDTHH:MM:SS[.fraction](Z|±HH:MM)` to Unix seconds (not before 1970).
+fn rfc3339(text: &str) -> Option<u64> {
+    let b = text.as_bytes();
+    let num = |from: usize, len: usize| -> Option<i64> {
+        let part = text.get(from..from + len)?;
+        part.bytes()
+            .all(|c| c.is_ascii_digit())
+            .then(|| part.parse().ok())?
+    };
+    if b.len() < 20
+        || b[4] != b'-'
+        || b[7] != b'-'
+        || !matches!(b[10], b'T' | b't' | b' ')
+        || b[13] != b':'
+        || b[16] != b':'
+    {
+        return None;
+    }
+    let (y, mo, d, h, mi, s) = (
+        num(0, 4)?,
+        num(5, 2)?,
+        num(8, 2)?,
+        num(11, 2)?,
+        num(14, 2)?,
+        num(17, 2)?,
+    );
+    let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    let month_days = [
+        31,
+        if leap { 29 } else { 28 },
+        31,
+        30,
+        31,
+        30,
+        31,
+        31,
+        30,
+        31,
+        30,
+        31,
+    ];
+    if !(1..=12).contains(&mo)
+        || d < 1
+        || d > month_days[(mo - 1) as usize]
+        || h > 23
+        || mi > 59
+        || s > 60
+    {
+        return None;
+    }
+    let mut rest = &text[19..];
+    if let Some(fraction) = rest.strip_prefix('.') {
+        let n = fraction.bytes().take_while(u8::is_ascii_digit).count();
+        if n == 0 {
+            return None;
+        }
+        rest = &fraction[n..];
+    }
+    let offset = match rest {
+        "Z" | "z" => 0,
+        _ => {
+            let sign = match rest.as_bytes().first()? {
+                b'+' => 1,
+                b'-' => -1,
+                _ => return None,
+            };
+            let r = rest.as_bytes();
+            if r.len() != 6 || r[3] != b':' {
+                return None;
+            }
+            let oh: i64 = rest.get(1..3)?.parse().ok()?;
+            let om: i64 = rest.get(4..6)?.parse().ok()?;
+            if oh > 23 || om > 59 {
+                return None;
+            }
+            sign * (oh * 3600 + om * 60)
+        }
+    };
+    let secs = days_from_civil(y, mo, d) * 86_400 + h * 3600 + mi * 60 + s.min(59) - offset;
+    u64::try_from(secs).ok()
 }
 
 /// A whole number of seconds (u64).
@@ -166,8 +268,20 @@ pub fn parse_u64(text: &str) -> Result<u64, String> {
         .map_err(|_| format!("too large (the largest is {})", u64::MAX))
 }
 
+/// Whole seconds: `30`, or a duration as everywhere else (`30s`, `1m`).
 pub fn parse_period(text: &str) -> Result<u64, String> {
-    match parse_u64(text)? {
+    let seconds = if !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit()) {
+        parse_u64(text)?
+    } else {
+        let ms = skewsim::duration::parse_nonnegative_ms(text).map_err(|e| e.to_string())?;
+        if ms % 1000 != 0 {
+            return Err(
+                "not a whole number of seconds (TOTP periods are whole seconds)".to_owned(),
+            );
+        }
+        (ms / 1000).unsigned_abs()
+    };
+    match seconds {
         0 => Err(skewsim::Error::ZeroPeriod.to_string()),
         n => Ok(n),
     }

@@ -92,8 +92,7 @@ pub fn run(args: &BenchReportArgs, out: &mut dyn Write) -> Result<u8, CliError> 
     .into_iter()
     .map(|(name, bytes)| (args.out.join(name), bytes))
     .collect();
-    write_all_atomic(&files)
-        .map_err(|e| CliError::usage("--out", format!("cannot be written: {e}")))?;
+    write_all_atomic(&files).map_err(|e| CliError::write_failed("--out", &e))?;
     crate::output::write(
         out,
         &format!("{} benchmarks → {}\n", results.len(), args.out.display()),

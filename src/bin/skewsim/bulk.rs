@@ -37,7 +37,7 @@ pub struct BulkArgs {
     #[arg(long, allow_hyphen_values = true, value_name = "L", default_value = "20", value_parser = parse_key_len)]
     pub key_len: usize,
     /// The Unix time of the first code.
-    #[arg(long, allow_hyphen_values = true, value_name = "UNIX", default_value = "1700000000", value_parser = parse_u64)]
+    #[arg(long, allow_hyphen_values = true, value_name = "UNIX|@UNIX|RFC3339", default_value = "1700000000", value_parser = crate::args::parse_time)]
     pub from: u64,
     /// Number of consecutive steps (workload 1).
     #[arg(long, allow_hyphen_values = true, value_name = "N", default_value = "10000000", value_parser = parse_count)]
@@ -49,7 +49,7 @@ pub struct BulkArgs {
     #[arg(long, allow_hyphen_values = true, value_name = "N", default_value = "6", value_parser = parse_digits)]
     pub digits: Digits,
     /// Time step in whole seconds.
-    #[arg(long, allow_hyphen_values = true, value_name = "SECONDS", default_value = "30", value_parser = parse_u64)]
+    #[arg(long, allow_hyphen_values = true, value_name = "SECONDS|DUR", default_value = "30", value_parser = crate::args::parse_period)]
     pub period: u64,
     /// Worker threads (default: one per core).
     #[arg(long, allow_hyphen_values = true, value_name = "T", value_parser = parse_threads)]

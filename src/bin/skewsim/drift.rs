@@ -146,7 +146,7 @@ pub fn run(args: &DriftArgs, out: &mut dyn Write) -> Result<u8, CliError> {
         (csv_path.clone(), csv),
         (svg_path.clone(), svg.into_bytes()),
     ])
-    .map_err(|e| CliError::usage("--out", format!("cannot be written: {e}")))?;
+    .map_err(|e| CliError::write_failed("--out", &e))?;
     let policy = &scenario.policy;
     let resync = match (policy.resync, args.no_resync) {
         (None, _) => "none (this verifier has no resync)",

@@ -15,11 +15,23 @@ pub enum CliError {
     },
     /// A failure outside the input (a file that cannot be written, …).
     Other(String),
-    /// An external command that could not run or did not finish (exit 3).
+    /// An I/O failure, or an external command that could not run or did not
+    /// finish (exit 3).
     External(String),
 }
 
 impl CliError {
+    /// An output that could not be written: exit 2 when the target is not
+    /// something to write (a folder, a link, a device), 3 for a real I/O
+    /// failure (permissions, a full disk).
+    pub fn write_failed(arg: &str, e: &std::io::Error) -> Self {
+        if e.kind() == std::io::ErrorKind::AlreadyExists {
+            CliError::usage(arg, format!("cannot be written: {e}"))
+        } else {
+            CliError::External(format!("{arg} cannot be written: {e}"))
+        }
+    }
+
     /// Bad input in `arg`.
     pub fn usage(arg: &str, message: impl Into<String>) -> Self {
         CliError::Usage {

@@ -335,6 +335,6 @@ fn write_results(runs: &[Run], args: &LabArgs) -> Result<(), CliError> {
         (args.out.join("lab.csv"), csv),
         (args.out.join("README.md"), md.into_bytes()),
     ])
-    .map_err(|e| CliError::usage("--out", format!("cannot be written: {e}")))?;
+    .map_err(|e| CliError::write_failed("--out", &e))?;
     Ok(())
 }

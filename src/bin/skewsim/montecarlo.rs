@@ -159,8 +159,7 @@ pub fn run_cmd(args: &MonteCarloArgs, out: &mut dyn Write) -> Result<u8, CliErro
     bar.finish_and_clear();
     let seconds = started.elapsed().as_secs_f64();
     if let (Some(path), Some(bytes)) = (&args.out, &csv) {
-        write_atomic(path, bytes)
-            .map_err(|e| CliError::usage("--out", format!("cannot be written: {e}")))?;
+        write_atomic(path, bytes).map_err(|e| CliError::write_failed("--out", &e))?;
     }
     let text = match args.format {
         Format::Text => summary_text(args, &config, &counts, seconds, pool.current_num_threads()),

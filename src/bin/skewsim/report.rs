@@ -89,7 +89,7 @@ pub fn run(args: &ReportArgs, out: &mut dyn Write) -> Result<u8, CliError> {
     }
     let readme = readme(&dir);
     write_atomic(&args.dir.join("README.md"), readme.as_bytes())
-        .map_err(|e| CliError::usage("--dir", format!("cannot be written: {e}")))?;
+        .map_err(|e| CliError::write_failed("--dir", &e))?;
     log.extend_from_slice(format!("wrote {dir}/README.md\n").as_bytes());
     crate::output::write(out, &String::from_utf8_lossy(&log))?;
     Ok(0)

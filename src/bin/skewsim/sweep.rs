@@ -188,8 +188,7 @@ pub fn run(args: &SweepArgs, out: &mut dyn Write) -> Result<u8, CliError> {
     }
     bar.finish_and_clear();
     // Every file or none.
-    write_all_atomic(&files)
-        .map_err(|e| CliError::usage("--out", format!("cannot be written: {e}")))?;
+    write_all_atomic(&files).map_err(|e| CliError::write_failed("--out", &e))?;
     summary.push_str(&format!(
         "wrote {} files under {}\n",
         files.len(),
