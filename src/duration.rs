@@ -220,10 +220,20 @@ mod tests {
             "inf",
             "99999999999999999999999999999999d",
             "106751991167301d",
-            "5 s",
+            "5 x",
             "--5s",
+            "1fortnight",
         ] {
             assert!(parse_duration_ms(text).is_err(), "{text}");
+        }
+        // Spaces between parts and long unit names are fine.
+        for (text, ms) in [
+            ("5 s", 5_000),
+            ("1m 30s", 90_000),
+            ("2 weeks", 1_209_600_000),
+            ("3 hrs", 10_800_000),
+        ] {
+            assert_eq!(parse_duration_ms(text), Ok(ms), "{text}");
         }
         assert_eq!(parse_nonnegative_ms("-5s"), Err(DurationError::Negative));
     }
