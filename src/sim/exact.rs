@@ -162,6 +162,18 @@ fn confirm_pieces(scenario: &Scenario) -> Vec<i64> {
 
 /// The probabilities of the four outcomes; `enroll_phase_ms` fixes where in
 /// its step the first code was read (None: every phase).
+///
+/// ```
+/// use skewsim::sim::{Outcome, Scenario, preset, probabilities};
+/// // A two-code AWS enrollment submitted 90 s late (hypothesis a).
+/// let late = Scenario { delay_ms: 90_000, ..Scenario::new(preset("aws-iam").unwrap()) };
+/// assert!(probabilities(&late, None).certain(Outcome::OutOfSync));
+/// // Keycloak stores nothing: a phone 45 s behind fails for the clock's sake.
+/// let skewed = Scenario { skew_ms: -45_000, delay_ms: 5_000, ..Scenario::new(preset("keycloak").unwrap()) };
+/// let p = probabilities(&skewed, None);
+/// assert_eq!(p.out_of_sync, 0);
+/// assert!(p.p(Outcome::LoginFails) > 0.6);
+/// ```
 pub fn probabilities(scenario: &Scenario, enroll_phase_ms: Option<i64>) -> Probabilities {
     let period = scenario.period_ms;
     match enroll_phase_ms {

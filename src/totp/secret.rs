@@ -18,8 +18,20 @@ use super::error::{Error, Result};
 /// assert_eq!(s.as_bytes(), b"1234567890");
 /// assert_eq!(format!("{s:?}"), "Secret([REDACTED; 10 bytes])");
 /// ```
-#[derive(Clone, PartialEq, Eq, ZeroizeOnDrop)]
+#[derive(Clone, ZeroizeOnDrop)]
 pub struct Secret(Vec<u8>);
+
+/// Equality in constant time for keys of equal length (`subtle`), so that
+/// comparing secrets leaks no prefix through timing; the lengths themselves
+/// are not secret.
+impl PartialEq for Secret {
+    fn eq(&self, other: &Self) -> bool {
+        use subtle::ConstantTimeEq;
+        self.0.len() == other.0.len() && bool::from(self.0.ct_eq(&other.0))
+    }
+}
+
+impl Eq for Secret {}
 
 impl Secret {
     /// Takes ownership of raw key bytes.
@@ -157,6 +169,11 @@ mod tests {
             );
         }
         assert_eq!(Secret::from_base32("MZXW6===").unwrap().as_bytes(), b"foo");
+        // Equality compares bytes (in constant time).
+        let a = Secret::from_bytes(b"foo".to_vec()).unwrap();
+        assert!(a == Secret::from_base32("MZXW6===").unwrap());
+        assert!(a != Secret::from_bytes(b"fop".to_vec()).unwrap());
+        assert!(a != Secret::from_bytes(b"fo".to_vec()).unwrap());
         assert_eq!(Secret::from_base32("MZXW6").unwrap().as_bytes(), b"foo");
     }
 
