@@ -11,13 +11,24 @@
 //! | [`report`] | exporters to CSV and SVG (bytes out) and the atomic file writer |
 //! | [`vectors`] | the conformance suite: loading `vectors/*.csv` and judging an implementation against them |
 //! | [`duration`] | the `90s` / `1m30s` / `-45s` durations of the command line, in integer milliseconds |
+//!
+//! Every module but `totp` and `duration` sits behind a cargo feature of
+//! the same name (`sim`, `bulk`, `vectors`, `report`, `lab`; `cli`, the
+//! default, enables them all and the binary): with `default-features =
+//! false` the library is the TOTP core alone, on the RustCrypto hashes,
+//! base32, subtle, zeroize, percent-encoding and thiserror.
 
+#[cfg(feature = "bulk")]
 pub mod bulk;
 pub mod duration;
+#[cfg(feature = "lab")]
 pub mod lab;
+#[cfg(feature = "report")]
 pub mod report;
+#[cfg(feature = "sim")]
 pub mod sim;
 pub mod totp;
+#[cfg(feature = "vectors")]
 pub mod vectors;
 
 pub use totp::{
