@@ -61,9 +61,13 @@ pub fn one_line(e: &clap::Error) -> String {
         };
         first = format!("{first}; did you mean '{suggestion}'?");
     }
-    // One line, whatever an argument held.
-    first
-        .chars()
+    single_line(&first)
+}
+
+/// `text` with control characters escaped: one line, whatever an argument,
+/// a path or a value held, so no one can forge a second `error:` line.
+pub fn single_line(text: &str) -> String {
+    text.chars()
         .flat_map(|c| {
             let escaped: Vec<char> = if c.is_control() {
                 c.escape_debug().collect()

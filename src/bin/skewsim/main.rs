@@ -89,20 +89,7 @@ fn main() -> ExitCode {
         Err(CliError::Other(m)) if m == output::BROKEN_PIPE => ExitCode::SUCCESS,
         Err(e) => {
             let _ = out.flush();
-            // One line, whatever a path or a value held.
-            let text: String = e
-                .to_string()
-                .chars()
-                .flat_map(|c| {
-                    let safe: Vec<char> = if c.is_control() {
-                        c.escape_debug().collect()
-                    } else {
-                        vec![c]
-                    };
-                    safe
-                })
-                .collect();
-            eprintln!("error: {text}");
+            eprintln!("error: {}", dispatch::single_line(&e.to_string()));
             ExitCode::from(e.exit_code())
         }
     }
