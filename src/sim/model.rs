@@ -304,17 +304,15 @@ impl Scenario {
     pub fn enroll(&self, phase_ms: i64) -> Enrollment {
         let period = self.period_ms;
         let (clock, t_code1, code1_step) = self.clock_and_first_read(phase_ms);
-        let mut state = State::default();
-        let mut attempts = [Attempt::default(); MAX_ATTEMPTS as usize];
         let mut e = Enrollment {
             clock,
             t_code1,
             code1_step,
             t_change: t_code1,
-            attempts,
+            attempts: [Attempt::default(); MAX_ATTEMPTS as usize],
             attempt_count: 0,
             decision: Decision::Rejected(RejectReason::OutOfRange),
-            state,
+            state: State::default(),
             t_done: t_code1,
         };
         match self.policy.flow {
@@ -323,10 +321,11 @@ impl Scenario {
                 let t_read = t_change.saturating_add(self.reaction_ms);
                 let step = step_of(clock.reading(t_read), period);
                 let t_receipt = t_read.saturating_add(self.delay_ms);
-                let verifier_step = state.step_at(t_receipt, period);
+                let verifier_step = e.state.step_at(t_receipt, period);
                 let checked =
-                    state.check_pair(search, store, (code1_step, step), t_receipt, period);
-                attempts[0] = Attempt {
+                    e.state
+                        .check_pair(search, store, (code1_step, step), t_receipt, period);
+                e.attempts[0] = Attempt {
                     t_read,
                     step,
                     t_receipt,
@@ -354,16 +353,14 @@ impl Scenario {
                 skip_allowed,
             } => {
                 let mut t_read = t_code1;
-                for (n, slot) in attempts
-                    .iter_mut()
-                    .take(self.attempts_allowed())
-                    .enumerate()
-                {
+                for n in 0..self.attempts_allowed() {
                     let step = step_of(clock.reading(t_read), period);
                     let t_receipt = t_read.saturating_add(self.delay_ms);
-                    let verifier_step = state.step_at(t_receipt, period);
-                    let checked = state.check_confirm(window, store, step, t_receipt, period);
-                    *slot = Attempt {
+                    let verifier_step = e.state.step_at(t_receipt, period);
+                    let checked = e
+                        .state
+                        .check_confirm(window, store, step, t_receipt, period);
+                    e.attempts[n] = Attempt {
                         t_read,
                         step,
                         t_receipt,
@@ -391,8 +388,6 @@ impl Scenario {
                 }
             }
         }
-        e.attempts = attempts;
-        e.state = state;
         e
     }
 

@@ -219,13 +219,6 @@ impl Policy {
     pub fn login_range(&self) -> String {
         range_text(self.login)
     }
-
-    /// Whether any numbers are inferred.
-    pub fn has_inferred(&self) -> bool {
-        self.sources
-            .iter()
-            .any(|s| s.provenance == Provenance::Inferred)
-    }
 }
 
 /// `-6..+5` for a window of 6 behind and 5 ahead.

@@ -85,10 +85,6 @@ fn parse_threads(text: &str) -> Result<usize, String> {
     }
 }
 
-fn secret_given(args: &BulkArgs) -> bool {
-    args.secret_hex.is_some()
-}
-
 /// Runs the workload.
 pub fn run(args: &BulkArgs, out: &mut dyn Write) -> Result<u8, CliError> {
     let step = TimeStep::new(args.period, 0)
@@ -97,7 +93,7 @@ pub fn run(args: &BulkArgs, out: &mut dyn Write) -> Result<u8, CliError> {
         .counter_at(args.from)
         .map_err(|e| CliError::usage("--from", format!("is {e}")))?;
     // The counters first ..= first + steps - 1 must all exist: no wrap to 0.
-    if secret_given(args) && args.steps > 0 && first.checked_add(args.steps - 1).is_none() {
+    if args.secret_hex.is_some() && args.steps > 0 && first.checked_add(args.steps - 1).is_none() {
         return Err(CliError::usage(
             "--steps",
             format!(
