@@ -438,6 +438,29 @@ fn regression_cmd_timeout_and_missing_tool() {
         "{}",
         stderr(&o)
     );
+    // Time limits take the one duration convention (or whole seconds).
+    for (args, why) in [
+        (
+            vec!["vectors", "--cmd", "true", "--timeout", "0s"],
+            "'--timeout <DUR>': zero",
+        ),
+        (
+            vec!["vectors", "--cmd", "true", "--timeout", "2h"],
+            "'--timeout <DUR>': out of range",
+        ),
+        (
+            vec!["vectors", "--cmd", "true", "--timeout", "-1s"],
+            "'--timeout <DUR>': ",
+        ),
+        (
+            vec!["lab", "--verifier", "pyotp", "--timeout", "ten"],
+            "'--timeout <DUR>': not a duration",
+        ),
+    ] {
+        let o = skewsim(&args);
+        assert_eq!(o.status.code(), Some(2), "{args:?}");
+        assert!(stderr(&o).contains(why), "{args:?}: {}", stderr(&o));
+    }
     assert!(stdout(&o).is_empty());
     // 50 MB of output: kept to a few hundred bytes, the run still ends.
     let o = skewsim(&[
@@ -761,6 +784,29 @@ fn secrets_from_stdin_a_private_file_or_the_environment() {
     );
     assert_eq!(stdout(&o), "94287082\n", "{}", stderr(&o));
     std::fs::remove_dir_all(&dir).expect("cleanup");
+    // bulk's secret too: the RFC key at counters 1 and 2 (8 digits).
+    let hex = "3132333435363738393031323334353637383930";
+    let o = run(
+        &[
+            "bulk",
+            "--secret-hex",
+            "-",
+            "--from",
+            "59",
+            "--steps",
+            "2",
+            "--digits",
+            "8",
+        ],
+        Some(&format!("{hex}\n")),
+        None,
+    );
+    assert!(
+        stdout(&o).starts_with(&format!("codes=2 checksum={} ", 94_287_082 + 37_359_152)),
+        "{}{}",
+        stdout(&o),
+        stderr(&o)
+    );
 }
 
 /// Issue 10, item 2: the conformance suite runs from any folder.

@@ -3,13 +3,19 @@
 //! code, streamed into a checksum or a callback so that 10^9 codes need no
 //! memory.
 //!
-//! [`portable`] precomputes the HMAC key state once per secret (two
+//! The portable path precomputes the HMAC key state once per secret (two
 //! compressions per code instead of four) on RustCrypto's compression
 //! functions; [`Backend::Naive`] is the core's per-code `Hmac` path, kept as
 //! the baseline and the reference.
 
-pub mod portable;
-pub mod shani;
+mod portable;
+mod shani;
+
+/// Whether this CPU has the SHA extensions (SHA-NI) that [`Backend::Auto`]
+/// uses for SHA-1 and SHA-256.
+pub fn sha_ni_available() -> bool {
+    shani::available()
+}
 
 use rayon::prelude::*;
 

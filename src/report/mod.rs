@@ -1,13 +1,13 @@
 //! Reports: exporters that turn results into bytes (tested without the disk),
 //! and one atomic file writer.
 //!
-//! [`atomic`] writes whole files or nothing, [`tables`] renders CSV, [`plot`]
+//! [`write_atomic`] and [`write_all_atomic`] write whole files or nothing, [`tables`] renders CSV, [`plot`]
 //! renders SVG charts with plotters' SVG backend (no system fonts needed),
 //! [`bench`](mod@bench) turns criterion's results into dashboard files.
 
-pub mod atomic;
+mod atomic;
 pub mod bench;
 pub mod plot;
 pub mod tables;
 
-pub use atomic::{write_all_atomic, write_atomic};
+pub use atomic::{remove_pending, write_all_atomic, write_atomic};

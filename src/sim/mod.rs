@@ -2,7 +2,7 @@
 //! state, one enrollment step by step, and its exact outcome probabilities.
 //!
 //! [`clock`] does step arithmetic and drift, [`policy`] holds the verifier
-//! presets with their sources, [`verifier`] is each verifier's state and
+//! presets with their sources, [`State`] (the private `verifier` module) is each verifier's state and
 //! rules, [`model`] plays one enrollment and its first login, [`exact`] turns
 //! that into probabilities and delay thresholds; [`sweep`], [`montecarlo`]
 //! and [`drift`] build on them.
@@ -14,7 +14,7 @@ pub mod model;
 pub mod montecarlo;
 pub mod policy;
 pub mod sweep;
-pub mod verifier;
+mod verifier;
 
 pub use exact::{Onset, Probabilities, Thresholds, probabilities, thresholds, work};
 pub use model::{Decision, Enrollment, Login, Outcome, RejectReason, Scenario};

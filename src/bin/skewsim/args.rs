@@ -5,6 +5,8 @@
 use clap::{Args, Parser, Subcommand};
 use skewsim::Algorithm;
 
+use crate::json::Format;
+
 /// skewsim: TOTP timing harness. With no subcommand, simulates one MFA
 /// enrollment (two codes for AWS, one for most verifiers) and its first login
 /// (`skewsim --delay 90s`), and says whether it ends REJECTED, ENROLLED IN
@@ -98,6 +100,9 @@ pub struct CodeArgs {
     /// Key and parameters.
     #[command(flatten)]
     pub key: KeyArgs,
+    /// Output format: the code and a newline, or a JSON document with its counter.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
 }
 
 /// `skewsim verify`.
@@ -112,6 +117,9 @@ pub struct VerifyArgs {
     /// Steps accepted on each side of the current one.
     #[arg(long, allow_hyphen_values = true, value_name = "N", default_value_t = 1, value_parser = parse_window)]
     pub window: u32,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
 }
 
 /// `skewsim vectors`.
@@ -130,8 +138,8 @@ pub struct VectorsArgs {
     #[arg(long, requires = "cmd")]
     pub shell: bool,
     /// The longest one run of --cmd may take; a command still running is killed and the run stops (exit 3).
-    #[arg(long, value_name = "DUR", default_value = "10s", requires = "cmd", value_parser = crate::scenario::nonnegative)]
-    pub timeout: i64,
+    #[arg(long, allow_hyphen_values = true, value_name = "DUR", default_value = "10s", requires = "cmd", value_parser = parse_timeout)]
+    pub timeout: std::time::Duration,
     /// Only rows with these algorithms (comma-separated), e.g. what the external tool supports.
     #[arg(long, allow_hyphen_values = true, value_name = "ALG,…", value_delimiter = ',', value_parser = parse_algorithm)]
     pub algorithms: Vec<Algorithm>,
@@ -144,6 +152,9 @@ pub struct VectorsArgs {
     /// Only rows whose time is at most this (e.g. 9223372036854775807 for a signed 64-bit time_t).
     #[arg(long, allow_hyphen_values = true, value_name = "UNIX", value_parser = parse_u64)]
     pub max_time: Option<u64>,
+    /// Output format: the table, or a JSON document listing every failure.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
 }
 
 /// `now` or whole seconds.
@@ -284,6 +295,22 @@ pub fn parse_period(text: &str) -> Result<u64, String> {
     match seconds {
         0 => Err(skewsim::Error::ZeroPeriod.to_string()),
         n => Ok(n),
+    }
+}
+
+/// A time limit: a duration (`10s`, `1m`) or whole seconds (`30`), from 1 ms to 1 h.
+pub fn parse_timeout(text: &str) -> Result<std::time::Duration, String> {
+    let ms = if !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit()) {
+        parse_u64(text)?.saturating_mul(1000)
+    } else {
+        skewsim::duration::parse_nonnegative_ms(text)
+            .map_err(|e| e.to_string())?
+            .unsigned_abs()
+    };
+    match ms {
+        0 => Err("zero: nothing can finish in no time".to_owned()),
+        1..=3_600_000 => Ok(std::time::Duration::from_millis(ms)),
+        _ => Err("out of range: at most 1h".to_owned()),
     }
 }
 

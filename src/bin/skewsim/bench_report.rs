@@ -34,7 +34,7 @@ fn machine() -> String {
         })
         .unwrap_or_else(|| "unknown CPU".to_owned());
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let sha = if skewsim::bulk::shani::available() {
+    let sha = if skewsim::bulk::sha_ni_available() {
         "SHA extensions: yes"
     } else {
         "SHA extensions: no"

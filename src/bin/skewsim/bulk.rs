@@ -4,6 +4,7 @@
 use std::io::Write;
 
 use clap::{Args, ValueEnum};
+use serde::Serialize;
 use skewsim::bulk::{
     Backend, Keyed, MAX_KEY_LEN, secrets_checksum_with, splitmix_key, steps_checksum_with,
 };
@@ -11,6 +12,7 @@ use skewsim::{Algorithm, Digits, Secret, TimeStep};
 
 use crate::args::{parse_algorithm, parse_digits, parse_u64};
 use crate::error::CliError;
+use crate::json::Format;
 
 /// Which implementation to run (to compare, or to force the fallback).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -27,8 +29,8 @@ pub enum BackendArg {
 #[derive(Debug, Args)]
 #[command(group(clap::ArgGroup::new("workload").required(true).args(["secret_hex", "secrets"])))]
 pub struct BulkArgs {
-    /// Workload 1: this secret (hex) over --steps consecutive time steps.
-    #[arg(long, value_name = "HEX")]
+    /// Workload 1: this secret (hex) over --steps consecutive time steps (`-`: from standard input).
+    #[arg(long, value_name = "HEX|-")]
     pub secret_hex: Option<String>,
     /// Workload 2: this many splitmix64 secrets, one code each at --from.
     #[arg(long, allow_hyphen_values = true, value_name = "N", value_parser = parse_count)]
@@ -58,8 +60,32 @@ pub struct BulkArgs {
     #[arg(long, value_enum, default_value_t = BackendArg::Auto)]
     pub backend: BackendArg,
     /// Write the codes, one per line, instead of the summary.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "format")]
     pub print: bool,
+    /// Output format of the summary.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+}
+
+/// `bulk`'s JSON document: the run's figures.
+#[derive(Serialize)]
+struct BulkJson {
+    /// `one_secret` (--secret-hex over --steps) or `many_secrets` (--secrets).
+    workload: &'static str,
+    algorithm: &'static str,
+    digits: u8,
+    period_s: u64,
+    from_unix: u64,
+    /// Each generated secret's length (null for one secret).
+    key_len_bytes: Option<usize>,
+    /// The backend asked for (`auto` picks the fastest this CPU supports).
+    backend: &'static str,
+    codes: u64,
+    /// The sum of every code's value, wrapping at 2^64.
+    checksum: u64,
+    seconds: f64,
+    codes_per_second: f64,
+    threads: usize,
 }
 
 fn parse_count(text: &str) -> Result<u64, String> {
@@ -109,7 +135,7 @@ pub fn run(args: &BulkArgs, out: &mut dyn Write) -> Result<u8, CliError> {
     };
     let secret = match &args.secret_hex {
         Some(hex) => Some(
-            Secret::from_hex(hex)
+            Secret::from_hex(&crate::keys::text_or_stdin("--secret-hex", hex)?)
                 .map_err(|e| CliError::usage("--secret-hex", format!("is {e}")))?,
         ),
         None => None,
@@ -153,12 +179,37 @@ pub fn run(args: &BulkArgs, out: &mut dyn Write) -> Result<u8, CliError> {
     });
     let seconds = started.elapsed().as_secs_f64();
     bar.finish_and_clear();
+    let rate = codes as f64 / seconds.max(1e-9);
+    let threads = pool.current_num_threads();
+    if args.format == Format::Json {
+        let doc = BulkJson {
+            workload: if secret.is_some() {
+                "one_secret"
+            } else {
+                "many_secrets"
+            },
+            algorithm: args.algorithm.name(),
+            digits: args.digits.get(),
+            period_s: args.period,
+            from_unix: args.from,
+            key_len_bytes: secret.is_none().then_some(args.key_len),
+            backend: match args.backend {
+                BackendArg::Auto => "auto",
+                BackendArg::Portable => "portable",
+                BackendArg::Naive => "naive",
+            },
+            codes,
+            checksum,
+            seconds,
+            codes_per_second: rate,
+            threads,
+        };
+        return crate::json::write(out, "bulk", &doc).map(|()| 0);
+    }
     crate::output::write(
         out,
         &format!(
-            "codes={codes} checksum={checksum} seconds={seconds:.3} codes_per_sec={:.0} threads={}\n",
-            codes as f64 / seconds.max(1e-9),
-            pool.current_num_threads()
+            "codes={codes} checksum={checksum} seconds={seconds:.3} codes_per_sec={rate:.0} threads={threads}\n"
         ),
     )?;
     Ok(0)

@@ -4,8 +4,11 @@ use std::io::Write;
 
 use skewsim::hotp;
 
+use serde::Serialize;
+
 use crate::args::CodeArgs;
 use crate::error::CliError;
+use crate::json::Format;
 use crate::keys::key_from;
 
 /// Prints the code.
@@ -18,6 +21,29 @@ pub fn run(args: &CodeArgs, out: &mut dyn Write) -> Result<u8, CliError> {
         counter,
         key.totp.digits(),
     );
+    if args.format == Format::Json {
+        let doc = CodeJson {
+            code: code.to_string(),
+            counter,
+            time_unix: key.hotp_counter.is_none().then_some(key.time),
+            algorithm: key.totp.algorithm().name(),
+            digits: key.totp.digits().get(),
+        };
+        return crate::json::write(out, "code", &doc).map(|()| 0);
+    }
     crate::output::write(out, &format!("{code}\n"))?;
     Ok(0)
+}
+
+/// `code`'s JSON document.
+#[derive(Serialize)]
+struct CodeJson {
+    /// Zero-padded, as a string.
+    code: String,
+    /// The HOTP counter (the time step for TOTP).
+    counter: u64,
+    /// The time (null for an hotp URI).
+    time_unix: Option<u64>,
+    algorithm: &'static str,
+    digits: u8,
 }

@@ -7,11 +7,13 @@ use std::io::Write;
 use std::path::PathBuf;
 
 use clap::Args;
+use serde::Serialize;
 use skewsim::duration::format_ms;
 use skewsim::report::{plot, write_all_atomic};
 use skewsim::sim::drift::{DayEnd, simulate};
 
 use crate::error::CliError;
+use crate::json::{self, Format, ModelJson};
 use crate::scenario::{ModelArgs, nonnegative, parse_policy, signed};
 
 /// Options of `skewsim drift`.
@@ -38,6 +40,9 @@ pub struct DriftArgs {
     /// Folder for drift-<policy>.csv and drift-<policy>.svg.
     #[arg(long, value_name = "DIR", default_value = "skewsim-drift")]
     pub out: PathBuf,
+    /// Output format of the summary (the files are the same).
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
     /// The rest of the model (--drift-ppm is the one that matters here).
     #[command(flatten)]
     pub model: ModelArgs,
@@ -50,6 +55,32 @@ fn parse_days(text: &str) -> Result<u64, String> {
         Ok(_) => Err("out of range: at most 36500 days".to_owned()),
         Err(_) => Err("not a whole number of days".to_owned()),
     }
+}
+
+/// `drift`'s JSON document: the counts the text summary gives.
+#[derive(Serialize)]
+struct DriftJson {
+    policy: String,
+    delay_ms: i64,
+    skew_ms: i64,
+    login_every_ms: i64,
+    days: u64,
+    logins: u64,
+    #[serde(flatten)]
+    model: ModelJson,
+    /// `none` (the verifier has none), `off` (--no-resync) or `after_failed_day`.
+    resync: &'static str,
+    first_code_refused: usize,
+    /// Day of the first refusal (fractional), null if none.
+    first_refused_day: Option<f64>,
+    in_on_later_code: usize,
+    /// Of those, the days on which the verifier healed itself (learning, AutoResync).
+    healed: usize,
+    in_after_resync: usize,
+    never_in: usize,
+    /// Day of the last login that never got in, null if none.
+    last_never_in_day: Option<f64>,
+    files: Vec<String>,
 }
 
 /// The most logins simulated per mode.
@@ -148,6 +179,37 @@ pub fn run(args: &DriftArgs, out: &mut dyn Write) -> Result<u8, CliError> {
     ])
     .map_err(|e| CliError::write_failed("--out", &e))?;
     let policy = &scenario.policy;
+    let day = |l: &skewsim::sim::drift::LoginRecord| l.elapsed_ms as f64 / 86_400_000.0;
+    if args.format == Format::Json {
+        let doc = DriftJson {
+            policy: name.clone(),
+            delay_ms: args.delay,
+            skew_ms: args.skew,
+            login_every_ms: args.login_every,
+            days: args.days,
+            logins,
+            model: (&scenario).into(),
+            resync: match (policy.resync, args.no_resync) {
+                (None, _) => "none",
+                (Some(_), true) => "off",
+                (Some(_), false) => "after_failed_day",
+            },
+            first_code_refused: run.first_attempt_failures(),
+            first_refused_day: run.first_failure().map(day),
+            in_on_later_code: run.recovered_by_retrying(),
+            healed: run.healed(),
+            in_after_resync: run.recovered_by_resync(),
+            never_in: run.failed(),
+            last_never_in_day: run
+                .logins
+                .iter()
+                .rev()
+                .find(|l| l.end == DayEnd::Failed)
+                .map(day),
+            files: vec![json::path_text(&csv_path), json::path_text(&svg_path)],
+        };
+        return json::write(out, "drift", &doc).map(|()| 0);
+    }
     let resync = match (policy.resync, args.no_resync) {
         (None, _) => "none (this verifier has no resync)",
         (Some(_), true) => "off (--no-resync)",

@@ -19,7 +19,7 @@ pub struct Key {
 }
 
 /// A flag's text: itself, or with `-` the first line of standard input.
-fn text_or_stdin(flag: &str, value: &str) -> Result<Zeroizing<String>, CliError> {
+pub fn text_or_stdin(flag: &str, value: &str) -> Result<Zeroizing<String>, CliError> {
     if value != "-" {
         return Ok(Zeroizing::new(value.to_owned()));
     }

@@ -7,12 +7,14 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use clap::Args;
+use serde::Serialize;
 use serde_json::json;
 use skewsim::lab::{Adapter, Finding, LabScenario, run as run_scenario, scenarios};
 use skewsim::report::write_all_atomic;
 use skewsim::sim::{Policy, preset};
 
 use crate::error::CliError;
+use crate::json::{self, Format};
 use crate::scenario::parse_policy;
 
 /// The built-in adapters: name, script, arguments.
@@ -71,9 +73,12 @@ pub struct LabArgs {
     /// The folder holding adapters/ and the .venv that lab/setup.sh makes.
     #[arg(long, value_name = "DIR", default_value = "lab")]
     pub lab_dir: PathBuf,
-    /// Seconds to wait for each answer of an adapter.
-    #[arg(long, value_name = "SECONDS", default_value = "30", value_parser = clap::value_parser!(u64).range(1..=3600))]
-    pub timeout: u64,
+    /// The longest to wait for each answer of an adapter (a duration, or whole seconds).
+    #[arg(long, allow_hyphen_values = true, value_name = "DUR", default_value = "30s", value_parser = crate::args::parse_timeout)]
+    pub timeout: Duration,
+    /// Output format of the summary (the files are the same).
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
     /// Folder for lab.csv and README.md.
     #[arg(long, value_name = "DIR", default_value = "skewsim-lab")]
     pub out: PathBuf,
@@ -130,7 +135,7 @@ fn argv_for(name: &str, args: &LabArgs) -> Result<Vec<String>, CliError> {
 fn run_one(argv: &[String], args: &LabArgs, out: &mut dyn Write) -> Result<Run, CliError> {
     let fail = |e: skewsim::lab::AdapterError| CliError::Other(format!("{}: {e}", argv.join(" ")));
     let started = Instant::now();
-    let mut adapter = Adapter::start(argv, Duration::from_secs(args.timeout)).map_err(fail)?;
+    let mut adapter = Adapter::start(argv, args.timeout).map_err(fail)?;
     let hello = adapter.request(&json!({"op": "hello"})).map_err(fail)?;
     let label = hello
         .get("name")
@@ -209,7 +214,9 @@ fn run_one(argv: &[String], args: &LabArgs, out: &mut dyn Write) -> Result<Run, 
             disagreements.len() - 10
         ));
     }
-    crate::output::write(out, &text)?;
+    if args.format == Format::Text {
+        crate::output::write(out, &text)?;
+    }
     Ok(run)
 }
 
@@ -235,6 +242,15 @@ pub fn run(args: &LabArgs, out: &mut dyn Write) -> Result<u8, CliError> {
         runs.push(run_one(argv, args, out)?);
     }
     write_results(&runs, args)?;
+    let disagree = runs.iter().any(|r| {
+        r.findings
+            .iter()
+            .any(|(_, f)| f.disagreement.is_some() && !f.collision)
+    });
+    if args.format == Format::Json {
+        json::write(out, "lab", &lab_json(&runs, args))?;
+        return Ok(u8::from(disagree));
+    }
     crate::output::write(
         out,
         &format!(
@@ -243,12 +259,77 @@ pub fn run(args: &LabArgs, out: &mut dyn Write) -> Result<u8, CliError> {
             args.out.join("README.md").display()
         ),
     )?;
-    let disagree = runs.iter().any(|r| {
-        r.findings
-            .iter()
-            .any(|(_, f)| f.disagreement.is_some() && !f.collision)
-    });
     Ok(u8::from(disagree))
+}
+
+/// `lab`'s JSON document: one summary per verifier, every unexplained
+/// disagreement and collision listed.
+#[derive(Serialize)]
+struct LabJson {
+    random: u64,
+    seed: u64,
+    reduced: bool,
+    verifiers: Vec<VerifierJson>,
+    files: Vec<String>,
+}
+
+#[derive(Serialize)]
+struct VerifierJson {
+    verifier: String,
+    policy: String,
+    scenarios: usize,
+    checks: usize,
+    agree: usize,
+    code_collisions: usize,
+    disagree: usize,
+    seconds: f64,
+    disagreements: Vec<ScenarioNoteJson>,
+    collisions: Vec<ScenarioNoteJson>,
+}
+
+#[derive(Serialize)]
+struct ScenarioNoteJson {
+    scenario: String,
+    what: String,
+}
+
+fn lab_json(runs: &[Run], args: &LabArgs) -> LabJson {
+    let note = |f: &Finding| ScenarioNoteJson {
+        scenario: f.id.clone(),
+        what: f.disagreement.clone().unwrap_or_default(),
+    };
+    LabJson {
+        random: args.random,
+        seed: args.seed,
+        reduced: args.reduced,
+        verifiers: runs
+            .iter()
+            .map(|r| {
+                let findings = || r.findings.iter().map(|(_, f)| f);
+                let disagreements: Vec<_> = findings()
+                    .filter(|f| f.disagreement.is_some() && !f.collision)
+                    .map(note)
+                    .collect();
+                let collisions: Vec<_> = findings().filter(|f| f.collision).map(note).collect();
+                VerifierJson {
+                    verifier: r.label.clone(),
+                    policy: r.policy.clone(),
+                    scenarios: r.findings.len(),
+                    checks: findings().map(|f| f.checks).sum(),
+                    agree: r.findings.len() - disagreements.len() - collisions.len(),
+                    code_collisions: collisions.len(),
+                    disagree: disagreements.len(),
+                    seconds: r.seconds,
+                    disagreements,
+                    collisions,
+                }
+            })
+            .collect(),
+        files: vec![
+            json::path_text(&args.out.join("lab.csv")),
+            json::path_text(&args.out.join("README.md")),
+        ],
+    }
 }
 
 fn write_results(runs: &[Run], args: &LabArgs) -> Result<(), CliError> {

@@ -8,6 +8,7 @@ mod code;
 mod dispatch;
 mod drift;
 mod error;
+mod json;
 mod keys;
 mod lab;
 mod montecarlo;
@@ -51,7 +52,7 @@ fn main() -> ExitCode {
     // exit as interrupted (128 + SIGINT). If the handler cannot be set, the
     // writes are still atomic; only a temporary could be left behind.
     let _ = ctrlc::set_handler(|| {
-        skewsim::report::atomic::remove_pending();
+        skewsim::report::remove_pending();
         std::process::exit(130);
     });
     let cli = match Cli::try_parse() {

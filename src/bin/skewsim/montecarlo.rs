@@ -5,13 +5,15 @@ use std::io::Write;
 use std::path::PathBuf;
 
 use clap::Args;
+use serde::Serialize;
 use skewsim::duration::{format_ms, parse_duration_ms};
 use skewsim::report::write_atomic;
 use skewsim::sim::Outcome;
 use skewsim::sim::montecarlo::{Config, Counts, Dist, run, run_trials};
 
 use crate::error::CliError;
-use crate::scenario::{Format, ModelArgs, parse_policy};
+use crate::json::{self, DistJson, Format, ModelJson, PerOutcome};
+use crate::scenario::{ModelArgs, parse_policy};
 
 /// Options of `skewsim montecarlo`.
 #[derive(Debug, Args)]
@@ -164,29 +166,68 @@ pub fn run_cmd(args: &MonteCarloArgs, out: &mut dyn Write) -> Result<u8, CliErro
     let text = match args.format {
         Format::Text => summary_text(args, &config, &counts, seconds, pool.current_num_threads()),
         Format::Json => {
-            let est = |o| {
-                let (p, lo, hi) = counts.estimate(o, 1.96);
-                serde_json::json!({ "p": p, "ci95": [lo, hi], "count": counts.count(o) })
+            let estimate = |o| {
+                let (probability, ci95_low, ci95_high) = counts.estimate(o, 1.96);
+                EstimateJson {
+                    probability,
+                    ci95_low,
+                    ci95_high,
+                    count: counts.count(o),
+                }
             };
-            let mut s = serde_json::to_string_pretty(&serde_json::json!({
-                "policy": config.base.policy.name,
-                "trials": args.trials,
-                "seed": args.seed,
-                "delay": describe(&args.delay),
-                "skew": describe(&args.skew),
-                "reaction": describe(&args.reaction),
-                "rejected": est(Outcome::Rejected),
-                "in_sync": est(Outcome::InSync),
-                "out_of_sync": est(Outcome::OutOfSync),
-                "login_fails": est(Outcome::LoginFails),
-            }))
-            .map_err(|e| CliError::Other(e.to_string()))?;
-            s.push('\n');
-            s
+            let doc = MonteCarloJson {
+                policy: config.base.policy.name.clone(),
+                trials: args.trials,
+                seed: args.seed,
+                distributions: DistributionsJson {
+                    delay: (&args.delay).into(),
+                    skew: (&args.skew).into(),
+                    reaction: (&args.reaction).into(),
+                },
+                model: (&config.base).into(),
+                outcomes: PerOutcome::from_fn(estimate),
+                most_likely: Outcome::ALL
+                    .into_iter()
+                    .max_by_key(|&o| counts.count(o))
+                    .map_or("in_sync", Outcome::key),
+                trials_csv: args.out.as_deref().map(json::path_text),
+            };
+            return json::write(out, "montecarlo", &doc).map(|()| 0);
         }
     };
     crate::output::write(out, &text)?;
     Ok(0)
+}
+
+/// `montecarlo`'s JSON document. Deterministic for a seed: no timings.
+#[derive(Serialize)]
+struct MonteCarloJson {
+    policy: String,
+    trials: u64,
+    seed: u64,
+    distributions: DistributionsJson,
+    #[serde(flatten)]
+    model: ModelJson,
+    outcomes: PerOutcome<EstimateJson>,
+    most_likely: &'static str,
+    /// The per-trial CSV written with --out (null: none).
+    trials_csv: Option<String>,
+}
+
+#[derive(Serialize)]
+struct DistributionsJson {
+    delay: DistJson,
+    skew: DistJson,
+    reaction: DistJson,
+}
+
+/// An outcome's share of the trials with its Wilson 95% interval.
+#[derive(Serialize)]
+struct EstimateJson {
+    probability: f64,
+    ci95_low: f64,
+    ci95_high: f64,
+    count: u64,
 }
 
 fn summary_text(

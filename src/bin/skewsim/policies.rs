@@ -3,9 +3,11 @@
 use std::io::Write;
 
 use clap::Args;
+use serde::Serialize;
 use skewsim::sim::policy::{Flow, Policy, Replay, Store, presets, range_text};
 
 use crate::error::CliError;
+use crate::json::{Format, PolicyJson};
 
 /// Options of `skewsim policies`.
 #[derive(Debug, Args)]
@@ -13,6 +15,15 @@ pub struct PoliciesArgs {
     /// Also print where every number comes from (source, documented or INFERRED).
     #[arg(long)]
     pub sources: bool,
+    /// Output format (JSON always carries the sources).
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+}
+
+/// `policies`' JSON document.
+#[derive(Serialize)]
+struct PoliciesJson {
+    policies: Vec<PolicyJson>,
 }
 
 /// How a policy enrolls, in a few words.
@@ -69,8 +80,14 @@ pub fn healing_text(p: &Policy) -> String {
     }
 }
 
-/// Prints the table.
+/// Prints the table, or the JSON document.
 pub fn run(args: &PoliciesArgs, out: &mut dyn Write) -> Result<u8, CliError> {
+    if args.format == Format::Json {
+        let doc = PoliciesJson {
+            policies: presets().iter().map(PolicyJson::from).collect(),
+        };
+        return crate::json::write(out, "policies", &doc).map(|()| 0);
+    }
     let mut o = format!(
         "{:<35} {:<26} {:<8} {:<38} {:<7} {}\n",
         "policy", "enrollment", "login", "stores", "replay", "heals by"

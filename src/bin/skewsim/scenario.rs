@@ -3,11 +3,11 @@
 
 use std::io::Write;
 
-use clap::{Args, ValueEnum};
-use serde_json::json;
+use clap::Args;
+use serde::Serialize;
 use skewsim::duration::{format_ms, parse_duration_ms, parse_nonnegative_ms};
-use skewsim::sim::model::{Attempt, Login, MAX_ATTEMPTS};
-use skewsim::sim::policy::{Flow, Provenance, Store, Window, range_text};
+use skewsim::sim::model::{Login, MAX_ATTEMPTS};
+use skewsim::sim::policy::{Flow, Store, Window, range_text};
 use skewsim::sim::{
     Decision, Enrollment, Onset, Outcome, Policy, Probabilities, RejectReason, Scenario, State,
     Thresholds, TrackDrift, preset, probabilities, thresholds,
@@ -15,15 +15,7 @@ use skewsim::sim::{
 use skewsim::{Algorithm, Digits, Secret, hotp};
 
 use crate::error::CliError;
-
-/// Text for people, or one JSON object for scripts.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum Format {
-    /// The timeline, outcome, fix and thresholds.
-    Text,
-    /// The same facts as one JSON object.
-    Json,
-}
+use crate::json::{self, Format, ModelJson, PerOutcome, PolicyJson, StateJson};
 
 /// The scenario's options (all optional).
 #[derive(Debug, Args)]
@@ -363,10 +355,7 @@ pub fn run(args: &ScenarioArgs, out: &mut dyn Write) -> Result<u8, CliError> {
     let text = match args.format {
         Format::Text => render_text(&analysis),
         Format::Json => {
-            let mut s = serde_json::to_string_pretty(&render_json(&analysis))
-                .map_err(|e| CliError::Other(format!("cannot format JSON: {e}")))?;
-            s.push('\n');
-            s
+            return json::write(out, "scenario", &render_json(&analysis, args.phase)).map(|()| 0);
         }
     };
     crate::output::write(out, &text)?;
@@ -386,126 +375,268 @@ fn small_pct(p: f64) -> String {
     }
 }
 
-fn opt_ms(v: Option<i64>) -> serde_json::Value {
-    v.map_or(serde_json::Value::Null, serde_json::Value::from)
+/// The default command's JSON document (`"command": "scenario"`).
+#[derive(Serialize)]
+struct ScenarioJson {
+    policy: String,
+    policy_details: PolicyJson,
+    delay_ms: i64,
+    skew_ms: i64,
+    reaction_ms: i64,
+    /// `--phase`, or null for every phase.
+    phase_ms: Option<i64>,
+    #[serde(flatten)]
+    model: ModelJson,
+    outcome: &'static str,
+    probabilities: PerOutcome<f64>,
+    /// The exact counts behind the probabilities: (enrollment phase, login
+    /// phase) pairs at 1 ms resolution.
+    counts: CountsJson,
+    why: String,
+    fix: String,
+    /// The next login's probabilities after a prompt resync (null: the verifier has none).
+    after_resync: Option<PerOutcome<f64>>,
+    thresholds_ms: ThresholdsJson,
+    run: RunJson,
 }
 
-fn window_json(w: Window) -> serde_json::Value {
-    json!({ "behind": w.behind, "ahead": w.ahead })
+#[derive(Serialize)]
+struct CountsJson {
+    #[serde(flatten)]
+    outcomes: PerOutcome<u64>,
+    total: u64,
 }
 
-fn store_key(s: Store) -> &'static str {
-    match s {
-        Store::Nothing => "nothing",
-        Store::Steps => "steps",
-        Store::StepsFormLoop => "steps_form_loop",
-        Store::ShiftStart => "shift_to_step_start",
-        Store::ShiftCentre => "shift_to_step_centre",
+#[derive(Serialize)]
+struct OnsetJson {
+    from_ms: i64,
+    probability_there: f64,
+}
+
+#[derive(Serialize)]
+struct ThresholdsJson {
+    in_sync_uncertain_from: Option<i64>,
+    out_of_sync: Option<OnsetJson>,
+    out_of_sync_certain_from: Option<i64>,
+    login_fails: Option<OnsetJson>,
+    rejected: Option<OnsetJson>,
+    rejected_certain_from: Option<i64>,
+}
+
+/// One run, as a timeline of events (times from reading code 1, steps from its step).
+#[derive(Serialize)]
+struct RunJson {
+    enroll_phase_ms: i64,
+    login_phase_ms: i64,
+    timeline: Vec<Event>,
+    decision: &'static str,
+    /// The accepted code's step minus the verifier's (null: rejected or skipped).
+    found_offset: Option<i64>,
+    stored: StateJson,
+    ideal_stored: StateJson,
+    first_login: Option<FirstLoginJson>,
+}
+
+#[derive(Serialize)]
+struct FirstLoginJson {
+    accepted: bool,
+    ideal_accepted: bool,
+    gets_in_at_attempt: Option<u32>,
+    healed: bool,
+}
+
+/// What happened, in order. Codes are those of a demo secret (RFC 6238's):
+/// the outcome depends on the steps alone.
+#[derive(Serialize)]
+#[serde(tag = "event", rename_all = "snake_case")]
+enum Event {
+    /// The person reads a code (and submits it, or the pair, when `submitted`).
+    CodeRead {
+        t_ms: i64,
+        step: i64,
+        demo_code: String,
+        submitted: bool,
+    },
+    /// The device replaces code 1 by the next one.
+    CodeChanges {
+        t_ms: i64,
+        step: i64,
+        demo_code: String,
+    },
+    /// The verifier receives a code (a pair's code 2) and searches its window.
+    Received {
+        t_ms: i64,
+        code_step: i64,
+        verifier_step: i64,
+        search_from_step: i64,
+        search_to_step: i64,
+        accepted: bool,
+    },
+    /// The enrollment ends.
+    EnrollmentDecided {
+        t_ms: i64,
+        decision: &'static str,
+        stored: StateJson,
+    },
+    /// The first login's code is read.
+    LoginCodeRead {
+        t_ms: i64,
+        step: i64,
+        demo_code: String,
+    },
+    /// The verifier checks the first login's code.
+    LoginReceived {
+        t_ms: i64,
+        code_step: i64,
+        verifier_step: i64,
+        accept_from_step: i64,
+        accept_to_step: i64,
+        accepted: bool,
+        ideal_accepted: bool,
+    },
+}
+
+fn decision_key(d: Decision) -> &'static str {
+    match d {
+        Decision::Accepted { skipped: true, .. } => "skipped",
+        Decision::Accepted { .. } => "accepted",
+        Decision::Rejected(RejectReason::NotConsecutive) => "rejected_not_consecutive",
+        Decision::Rejected(RejectReason::OutOfRange) => "rejected_out_of_range",
     }
 }
 
-fn state_json(state: &State) -> serde_json::Value {
-    json!({ "steps": state.steps, "shift_ms": state.shift_ms })
-}
-
-fn attempt_json(a: &Attempt, base: i64) -> serde_json::Value {
-    json!({
-        "read_ms": a.t_read - base,
-        "received_ms": a.t_receipt - base,
-        "code_step": a.step,
-        "verifier_step": a.verifier_step,
-        "accepted": a.accepted,
-    })
-}
-
-fn shares_json(p: &Probabilities) -> serde_json::Value {
-    let mut m = serde_json::Map::new();
-    for o in Outcome::ALL {
-        m.insert(o.key().to_owned(), json!(p.p(o)));
+/// A code of the demo secret (RFC 6238's), for the story: the outcome
+/// depends only on the steps.
+fn demo_code(step: i64) -> String {
+    match (
+        Secret::from_bytes(b"12345678901234567890".to_vec()),
+        u64::try_from(step),
+    ) {
+        (Ok(secret), Ok(counter)) => {
+            hotp(Algorithm::Sha1, &secret, counter, Digits::SIX).to_string()
+        }
+        _ => "??????".to_owned(),
     }
-    serde_json::Value::Object(m)
 }
 
-fn onset_json(o: Option<Onset>, outcome: Outcome) -> serde_json::Value {
-    o.map_or(
-        serde_json::Value::Null,
-        |o| json!({ "from_ms": o.from_ms, "probability_there": o.at.p(outcome) }),
-    )
+fn timeline(a: &Analysis) -> Vec<Event> {
+    let run = &a.run;
+    let (base, k) = (run.t_code1, run.code1_step);
+    let window = a.scenario.policy.flow.window();
+    let mut events = Vec::new();
+    if a.scenario.policy.flow.is_pair() {
+        events.push(Event::CodeRead {
+            t_ms: 0,
+            step: 0,
+            demo_code: demo_code(k),
+            submitted: false,
+        });
+        events.push(Event::CodeChanges {
+            t_ms: run.t_change - base,
+            step: 1,
+            demo_code: demo_code(k + 1),
+        });
+    }
+    for x in run.attempts() {
+        events.push(Event::CodeRead {
+            t_ms: x.t_read - base,
+            step: x.step - k,
+            demo_code: demo_code(x.step),
+            submitted: true,
+        });
+        events.push(Event::Received {
+            t_ms: x.t_receipt - base,
+            code_step: x.step - k,
+            verifier_step: x.verifier_step - k,
+            search_from_step: x.verifier_step - i64::from(window.behind) - k,
+            search_to_step: x.verifier_step + i64::from(window.ahead) - k,
+            accepted: x.accepted,
+        });
+    }
+    events.push(Event::EnrollmentDecided {
+        t_ms: run.t_done - base,
+        decision: decision_key(run.decision),
+        stored: (&run.state).into(),
+    });
+    if let Some(login) = &a.login {
+        let x = login.first;
+        events.push(Event::LoginCodeRead {
+            t_ms: x.t_read - base,
+            step: x.step - k,
+            demo_code: demo_code(x.step),
+        });
+        events.push(Event::LoginReceived {
+            t_ms: x.t_receipt - base,
+            code_step: x.step - k,
+            verifier_step: x.verifier_step - k,
+            accept_from_step: login.accept_from - k,
+            accept_to_step: login.accept_to - k,
+            accepted: x.accepted,
+            ideal_accepted: login.ideal_accepted,
+        });
+    }
+    events
 }
 
-fn render_json(a: &Analysis) -> serde_json::Value {
+fn render_json(a: &Analysis, phase: Option<i64>) -> ScenarioJson {
     let s = &a.scenario;
     let p = &a.probabilities;
     let t = &a.thresholds;
-    let pol = &s.policy;
-    let count = |v: u128| json!(u64::try_from(v).unwrap_or(u64::MAX));
-    let base = a.run.t_code1;
-    json!({
-        "policy": pol.name,
-        "hypothesis": pol.hypothesis,
-        "delay_ms": s.delay_ms,
-        "skew_ms": s.skew_ms,
-        "drift_ppm": format_ppm(s.drift_ppb).parse::<f64>().unwrap_or(0.0),
-        "reaction_ms": s.reaction_ms,
-        "period_ms": s.period_ms,
-        "login_delay_ms": s.login_delay_ms,
-        "login_after_ms": s.login_after_ms,
-        "attempts": s.attempts,
-        "parameters": {
-            "enrollment": if pol.flow.is_pair() { "pair" } else { "one_code" },
-            "enrollment_window": window_json(pol.flow.window()),
-            "enrollment_stores": store_key(pol.flow.store()),
-            "login_window": window_json(pol.login),
-            "login_stores": store_key(pol.on_login),
-            "replay": format!("{:?}", pol.replay).to_lowercase(),
-            "skew_learning": pol.learning.is_some(),
-            "auto_resync": pol.auto_resync.is_some(),
-            "resync_window": pol.resync.map(|r| window_json(r.search)),
+    let count = |v: u128| u64::try_from(v).unwrap_or(u64::MAX);
+    let onset = |o: Option<Onset>, outcome: Outcome| {
+        o.map(|o| OnsetJson {
+            from_ms: o.from_ms,
+            probability_there: o.at.p(outcome),
+        })
+    };
+    ScenarioJson {
+        policy: s.policy.name.clone(),
+        policy_details: (&s.policy).into(),
+        delay_ms: s.delay_ms,
+        skew_ms: s.skew_ms,
+        reaction_ms: s.reaction_ms,
+        phase_ms: phase,
+        model: s.into(),
+        outcome: p.most_likely().key(),
+        probabilities: json::shares(p),
+        counts: CountsJson {
+            outcomes: PerOutcome::from_fn(|o| count(p.count(o))),
+            total: count(p.total()),
         },
-        "inferred": pol.sources.iter()
-            .filter(|src| src.provenance == Provenance::Inferred)
-            .map(|src| src.parameter)
-            .collect::<Vec<_>>(),
-        "outcome": p.most_likely().key(),
-        "probabilities": shares_json(p),
-        "counts": {
-            "rejected": count(p.rejected),
-            "in_sync": count(p.in_sync),
-            "out_of_sync": count(p.out_of_sync),
-            "login_fails": count(p.login_fails),
-            "total": count(p.total()),
+        why: explain(a, p.most_likely()),
+        fix: fix(a, p.most_likely()),
+        after_resync: a.after_resync.as_ref().map(json::shares),
+        thresholds_ms: ThresholdsJson {
+            in_sync_uncertain_from: t.in_sync_uncertain_from,
+            out_of_sync: onset(t.out_of_sync, Outcome::OutOfSync),
+            out_of_sync_certain_from: t.out_of_sync_certain_from,
+            login_fails: onset(t.login_fails, Outcome::LoginFails),
+            rejected: onset(t.rejected, Outcome::Rejected),
+            rejected_certain_from: t.rejected_certain_from,
         },
-        "run": {
-            "enroll_phase_ms": a.run_enroll_phase,
-            "login_phase_ms": a.run_login_phase,
-            "attempts": a.run.attempts().iter().map(|x| attempt_json(x, base)).collect::<Vec<_>>(),
-            "decision": match a.run.decision {
-                Decision::Accepted { skipped: true, .. } => "skipped".to_owned(),
-                Decision::Accepted { .. } => "accepted".to_owned(),
-                Decision::Rejected(RejectReason::NotConsecutive) => "rejected_not_consecutive".to_owned(),
-                Decision::Rejected(RejectReason::OutOfRange) => "rejected_out_of_range".to_owned(),
+        run: RunJson {
+            enroll_phase_ms: a.run_enroll_phase,
+            login_phase_ms: a.run_login_phase,
+            timeline: timeline(a),
+            decision: decision_key(a.run.decision),
+            found_offset: match a.run.decision {
+                Decision::Accepted {
+                    skipped: false,
+                    found_offset,
+                    ..
+                } => Some(found_offset),
+                _ => None,
             },
-            "stored": state_json(&a.run.state),
-            "ideal_stored": state_json(&s.ideal_state(&a.run)),
-            "first_login": a.login.map(|l| json!({
-                "attempt": attempt_json(&l.first, base),
-                "accepted": l.first.accepted,
-                "ideal_accepted": l.ideal_accepted,
-                "gets_in_at_attempt": l.gets_in_at,
-            })),
+            stored: (&a.run.state).into(),
+            ideal_stored: (&s.ideal_state(&a.run)).into(),
+            first_login: a.login.map(|l| FirstLoginJson {
+                accepted: l.first.accepted,
+                ideal_accepted: l.ideal_accepted,
+                gets_in_at_attempt: l.gets_in_at,
+                healed: l.healed,
+            }),
         },
-        "why": explain(a, p.most_likely()),
-        "fix": fix(a, p.most_likely()),
-        "after_resync": a.after_resync.as_ref().map(shares_json),
-        "thresholds_ms": {
-            "in_sync_uncertain_from": opt_ms(t.in_sync_uncertain_from),
-            "out_of_sync": onset_json(t.out_of_sync, Outcome::OutOfSync),
-            "out_of_sync_certain_from": opt_ms(t.out_of_sync_certain_from),
-            "login_fails": onset_json(t.login_fails, Outcome::LoginFails),
-            "rejected": onset_json(t.rejected, Outcome::Rejected),
-            "rejected_certain_from": opt_ms(t.rejected_certain_from),
-        },
-    })
+    }
 }
 
 /// `k`, `k+3`, `k-2`: a step relative to code 1's.
@@ -539,15 +670,8 @@ fn render_text(a: &Analysis) -> String {
     let run = &a.run;
     let k = run.code1_step;
     let at = |t: i64| format!("t={}", format_ms(t - run.t_code1));
-    // Real codes from a demo secret (RFC 6238's), so the story shows what a
-    // person sees; the outcome depends only on the steps.
-    let demo = Secret::from_bytes(b"12345678901234567890".to_vec()).ok();
-    let code = |step: i64| match (&demo, u64::try_from(step)) {
-        (Some(secret), Ok(counter)) => {
-            hotp(Algorithm::Sha1, secret, counter, Digits::SIX).to_string()
-        }
-        _ => "??????".to_owned(),
-    };
+    // Real codes from a demo secret, so the story shows what a person sees.
+    let code = demo_code;
     let mut o = String::new();
     let mut line = |text: String| {
         o.push_str(&text);

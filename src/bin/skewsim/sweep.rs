@@ -5,12 +5,14 @@ use std::io::Write;
 use std::path::PathBuf;
 
 use clap::Args;
+use serde::Serialize;
 use skewsim::duration::{format_ms, parse_duration_ms};
 use skewsim::report::{plot, tables, write_all_atomic};
 use skewsim::sim::sweep::{Span, grid_with, thresholds_by_skew};
 use skewsim::sim::{Outcome, Policy, presets, probabilities};
 
 use crate::error::CliError;
+use crate::json::{self, Format, ModelJson, PerOutcome};
 use crate::scenario::{ModelArgs, parse_policy};
 
 /// Options of `skewsim sweep`.
@@ -36,9 +38,62 @@ pub struct SweepArgs {
     /// Folder for POLICY.csv, POLICY-thresholds.csv, POLICY-phase.svg and POLICY-delay.svg.
     #[arg(long, value_name = "DIR", default_value = "skewsim-sweep")]
     pub out: PathBuf,
+    /// Output format of the summary (the files are the same).
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
     /// The rest of the model.
     #[command(flatten)]
     pub model: ModelArgs,
+}
+
+/// `sweep`'s JSON document: the summary of the files written.
+#[derive(Serialize)]
+struct SweepJson {
+    out_dir: String,
+    delays: SpanJson,
+    skews: SpanJson,
+    reaction_ms: i64,
+    #[serde(flatten)]
+    model: ModelJson,
+    policies: Vec<SweepPolicyJson>,
+}
+
+#[derive(Serialize)]
+struct SpanJson {
+    from_ms: i64,
+    to_ms: i64,
+    step_ms: i64,
+}
+
+impl From<&Span> for SpanJson {
+    fn from(s: &Span) -> Self {
+        SpanJson {
+            from_ms: s.from,
+            to_ms: s.to,
+            step_ms: s.step,
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct SweepPolicyJson {
+    policy: String,
+    points: u64,
+    /// The thresholds at zero skew (null when the skew range leaves 0 out).
+    at_zero_skew: Option<ZeroSkewJson>,
+    /// Each outcome's probability averaged over the grid points.
+    mean_over_grid: PerOutcome<f64>,
+    files: Vec<String>,
+}
+
+#[derive(Serialize)]
+struct ZeroSkewJson {
+    in_sync_uncertain_from_ms: Option<i64>,
+    out_of_sync_from_ms: Option<i64>,
+    out_of_sync_certain_from_ms: Option<i64>,
+    login_fails_from_ms: Option<i64>,
+    rejected_from_ms: Option<i64>,
+    rejected_certain_from_ms: Option<i64>,
 }
 
 /// The most grid points one policy may have (each is a few hundred bytes of CSV).
@@ -131,6 +186,7 @@ pub fn run(args: &SweepArgs, out: &mut dyn Write) -> Result<u8, CliError> {
     // Compute everything first: nothing is written unless every file can be made.
     let mut files: Vec<(PathBuf, Vec<u8>)> = Vec::new();
     let mut summary = String::new();
+    let mut documents = Vec::new();
     for policy in &policies {
         let base = args.model.scenario(policy, 0, 0, args.reaction);
         let name = base.policy.name.clone();
@@ -176,19 +232,50 @@ pub fn run(args: &SweepArgs, out: &mut dyn Write) -> Result<u8, CliError> {
             .into_bytes(),
         ));
         let at_zero = lines.iter().find(|(s, _)| *s == 0).map(|(_, t)| *t);
+        let mean = |o: Outcome| {
+            grid.iter().map(|p| p.probabilities.p(o)).sum::<f64>() / grid.len().max(1) as f64
+        };
+        documents.push(SweepPolicyJson {
+            policy: name.clone(),
+            points: grid.len() as u64,
+            at_zero_skew: at_zero.map(|t| ZeroSkewJson {
+                in_sync_uncertain_from_ms: t.in_sync_uncertain_from,
+                out_of_sync_from_ms: t.out_of_sync_from(),
+                out_of_sync_certain_from_ms: t.out_of_sync_certain_from,
+                login_fails_from_ms: t.login_fails_from(),
+                rejected_from_ms: t.rejected_from(),
+                rejected_certain_from_ms: t.rejected_certain_from,
+            }),
+            mean_over_grid: PerOutcome::from_fn(mean),
+            files: files[files.len() - 4..]
+                .iter()
+                .map(|(p, _)| json::path_text(p))
+                .collect(),
+        });
         let d = |v: Option<i64>| v.map_or("never".to_owned(), format_ms);
         summary.push_str(&format!(
             "{name}: {} points; at zero skew: out of sync from {}, rejected from {}; in sync over the grid {:.1}%\n",
             grid.len(),
             d(at_zero.and_then(|t| t.out_of_sync_from())),
             d(at_zero.and_then(|t| t.rejected_from())),
-            100.0 * grid.iter().map(|p| p.probabilities.p(Outcome::InSync)).sum::<f64>()
-                / grid.len().max(1) as f64
+            100.0 * mean(Outcome::InSync)
         ));
     }
     bar.finish_and_clear();
     // Every file or none.
     write_all_atomic(&files).map_err(|e| CliError::write_failed("--out", &e))?;
+    if args.format == Format::Json {
+        let base = args.model.scenario(&policies[0], 0, 0, args.reaction);
+        let doc = SweepJson {
+            out_dir: json::path_text(&args.out),
+            delays: (&args.delay).into(),
+            skews: (&args.skew).into(),
+            reaction_ms: args.reaction,
+            model: (&base).into(),
+            policies: documents,
+        };
+        return json::write(out, "sweep", &doc).map(|()| 0);
+    }
     summary.push_str(&format!(
         "wrote {} files under {}\n",
         files.len(),

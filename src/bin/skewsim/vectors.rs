@@ -4,8 +4,44 @@ use std::io::Write;
 
 use skewsim::vectors::{self, Filter, load_dir};
 
+use serde::Serialize;
+
 use crate::args::VectorsArgs;
 use crate::error::CliError;
+use crate::json::Format;
+
+/// `vectors`' JSON document: every file's counts and every failure.
+#[derive(Serialize)]
+struct VectorsJson {
+    /// `skewsim` (the core) or `external` (--cmd).
+    implementation: &'static str,
+    /// The folder given with --dir (null: the built-in vectors).
+    dir: Option<String>,
+    files: Vec<FileJson>,
+    rows: usize,
+    passed: usize,
+    failed: usize,
+    skipped: usize,
+}
+
+#[derive(Serialize)]
+struct FileJson {
+    file: String,
+    kind: &'static str,
+    rows: usize,
+    passed: usize,
+    failed: usize,
+    skipped: usize,
+    failures: Vec<FailureJson>,
+}
+
+#[derive(Serialize)]
+struct FailureJson {
+    id: String,
+    comment: String,
+    expected: String,
+    got: String,
+}
 
 /// Runs the vectors and prints the table.
 pub fn run(args: &VectorsArgs, out: &mut dyn Write) -> Result<u8, CliError> {
@@ -32,14 +68,7 @@ pub fn run(args: &VectorsArgs, out: &mut dyn Write) -> Result<u8, CliError> {
         None => vectors::core::check_all(&files, &filter),
         Some(template) => {
             use vectors::external::{ExternalError, Runner, check_all};
-            if args.timeout == 0 {
-                return Err(CliError::usage(
-                    "--timeout",
-                    "is zero: no command can finish",
-                ));
-            }
-            let limit = std::time::Duration::from_millis(args.timeout.unsigned_abs());
-            let runner = Runner::new(template, args.shell, limit).map_err(|e| match e {
+            let runner = Runner::new(template, args.shell, args.timeout).map_err(|e| match e {
                 ExternalError::Template(why) => CliError::usage("--cmd", why),
                 other => CliError::External(format!("--cmd: {other}")),
             })?;
@@ -47,7 +76,45 @@ pub fn run(args: &VectorsArgs, out: &mut dyn Write) -> Result<u8, CliError> {
                 .map_err(|e| CliError::External(format!("--cmd: {e}")))?
         }
     };
-    crate::output::write(out, &vectors::render_table(&reports))?;
     let failed = reports.iter().any(|r| !r.failures.is_empty());
+    if args.format == Format::Json {
+        let files: Vec<FileJson> = reports
+            .iter()
+            .map(|r| FileJson {
+                file: r.file.clone(),
+                kind: r.kind,
+                rows: r.passed + r.failures.len() + r.skipped,
+                passed: r.passed,
+                failed: r.failures.len(),
+                skipped: r.skipped,
+                failures: r
+                    .failures
+                    .iter()
+                    .map(|f| FailureJson {
+                        id: f.id.clone(),
+                        comment: f.comment.clone(),
+                        expected: f.expected.clone(),
+                        got: f.got.clone(),
+                    })
+                    .collect(),
+            })
+            .collect();
+        let doc = VectorsJson {
+            implementation: if args.cmd.is_some() {
+                "external"
+            } else {
+                "skewsim"
+            },
+            dir: args.dir.as_deref().map(crate::json::path_text),
+            rows: files.iter().map(|f| f.rows).sum(),
+            passed: files.iter().map(|f| f.passed).sum(),
+            failed: files.iter().map(|f| f.failed).sum(),
+            skipped: files.iter().map(|f| f.skipped).sum(),
+            files,
+        };
+        crate::json::write(out, "vectors", &doc)?;
+    } else {
+        crate::output::write(out, &vectors::render_table(&reports))?;
+    }
     Ok(u8::from(failed))
 }

@@ -4,8 +4,11 @@ use std::io::Write;
 
 use skewsim::{Verdict, Window, verify};
 
+use serde::Serialize;
+
 use crate::args::VerifyArgs;
 use crate::error::CliError;
+use crate::json::Format;
 use crate::keys::key_from;
 
 /// Checks the code; exit 0 when accepted, 1 when rejected.
@@ -22,6 +25,20 @@ pub fn run(args: &VerifyArgs, out: &mut dyn Write) -> Result<u8, CliError> {
         skewsim::Error::CodeFormat { .. } => CliError::usage("--code", format!("is {e}")),
         other => CliError::usage("--time", format!("is {other}")),
     })?;
+    if args.format == Format::Json {
+        let offset = match verdict {
+            Verdict::Accepted { offset } => Some(offset),
+            Verdict::Rejected => None,
+        };
+        let doc = VerifyJson {
+            accepted: offset.is_some(),
+            offset,
+            window_steps: args.window,
+            time_unix: key.time,
+        };
+        crate::json::write(out, "verify", &doc)?;
+        return Ok(u8::from(offset.is_none()));
+    }
     match verdict {
         Verdict::Accepted { offset } => {
             crate::output::write(out, &format!("accepted offset={offset}\n"))?;
@@ -32,4 +49,15 @@ pub fn run(args: &VerifyArgs, out: &mut dyn Write) -> Result<u8, CliError> {
             Ok(1)
         }
     }
+}
+
+/// `verify`'s JSON document (the exit code still says accepted or not).
+#[derive(Serialize)]
+struct VerifyJson {
+    accepted: bool,
+    /// The matched step minus the current one (null when rejected).
+    offset: Option<i64>,
+    /// Steps accepted on each side.
+    window_steps: u32,
+    time_unix: u64,
 }

@@ -1,0 +1,355 @@
+//! Every command's `--format json` holds to docs/skewsim.schema.json (one
+//! schema, `"schema": 1`), checked with an independent JSON Schema validator
+//! (boon, draft 2020-12). The schema forbids unknown keys and requires every
+//! key, so a field added, renamed or dropped in the code fails here until
+//! the schema (the documented contract) says the same.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use boon::{Compiler, SchemaIndex, Schemas};
+use serde_json::Value;
+
+const SCHEMA_PATH: &str = "docs/skewsim.schema.json";
+const HEX: &str = "3132333435363738393031323334353637383930";
+
+fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn schema_text() -> Value {
+    let text = std::fs::read_to_string(root().join(SCHEMA_PATH)).expect("the schema file");
+    serde_json::from_str(&text).expect("the schema is JSON")
+}
+
+fn validator() -> (Schemas, SchemaIndex) {
+    let mut schemas = Schemas::new();
+    let mut compiler = Compiler::new();
+    compiler
+        .add_resource("urn:skewsim:schema:1", schema_text())
+        .expect("the schema loads");
+    // Compiling checks the schema against the draft 2020-12 meta-schema.
+    let index = compiler
+        .compile("urn:skewsim:schema:1", &mut schemas)
+        .unwrap_or_else(|e| panic!("the schema compiles: {e:#}"));
+    (schemas, index)
+}
+
+fn skewsim(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_skewsim"))
+        .args(args)
+        .current_dir(root())
+        .output()
+        .expect("the binary runs")
+}
+
+fn temp(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("skewsim-json-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    dir
+}
+
+/// Runs a command with `--format json` and returns its document.
+fn document(args: &[&str], expected_exit: i32) -> Value {
+    let mut all = args.to_vec();
+    all.extend(["--format", "json"]);
+    let o = skewsim(&all);
+    assert_eq!(
+        o.status.code(),
+        Some(expected_exit),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    serde_json::from_slice(&o.stdout)
+        .unwrap_or_else(|e| panic!("{args:?} printed no JSON document: {e}"))
+}
+
+fn invalid(schemas: &Schemas, index: SchemaIndex, doc: &Value) -> Option<String> {
+    schemas.validate(doc, index).err().map(|e| format!("{e:#}"))
+}
+
+/// The commands and arguments that exercise every document and its variants.
+fn cases(sweep: &str, drift: &str, csv: &str) -> Vec<(Vec<String>, i32)> {
+    let owned = |v: &[&str]| v.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
+    vec![
+        (owned(&["--delay", "90s"]), 0),
+        // A one-code flow that skips, retries and heals (libpam).
+        (
+            owned(&["--policy", "google-authenticator-pam", "--skew", "5m"]),
+            0,
+        ),
+        // Rejected: no login, no first_login.
+        (owned(&["--policy", "keycloak", "--delay", "10m"]), 0),
+        // A fixed phase, drift, a time-shift verifier with AutoResync.
+        (
+            owned(&[
+                "--policy",
+                "privacyidea-autoresync",
+                "--delay",
+                "200s",
+                "--phase",
+                "5s",
+                "--drift-ppm",
+                "20",
+            ]),
+            0,
+        ),
+        (owned(&["policies"]), 0),
+        (
+            owned(&[
+                "sweep",
+                "--policy",
+                "all",
+                "--delay",
+                "0s..1m:30s",
+                "--skew",
+                "-30s..30s:30s",
+                "--out",
+                sweep,
+            ]),
+            0,
+        ),
+        // A skew range without 0: at_zero_skew is null.
+        (
+            owned(&[
+                "sweep",
+                "--policy",
+                "pyotp",
+                "--delay",
+                "0s..10s:5s",
+                "--skew",
+                "5s..10s:5s",
+                "--out",
+                sweep,
+            ]),
+            0,
+        ),
+        (owned(&["montecarlo", "--trials", "2000"]), 0),
+        (
+            owned(&[
+                "montecarlo",
+                "--trials",
+                "500",
+                "--delay",
+                "5s",
+                "--skew",
+                "uniform:-1m..1m",
+                "--reaction",
+                "normal:2s,1s",
+                "--out",
+                csv,
+            ]),
+            0,
+        ),
+        (
+            owned(&[
+                "drift",
+                "--policy",
+                "aws-iam",
+                "--drift-ppm",
+                "50",
+                "--days",
+                "60",
+                "--out",
+                drift,
+            ]),
+            0,
+        ),
+        (
+            owned(&[
+                "drift",
+                "--policy",
+                "keycloak",
+                "--drift-ppm",
+                "50",
+                "--days",
+                "30",
+                "--out",
+                drift,
+            ]),
+            0,
+        ),
+        (owned(&["bulk", "--secrets", "1000"]), 0),
+        (
+            owned(&[
+                "bulk",
+                "--secret-hex",
+                HEX,
+                "--steps",
+                "100",
+                "--backend",
+                "naive",
+            ]),
+            0,
+        ),
+        (owned(&["vectors"]), 0),
+        (owned(&["vectors", "--dir", "vectors", "--valid-only"]), 0),
+        (owned(&["code", "--secret-hex", HEX, "--time", "59"]), 0),
+        (
+            owned(&[
+                "code",
+                "--uri",
+                "otpauth://hotp/x?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ&counter=7",
+            ]),
+            0,
+        ),
+        (
+            owned(&[
+                "verify",
+                "--secret-hex",
+                HEX,
+                "--time",
+                "59",
+                "--code",
+                "287082",
+            ]),
+            0,
+        ),
+        (
+            owned(&[
+                "verify",
+                "--secret-hex",
+                HEX,
+                "--time",
+                "59",
+                "--code",
+                "287083",
+            ]),
+            1,
+        ),
+    ]
+}
+
+#[test]
+fn every_command_validates_against_the_schema() {
+    let (schemas, index) = validator();
+    let (sweep, drift, csv) = (temp("sweep"), temp("drift"), temp("mc"));
+    let csv_file = csv.join("trials.csv");
+    std::fs::create_dir_all(&csv).expect("temp dir");
+    let path = |p: &Path| p.to_str().expect("utf-8 temp path").to_owned();
+    let mut seen = BTreeSet::new();
+    let mut failures = Vec::new();
+    for (args, exit) in cases(&path(&sweep), &path(&drift), &path(&csv_file)) {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let doc = document(&args, exit);
+        assert_eq!(doc["schema"], 1, "{args:?}");
+        seen.insert(doc["command"].as_str().expect("a command").to_owned());
+        if let Some(why) = invalid(&schemas, index, &doc) {
+            failures.push(format!("{args:?}: {why}"));
+        }
+    }
+    for dir in [&sweep, &drift, &csv] {
+        let _ = std::fs::remove_dir_all(dir);
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+    // Every document the schema lists is exercised (lab has its own test).
+    let listed: BTreeSet<String> = schema_text()["properties"]["command"]["enum"]
+        .as_array()
+        .expect("the command enum")
+        .iter()
+        .filter_map(|v| v.as_str().map(str::to_owned))
+        .filter(|c| c != "lab")
+        .collect();
+    assert_eq!(seen, listed);
+}
+
+#[test]
+fn probabilities_are_numbers_that_sum_to_one() {
+    let doc = document(&["--delay", "60s", "--skew", "-5s"], 0);
+    let sum: f64 = ["in_sync", "out_of_sync", "login_fails", "rejected"]
+        .iter()
+        .map(|k| doc["probabilities"][k].as_f64().expect("a number"))
+        .sum();
+    assert!((sum - 1.0).abs() < 1e-12, "{}", doc["probabilities"]);
+    let counts = &doc["counts"];
+    assert!(counts["total"].as_u64().expect("a number") > 0);
+    let mc = document(&["montecarlo", "--trials", "1000"], 0);
+    let trials: u64 = ["in_sync", "out_of_sync", "login_fails", "rejected"]
+        .iter()
+        .map(|k| mc["outcomes"][k]["count"].as_u64().expect("a count"))
+        .sum();
+    assert_eq!(trials, 1000);
+}
+
+/// The validator does reject what breaks the contract: the test above can fail.
+#[test]
+fn the_schema_rejects_broken_documents() {
+    let (schemas, index) = validator();
+    let good = document(&["--delay", "90s"], 0);
+    assert_eq!(invalid(&schemas, index, &good), None);
+    let mut broken = Vec::new();
+    let mut extra = good.clone();
+    extra["run"]["timeline"][0]["extra"] = Value::from(1);
+    broken.push(("an unknown key in an event", extra));
+    let mut missing = good.clone();
+    missing
+        .as_object_mut()
+        .expect("an object")
+        .remove("thresholds_ms");
+    broken.push(("a missing key", missing));
+    let mut string_number = good.clone();
+    string_number["counts"]["total"] = Value::from("900000000");
+    broken.push(("a count as a string", string_number));
+    let mut version = good.clone();
+    version["schema"] = Value::from(2);
+    broken.push(("another schema version", version));
+    let mut command = good.clone();
+    command["command"] = Value::from("sweep");
+    broken.push(("a scenario labelled as a sweep", command));
+    let mut probability = good;
+    probability["probabilities"]["in_sync"] = Value::from(1.5);
+    broken.push(("a probability above 1", probability));
+    for (what, doc) in broken {
+        assert!(
+            invalid(&schemas, index, &doc).is_some(),
+            "{what} passed the schema"
+        );
+    }
+}
+
+fn tool(name: &str) -> bool {
+    Command::new("sh")
+        .args(["-c", &format!("command -v {name}")])
+        .output()
+        .is_ok_and(|o| o.status.success())
+}
+
+/// `lab --format json`, against oathtool (the lab's one adapter that needs
+/// no Python packages).
+#[test]
+fn lab_validates_against_the_schema() {
+    let test = "lab_validates_against_the_schema";
+    if !(tool("oathtool") && tool("python3")) {
+        let why = "oathtool or python3 not installed";
+        if std::env::var("SKEWSIM_REQUIRE_TOOLS").is_ok_and(|v| v == "1") {
+            panic!("{test}: required here (SKEWSIM_REQUIRE_TOOLS=1) but {why}");
+        }
+        println!("skipped: {test}: {why}");
+        eprintln!("skipped: {test}: {why}");
+        return;
+    }
+    let (schemas, index) = validator();
+    let out = temp("lab");
+    let adapter = format!(
+        "python3 {} --window 1",
+        root().join("lab/adapters/oathtool_adapter.py").display()
+    );
+    let doc = document(
+        &[
+            "lab",
+            "--adapter",
+            &adapter,
+            "--reduced",
+            "--random",
+            "3",
+            "--out",
+            out.to_str().expect("utf-8 temp path"),
+        ],
+        0,
+    );
+    let _ = std::fs::remove_dir_all(&out);
+    assert_eq!(doc["command"], "lab");
+    assert_eq!(doc["verifiers"][0]["disagree"], 0, "{doc}");
+    assert_eq!(invalid(&schemas, index, &doc), None);
+}
