@@ -209,3 +209,33 @@ fn regression_no_clobbering_through_links_devices_or_half_written_sets() {
     );
     std::fs::remove_dir_all(&d).expect("cleanup");
 }
+
+/// Output files get the usual mode (0666 less the umask), not the 0600 a
+/// temporary file starts with: a report is meant to be shared.
+#[cfg(unix)]
+#[test]
+fn written_files_have_the_ordinary_mode() {
+    use std::os::unix::fs::PermissionsExt;
+    let d = dir("mode");
+    std::fs::create_dir_all(&d).expect("dir");
+    let umask = Command::new("sh")
+        .args(["-c", "umask"])
+        .output()
+        .expect("sh runs");
+    let umask = u32::from_str_radix(String::from_utf8_lossy(&umask.stdout).trim(), 8)
+        .expect("an octal umask");
+    let out = d.join("drift");
+    let o = Command::new(env!("CARGO_BIN_EXE_skewsim"))
+        .args(["drift", "--days", "2", "--out"])
+        .arg(&out)
+        .output()
+        .expect("runs");
+    assert_eq!(o.status.code(), Some(0));
+    let mode = std::fs::metadata(out.join("drift-aws-iam.csv"))
+        .expect("written")
+        .permissions()
+        .mode()
+        & 0o777;
+    assert_eq!(mode, 0o666 & !umask, "umask {umask:03o}");
+    std::fs::remove_dir_all(&d).expect("cleanup");
+}

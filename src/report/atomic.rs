@@ -63,10 +63,13 @@ impl Staged {
         check_target(target)?;
         let folder = parent(target);
         fs::create_dir_all(folder)?;
-        let file = tempfile::Builder::new()
-            .prefix(".skewsim-")
-            .suffix(".tmp")
-            .tempfile_in(folder)?;
+        let mut builder = tempfile::Builder::new();
+        builder.prefix(".skewsim-").suffix(".tmp");
+        // A report is an ordinary file: 0666 less the umask, as any tool
+        // creates one (tempfile's default, 0600, suits secrets; these hold none).
+        #[cfg(unix)]
+        builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o666));
+        let file = builder.tempfile_in(folder)?;
         let tmp = file.path().to_path_buf();
         pending().push(tmp.clone());
         let mut staged = Staged {
