@@ -3,6 +3,11 @@
 //! Every implementation's checksum is checked against the core's before it
 //! is timed. Throughput is in elements (codes), so criterion reports codes/s;
 //! `skewsim bench-report` turns the results into reports/bench/.
+//!
+//! `SKEWSIM_BENCH=ci` runs the CI subset (docs/bench.md): SHA-1, SHA-256,
+//! SHA-512 and SHA3-256 for one secret, SHA-1 and SHA-256 for many secrets,
+//! the fast paths and totp-rs (so every speed-up is there) on all threads,
+//! with shorter measurements: under two minutes on 2 cores.
 
 use std::hint::black_box;
 
@@ -24,9 +29,35 @@ fn pool(threads: usize) -> rayon::ThreadPool {
         .expect("thread pool")
 }
 
+/// The CI subset (`SKEWSIM_BENCH=ci`) rather than the full matrix.
+fn ci_mode() -> bool {
+    std::env::var("SKEWSIM_BENCH").is_ok_and(|v| v == "ci")
+}
+
 fn thread_counts() -> Vec<usize> {
     let all = std::thread::available_parallelism().map_or(1, |n| n.get());
-    if all > 1 { vec![1, all] } else { vec![1] }
+    // CI: every thread only (the parallel path is the product).
+    if ci_mode() || all == 1 {
+        vec![all]
+    } else {
+        vec![1, all]
+    }
+}
+
+fn backends() -> Vec<Backend> {
+    if ci_mode() {
+        vec![Backend::Portable, Backend::Auto]
+    } else {
+        vec![Backend::Naive, Backend::Portable, Backend::Auto]
+    }
+}
+
+/// Sample count, warm-up and measurement time of a group.
+fn timing(group: &mut criterion::BenchmarkGroup<'_, criterion::measurement::WallTime>) {
+    let (warm, measure) = if ci_mode() { (150, 600) } else { (300, 1500) };
+    group.sample_size(10);
+    group.warm_up_time(std::time::Duration::from_millis(warm));
+    group.measurement_time(std::time::Duration::from_millis(measure));
 }
 
 fn totp_rs_algorithm(alg: Algorithm) -> Option<totp_rs::Algorithm> {
@@ -85,12 +116,20 @@ fn totp_rs_secrets(alg: totp_rs::Algorithm, secrets: u64, counter: u64) -> u64 {
 
 fn w1(c: &mut Criterion) {
     let digits = Digits::SIX;
-    for alg in Algorithm::ALL {
+    let algorithms = if ci_mode() {
+        vec![
+            Algorithm::Sha1,
+            Algorithm::Sha256,
+            Algorithm::Sha512,
+            Algorithm::Sha3_256,
+        ]
+    } else {
+        Algorithm::ALL.to_vec()
+    };
+    for alg in algorithms {
         let mut group = c.benchmark_group(format!("w1_steps/{alg}"));
         group.throughput(Throughput::Elements(W1_CODES));
-        group.sample_size(10);
-        group.warm_up_time(std::time::Duration::from_millis(300));
-        group.measurement_time(std::time::Duration::from_millis(1500));
+        timing(&mut group);
         let reference = steps_checksum(
             &Keyed::new(alg, SEED, Backend::Naive),
             FIRST,
@@ -99,7 +138,7 @@ fn w1(c: &mut Criterion) {
         );
         for threads in thread_counts() {
             let pool = pool(threads);
-            for backend in [Backend::Naive, Backend::Portable, Backend::Auto] {
+            for backend in backends() {
                 let keyed = Keyed::new(alg, SEED, backend);
                 let got = pool.install(|| steps_checksum(&keyed, FIRST, W1_CODES, digits));
                 assert_eq!(got, reference, "{alg} {backend:?} disagrees with the core");
@@ -131,16 +170,19 @@ fn w1(c: &mut Criterion) {
 
 fn w2(c: &mut Criterion) {
     let digits = Digits::SIX;
-    for alg in [Algorithm::Sha1, Algorithm::Sha256, Algorithm::Sha3_256] {
+    let algorithms = if ci_mode() {
+        vec![Algorithm::Sha1, Algorithm::Sha256]
+    } else {
+        vec![Algorithm::Sha1, Algorithm::Sha256, Algorithm::Sha3_256]
+    };
+    for alg in algorithms {
         let mut group = c.benchmark_group(format!("w2_secrets/{alg}"));
         group.throughput(Throughput::Elements(W2_CODES));
-        group.sample_size(10);
-        group.warm_up_time(std::time::Duration::from_millis(300));
-        group.measurement_time(std::time::Duration::from_millis(1500));
+        timing(&mut group);
         let reference = secrets_checksum(alg, Backend::Naive, W2_CODES, 20, FIRST, digits);
         for threads in thread_counts() {
             let pool = pool(threads);
-            for backend in [Backend::Naive, Backend::Portable, Backend::Auto] {
+            for backend in backends() {
                 let got =
                     pool.install(|| secrets_checksum(alg, backend, W2_CODES, 20, FIRST, digits));
                 assert_eq!(got, reference, "{alg} {backend:?} disagrees with the core");

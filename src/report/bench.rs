@@ -1,10 +1,24 @@
 //! Criterion results to dashboard files: `bench.json` in the
-//! `[{"name", "unit", "value"}]` form benchmark-dashboard actions read
-//! (bigger is better), a CSV, and a bar chart.
+//! `[{"name", "unit", "value", "range"}]` form benchmark-dashboard actions
+//! read ("customBiggerIsBetter": bigger is better), a CSV, and a bar chart;
+//! and the regression gate that compares a run's speed-ups with a baseline.
+//!
+//! Absolute rates (codes/s) differ from one CI runner to the next, so each
+//! implementation's **speed-up over totp-rs measured in the same run**
+//! (unit `x`) is the figure to track and the one the gate compares.
+//!
+//! Criterion's results are read from its output folder,
+//! `<group>/<function>/<value>/new/{benchmark.json,estimates.json}`: the
+//! fields used (`full_id`, `throughput.Elements`, `mean.point_estimate` and
+//! its `confidence_interval`, in nanoseconds) are pinned by
+//! `tests/bench_report.rs`, which runs a real criterion benchmark and reads
+//! it back.
 
 use std::path::Path;
 
 use plotters::prelude::*;
+
+use super::plot;
 use serde_json::Value;
 
 /// One benchmark's throughput.
@@ -14,6 +28,22 @@ pub struct BenchResult {
     pub name: String,
     /// Codes per second (elements / mean time).
     pub codes_per_sec: f64,
+    /// Criterion's 95% confidence interval of the rate (codes/s), if given.
+    pub ci95: Option<(f64, f64)>,
+    /// When criterion wrote it (its `estimates.json`), if known.
+    pub written: Option<std::time::SystemTime>,
+}
+
+impl BenchResult {
+    /// A result without a confidence interval.
+    pub fn new(name: impl Into<String>, codes_per_sec: f64) -> BenchResult {
+        BenchResult {
+            name: name.into(),
+            codes_per_sec,
+            ci95: None,
+            written: None,
+        }
+    }
 }
 
 /// Reads every `*/new/benchmark.json` + `estimates.json` under `dir` (criterion's
@@ -65,6 +95,11 @@ pub fn read_criterion_checked(dir: &Path) -> std::io::Result<(Vec<BenchResult>, 
     Ok((out, ignored))
 }
 
+/// A rate that a plot and a dashboard can hold.
+fn plausible(rate: f64) -> bool {
+    rate.is_finite() && rate > 0.0 && rate < 1e15
+}
+
 /// One benchmark: `None` without a throughput, `Err(name)` when its rate is
 /// not a positive finite number.
 fn read_one(new: &Path) -> Option<Result<BenchResult, String>> {
@@ -74,34 +109,124 @@ fn read_one(new: &Path) -> Option<Result<BenchResult, String>> {
     let bench = json("benchmark.json")?;
     let estimates = json("estimates.json")?;
     let elements = bench.get("throughput")?.get("Elements")?.as_f64()?;
-    let mean_ns = estimates.get("mean")?.get("point_estimate")?.as_f64()?;
+    let mean = estimates.get("mean")?;
+    let mean_ns = mean.get("point_estimate")?.as_f64()?;
     let name = bench.get("full_id")?.as_str()?.to_owned();
     let rate = elements / (mean_ns * 1e-9);
-    Some(
-        if mean_ns > 0.0 && elements > 0.0 && rate.is_finite() && rate > 0.0 && rate < 1e15 {
-            Ok(BenchResult {
-                name,
-                codes_per_sec: rate,
-            })
-        } else {
-            Err(name)
-        },
-    )
+    let bound = |which: &str| {
+        mean.get("confidence_interval")?
+            .get(which)?
+            .as_f64()
+            .map(|ns| elements / (ns * 1e-9))
+            .filter(|r| plausible(*r))
+    };
+    // The slower bound of time is the lower bound of the rate.
+    let ci95 = bound("upper_bound").zip(bound("lower_bound"));
+    Some(if mean_ns > 0.0 && elements > 0.0 && plausible(rate) {
+        Ok(BenchResult {
+            name,
+            codes_per_sec: rate,
+            ci95,
+            written: std::fs::metadata(new.join("estimates.json"))
+                .and_then(|m| m.modified())
+                .ok(),
+        })
+    } else {
+        Err(name)
+    })
 }
 
-/// The dashboard JSON.
-pub fn to_json(results: &[BenchResult]) -> String {
-    let items: Vec<Value> = results
+/// A pause between two results longer than this separates two runs (within
+/// a run criterion writes one every few seconds).
+pub const RUN_GAP: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// The results of the newest run, and the names of those left from earlier
+/// runs. Criterion keeps every benchmark it ever ran in its folder (and CI
+/// caches keep the folder), so a subset run would otherwise be mixed with
+/// stale figures. A run writes its results seconds apart; the newest run is
+/// the newest results back to the first pause longer than [`RUN_GAP`].
+/// Results without a time are kept.
+pub fn newest_run(results: Vec<BenchResult>) -> (Vec<BenchResult>, Vec<String>) {
+    let mut times: Vec<std::time::SystemTime> = results.iter().filter_map(|r| r.written).collect();
+    times.sort_unstable();
+    let mut start = None;
+    for pair in times.windows(2).rev() {
+        if pair[1].duration_since(pair[0]).unwrap_or_default() > RUN_GAP {
+            start = Some(pair[1]);
+            break;
+        }
+    }
+    let Some(start) = start else {
+        return (results, Vec::new());
+    };
+    let (fresh, stale): (Vec<BenchResult>, Vec<BenchResult>) = results
+        .into_iter()
+        .partition(|r| r.written.is_none_or(|t| t >= start));
+    (fresh, stale.into_iter().map(|r| r.name).collect())
+}
+
+/// The baseline every speed-up is measured against.
+pub const BASELINE_IMPLEMENTATION: &str = "totp-rs";
+
+/// Each result's speed-up over totp-rs at the same workload, algorithm and
+/// thread count in the same run (`w1_steps/sha1/auto/2t` → 6.8); results
+/// without a totp-rs counterpart (SHA-3) and totp-rs itself have none.
+pub fn speedups(results: &[BenchResult]) -> Vec<(String, f64)> {
+    results
         .iter()
-        .map(|r| serde_json::json!({"name": r.name, "unit": "codes/s", "value": r.codes_per_sec.round()}))
+        .filter_map(|r| {
+            let p = parts(&r.name);
+            if p.implementation == BASELINE_IMPLEMENTATION {
+                return None;
+            }
+            let base_name = format!(
+                "{}/{}/{BASELINE_IMPLEMENTATION}/{}",
+                p.workload, p.algorithm, p.threads
+            );
+            let base = results.iter().find(|b| b.name == base_name)?;
+            Some((r.name.clone(), r.codes_per_sec / base.codes_per_sec))
+        })
+        .collect()
+}
+
+/// The dashboard name of a speed-up.
+pub fn speedup_name(name: &str) -> String {
+    format!("{name} vs {BASELINE_IMPLEMENTATION}")
+}
+
+/// The dashboard JSON, `[{"name", "unit", "value", "range"?}]`, bigger is
+/// better: each rate in `codes/s` (with criterion's 95% interval as
+/// `range`), then each speed-up over totp-rs in `x`.
+pub fn to_json(results: &[BenchResult]) -> String {
+    let mut items: Vec<Value> = results
+        .iter()
+        .map(|r| {
+            let mut item = serde_json::json!({
+                "name": r.name,
+                "unit": "codes/s",
+                "value": r.codes_per_sec.round(),
+            });
+            if let Some((lo, hi)) = r.ci95 {
+                item["range"] = Value::from(format!("± {:.0}", (hi - lo) / 2.0));
+            }
+            item
+        })
         .collect();
+    for (name, x) in speedups(results) {
+        items.push(serde_json::json!({
+            "name": speedup_name(&name),
+            "unit": "x",
+            "value": (x * 1000.0).round() / 1000.0,
+        }));
+    }
     let mut s = serde_json::to_string_pretty(&items).unwrap_or_else(|_| "[]".to_owned());
     s.push('\n');
     s
 }
 
-/// `name,workload,algorithm,implementation,threads,codes_per_sec`.
+/// `name,workload,algorithm,implementation,threads,codes_per_sec,speedup_vs_totp_rs`.
 pub fn to_csv(results: &[BenchResult]) -> Result<Vec<u8>, csv::Error> {
+    let ups = speedups(results);
     let mut w = csv::Writer::from_writer(Vec::new());
     w.write_record([
         "name",
@@ -110,72 +235,360 @@ pub fn to_csv(results: &[BenchResult]) -> Result<Vec<u8>, csv::Error> {
         "implementation",
         "threads",
         "codes_per_sec",
+        "speedup_vs_totp_rs",
     ])?;
     for r in results {
-        let parts: Vec<&str> = r.name.split('/').collect();
-        let part = |i: usize| parts.get(i).copied().unwrap_or("");
+        let p = parts(&r.name);
+        let up = ups
+            .iter()
+            .find(|(n, _)| *n == r.name)
+            .map_or(String::new(), |(_, x)| format!("{x:.3}"));
         w.write_record([
             r.name.as_str(),
-            part(0),
-            part(1),
-            part(2),
-            part(3).trim_end_matches('t'),
+            p.workload,
+            p.algorithm,
+            p.implementation,
+            p.threads.trim_end_matches('t'),
             &format!("{:.0}", r.codes_per_sec),
+            &up,
         ])?;
     }
     w.into_inner().map_err(|e| e.into_error().into())
 }
 
-/// A horizontal bar chart of codes/s, one bar per benchmark.
-pub fn to_svg(title: &str, results: &[BenchResult]) -> Result<String, super::plot::PlotError> {
-    let fail = |e: &dyn std::fmt::Debug| super::plot::PlotError::new(format!("{e:?}"));
-    let n = results.len().max(1);
-    let max = results
+/// A baseline file that cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum BaselineError {
+    /// Not the dashboard JSON.
+    #[error("is not a dashboard JSON array of {{name, unit, value}}: {0}")]
+    Format(String),
+    /// It holds no speed-up to compare.
+    #[error("holds no speed-up (unit \"x\"): write it with this version's bench-report")]
+    NoSpeedups,
+}
+
+/// The speed-ups (`unit: "x"`) of a dashboard JSON written by [`to_json`].
+///
+/// # Errors
+/// [`BaselineError`] when the text is not that JSON or holds no speed-up.
+pub fn read_speedups(json: &str) -> Result<Vec<(String, f64)>, BaselineError> {
+    let items: Vec<Value> =
+        serde_json::from_str(json).map_err(|e| BaselineError::Format(e.to_string()))?;
+    let mut out = Vec::new();
+    for item in &items {
+        let field = |k: &str| {
+            item.get(k)
+                .ok_or_else(|| BaselineError::Format(format!("an entry has no {k:?}")))
+        };
+        let name = field("name")?
+            .as_str()
+            .ok_or_else(|| BaselineError::Format("a name is not text".to_owned()))?;
+        let unit = field("unit")?.as_str().unwrap_or("");
+        let value = field("value")?
+            .as_f64()
+            .filter(|v| v.is_finite())
+            .ok_or_else(|| BaselineError::Format(format!("{name:?} has no finite value")))?;
+        if unit == "x" {
+            out.push((name.to_owned(), value));
+        }
+    }
+    if out.is_empty() {
+        return Err(BaselineError::NoSpeedups);
+    }
+    Ok(out)
+}
+
+/// One speed-up held against its baseline.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Comparison {
+    /// The dashboard name (`… vs totp-rs`).
+    pub name: String,
+    /// The baseline's speed-up.
+    pub baseline: f64,
+    /// This run's, if it has the benchmark.
+    pub current: Option<f64>,
+    /// current / baseline - 1 (negative: slower).
+    pub change: Option<f64>,
+    /// Slower than the baseline by more than the allowed regression.
+    pub regressed: bool,
+}
+
+/// Holds this run's speed-ups against a baseline's: a speed-up more than
+/// `max_regression` (0.10 for 10%) below its baseline is a regression. A
+/// benchmark missing from this run is listed, not counted as a regression.
+pub fn compare(
+    baseline: &[(String, f64)],
+    results: &[BenchResult],
+    max_regression: f64,
+) -> Vec<Comparison> {
+    let current: Vec<(String, f64)> = speedups(results)
+        .into_iter()
+        .map(|(n, x)| (speedup_name(&n), x))
+        .collect();
+    baseline
+        .iter()
+        .map(|(name, base)| {
+            let now = current.iter().find(|(n, _)| n == name).map(|(_, x)| *x);
+            let change = now.map(|x| x / base - 1.0);
+            Comparison {
+                name: name.clone(),
+                baseline: *base,
+                current: now,
+                change,
+                regressed: change.is_some_and(|c| c < -max_regression),
+            }
+        })
+        .collect()
+}
+
+/// A benchmark name's parts: `w1_steps/sha1/auto/2t`.
+struct Parts<'a> {
+    workload: &'a str,
+    algorithm: &'a str,
+    implementation: &'a str,
+    threads: &'a str,
+}
+
+fn parts(name: &str) -> Parts<'_> {
+    let mut it = name.split('/');
+    let mut next = || it.next().unwrap_or("");
+    Parts {
+        workload: next(),
+        algorithm: next(),
+        implementation: next(),
+        threads: next(),
+    }
+}
+
+/// Implementations in row order, with their colours (Okabe-Ito).
+const IMPLEMENTATIONS: [(&str, RGBColor); 4] = [
+    ("auto", plot::okabe_ito::BLUE),
+    ("portable", plot::okabe_ito::BLUISH_GREEN),
+    ("naive", plot::okabe_ito::ORANGE),
+    ("totp-rs", plot::okabe_ito::BLACK),
+];
+
+/// The shade of a thread count: 1 thread pale, more threads full.
+fn shade(colour: RGBColor, threads: &str) -> RGBColor {
+    if threads == "1t" {
+        plot::tint(colour, 0.45)
+    } else {
+        colour
+    }
+}
+
+/// Round ticks (1, 2 or 5 × 10^k apart) from 0 to at least `max`.
+fn round_ticks(max: f64, most: usize) -> Vec<f64> {
+    let max = if max.is_finite() && max > 0.0 {
+        max
+    } else {
+        1.0
+    };
+    let raw = max / most as f64;
+    let power = 10f64.powf(raw.log10().floor());
+    let step = [1.0, 2.0, 5.0, 10.0]
+        .into_iter()
+        .map(|m| m * power)
+        .find(|s| max / s <= most as f64)
+        .unwrap_or(10.0 * power);
+    (0..=most + 1)
+        .map(|i| i as f64 * step)
+        .take_while(|v| *v <= max + step * 0.999)
+        .collect()
+}
+
+/// One group's rates: implementation → thread count (`2t`) → codes/s.
+type Rates<'a> = std::collections::BTreeMap<&'a str, std::collections::BTreeMap<&'a str, f64>>;
+
+/// The bench chart: codes per second (left) and the speed-up over totp-rs
+/// measured in the same run (right), one row per implementation, grouped by
+/// workload and algorithm, one bar per thread count, every bar labelled
+/// with its value.
+pub fn to_svg(title: &str, results: &[BenchResult]) -> Result<String, plot::PlotError> {
+    use std::collections::BTreeMap;
+    let fail = |e: &dyn std::fmt::Debug| plot::PlotError::new(format!("{e:?}"));
+    // (workload, algorithm) → implementation → threads → rate.
+    let mut groups: BTreeMap<(&str, &str), Rates<'_>> = BTreeMap::new();
+    for r in results {
+        let p = parts(&r.name);
+        groups
+            .entry((p.workload, p.algorithm))
+            .or_default()
+            .entry(p.implementation)
+            .or_default()
+            .insert(p.threads, r.codes_per_sec);
+    }
+    let threads: Vec<&str> = {
+        let mut t: Vec<&str> = results.iter().map(|r| parts(&r.name).threads).collect();
+        t.sort_by_key(|t| t.trim_end_matches('t').parse::<u32>().unwrap_or(0));
+        t.dedup();
+        t
+    };
+    let (bar_h, gap, group_h) = (10_i32, 3_i32, 24_i32);
+    let row_h = threads.len().max(1) as i32 * (bar_h + gap) + 6;
+    let rows: usize = groups.values().map(|g| g.len()).sum();
+    let height = 120 + groups.len() as i32 * group_h + rows as i32 * row_h;
+    let max_rate = results
         .iter()
         .map(|r| r.codes_per_sec / 1e6)
-        .fold(1.0, f64::max);
+        .fold(0.0, f64::max);
+    let speedup = |g: &Rates<'_>, imp: &str, t: &str| -> Option<f64> {
+        let base = g.get("totp-rs")?.get(t)?;
+        Some(g.get(imp)?.get(t)? / base)
+    };
+    let mut max_speedup: f64 = 1.0;
+    for g in groups.values() {
+        for imp in g.keys() {
+            for t in &threads {
+                if let Some(v) = speedup(g, imp, t) {
+                    max_speedup = max_speedup.max(v);
+                }
+            }
+        }
+    }
     let mut svg = String::new();
     {
-        let height = 80 + 16 * n as u32;
-        let root = SVGBackend::with_string(&mut svg, (1000, height)).into_drawing_area();
-        root.fill(&WHITE).map_err(|e| fail(&e))?;
-        let mut chart = ChartBuilder::on(&root)
-            .caption(title, ("sans-serif", 18))
-            .margin(10)
-            .x_label_area_size(36)
-            .y_label_area_size(260)
-            .build_cartesian_2d(0.0..max * 1.08, 0.0..n as f64)
-            .map_err(|e| fail(&e))?;
-        chart
-            .configure_mesh()
-            .disable_y_mesh()
-            .y_labels(n)
-            .y_label_formatter(&|y| {
-                let i = (n as f64 - y - 0.5).round();
-                if i >= 0.0 && (i as usize) < results.len() && (y.fract() - 0.5).abs() < 0.01 {
-                    results[i as usize].name.clone()
+        let root = SVGBackend::with_string(&mut svg, (1180, u32::try_from(height).unwrap_or(600)))
+            .into_drawing_area();
+        let (area, legend_area) = plot::layout(&root, title)?;
+        let font = ("sans-serif", 12).into_font();
+        let bold = ("sans-serif", 13).into_font().style(FontStyle::Bold);
+        let grey = RGBColor(200, 200, 200);
+        // Columns: labels, codes/s panel, speed-up panel.
+        let (label_x, a0, a1, b0, b1) = (8, 150, 470, 560, 800);
+        let top = 48;
+        let bottom = height - 60;
+        let rate_ticks = round_ticks(max_rate, 7);
+        let rate_max = rate_ticks.last().copied().unwrap_or(1.0);
+        let speed_ticks = round_ticks(max_speedup, 5);
+        let speed_max = speed_ticks.last().copied().unwrap_or(1.0);
+        let x_rate = |v: f64| a0 + ((a1 - a0) as f64 * v / rate_max).round() as i32;
+        let x_speed = |v: f64| b0 + ((b1 - b0) as f64 * v / speed_max).round() as i32;
+        let text = |s: String, at: (i32, i32), f: &FontDesc| {
+            area.draw(&Text::new(s, at, f.clone()))
+                .map_err(|e| fail(&e))
+        };
+        text(
+            "codes per second (millions)".to_owned(),
+            (a0, top - 28),
+            &bold,
+        )?;
+        text(
+            "speed-up over totp-rs (same run)".to_owned(),
+            (b0, top - 28),
+            &bold,
+        )?;
+        for (ticks, x, unit) in [
+            (&rate_ticks, &x_rate as &dyn Fn(f64) -> i32, ""),
+            (&speed_ticks, &x_speed as &dyn Fn(f64) -> i32, "×"),
+        ] {
+            for &t in ticks.iter() {
+                let at = x(t);
+                let line_colour = if unit == "×" && (t - 1.0).abs() < 1e-9 {
+                    BLACK
                 } else {
-                    String::new()
-                }
-            })
-            .x_desc("million codes per second")
-            .draw()
-            .map_err(|e| fail(&e))?;
-        chart
-            .draw_series(results.iter().enumerate().map(|(i, r)| {
-                let y = (n - 1 - i) as f64;
-                let colour = if r.name.ends_with("/1t") {
-                    RGBColor(158, 202, 225)
-                } else {
-                    RGBColor(49, 130, 189)
+                    grey
                 };
-                Rectangle::new(
-                    [(0.0, y + 0.15), (r.codes_per_sec / 1e6, y + 0.85)],
-                    colour.filled(),
+                area.draw(&PathElement::new(
+                    vec![(at, top - 6), (at, bottom)],
+                    line_colour,
+                ))
+                .map_err(|e| fail(&e))?;
+                text(format!("{t}{unit}"), (at - 6, bottom + 6), &font)?;
+            }
+        }
+        text(
+            "million codes per second (more is better)".to_owned(),
+            (a0, bottom + 26),
+            &font,
+        )?;
+        text(
+            "times totp-rs, same workload and threads".to_owned(),
+            (b0, bottom + 26),
+            &font,
+        )?;
+        let mut y = top;
+        for ((workload, algorithm), imps) in &groups {
+            let workload = match *workload {
+                "w1_steps" => "W1, one secret over consecutive steps",
+                "w2_secrets" => "W2, one code each of many secrets",
+                other => other,
+            };
+            text(format!("{workload} · {algorithm}"), (label_x, y + 6), &bold)?;
+            y += group_h;
+            let ordered = IMPLEMENTATIONS
+                .iter()
+                .filter(|(name, _)| imps.contains_key(name))
+                .map(|(name, c)| (*name, *c))
+                .chain(
+                    imps.keys()
+                        .filter(|k| !IMPLEMENTATIONS.iter().any(|(n, _)| n == *k))
+                        .map(|k| (*k, plot::okabe_ito::SKY_BLUE)),
+                );
+            for (imp, colour) in ordered {
+                text(imp.to_owned(), (label_x + 14, y + 4), &font)?;
+                for (i, t) in threads.iter().enumerate() {
+                    let by = y + i as i32 * (bar_h + gap);
+                    let Some(rate) = imps.get(imp).and_then(|m| m.get(t)) else {
+                        continue;
+                    };
+                    let fill = shade(colour, t).filled();
+                    let end = x_rate(rate / 1e6);
+                    area.draw(&Rectangle::new(
+                        [(a0, by), (end.max(a0 + 1), by + bar_h)],
+                        fill,
+                    ))
+                    .map_err(|e| fail(&e))?;
+                    text(format!("{:.1} M/s", rate / 1e6), (end + 4, by - 1), &font)?;
+                    if imp == "totp-rs" {
+                        continue;
+                    }
+                    match speedup(imps, imp, t) {
+                        Some(v) => {
+                            let end = x_speed(v);
+                            area.draw(&Rectangle::new(
+                                [(b0, by), (end.max(b0 + 1), by + bar_h)],
+                                fill,
+                            ))
+                            .map_err(|e| fail(&e))?;
+                            text(format!("{v:.2}×"), (end + 4, by - 1), &font)?;
+                        }
+                        None if i == 0 => {
+                            text("no totp-rs baseline".to_owned(), (b0 + 4, by - 1), &font)?;
+                        }
+                        None => {}
+                    }
+                }
+                y += row_h;
+            }
+        }
+        let mut entries: Vec<plot::Entry> = IMPLEMENTATIONS
+            .iter()
+            .map(|(name, c)| {
+                plot::Entry::new(
+                    *name,
+                    plot::Mark::Swatches(threads.iter().map(|t| shade(*c, t)).collect()),
                 )
-            }))
-            .map_err(|e| fail(&e))?;
+            })
+            .collect();
+        entries.push(plot::Entry::new(
+            format!(
+                "Shades, left to right: {} worker thread(s)",
+                threads
+                    .iter()
+                    .map(|t| t.trim_end_matches('t'))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            plot::Mark::None,
+        ));
+        entries.push(plot::Entry::new(
+            "auto: SHA-NI where the CPU has it, else portable; portable: precomputed key states; \
+             naive: the core's HMAC per code; totp-rs: its public API (no SHA-3)",
+            plot::Mark::None,
+        ));
+        plot::legend(&legend_area, "Implementation", &entries)?;
         root.present().map_err(|e| fail(&e))?;
     }
-    Ok(svg)
+    Ok(plot::compact(svg))
 }

@@ -99,3 +99,151 @@ pub fn thresholds_by_skew(base: &Scenario, skews: &Span) -> Vec<(i64, Thresholds
         })
         .collect()
 }
+
+/// The outcome probabilities against delay, exact: between two consecutive
+/// vertices every outcome's probability is linear in the delay, and a jump
+/// shows as two vertices 1 ms apart.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DelayCurve {
+    /// (delay, counts), by increasing delay.
+    pub vertices: Vec<(i64, Probabilities)>,
+    /// False when the evaluation budget ran out and the curve is the
+    /// `fallback_step` samples joined by straight lines.
+    pub exact: bool,
+}
+
+/// Evaluations a [`delay_curve`] of a scenario without drift needs at most
+/// in practice (a few thousand; each costs microseconds).
+pub const CURVE_BUDGET: usize = 60_000;
+
+/// Whether `c(m)` lies on the line through `c(a)` and `c(b)` for every
+/// outcome (exact integer arithmetic).
+fn collinear(a: (i64, &Probabilities), m: (i64, &Probabilities), b: (i64, &Probabilities)) -> bool {
+    use super::model::Outcome;
+    Outcome::ALL.iter().all(|&o| {
+        let (ca, cm, cb) = (
+            a.1.count(o) as i128,
+            m.1.count(o) as i128,
+            b.1.count(o) as i128,
+        );
+        (cm - ca) * i128::from(b.0 - a.0) == (cb - ca) * i128::from(m.0 - a.0)
+    })
+}
+
+/// The exact delay curve of `base` (its skew) from `from_ms` to `to_ms`.
+///
+/// The probabilities are piecewise linear in the delay (each phase interval
+/// moves 1 ms per ms of delay) with jumps where a receipt crosses a step.
+/// The curve starts from samples every `fallback_step` ms and the thresholds,
+/// then halves every interval on which five evenly spaced evaluations are not
+/// on one line, down to 1 ms: a jump ends as two vertices 1 ms apart. When
+/// `budget` evaluations beyond the samples do not suffice, the samples are
+/// returned with `exact: false` (pass 0 with drift, where each evaluation
+/// costs a period of phases).
+///
+/// ```
+/// use skewsim::sim::{Outcome, Scenario, preset};
+/// use skewsim::sim::sweep::delay_curve;
+/// let aws = Scenario::new(preset("aws-iam").expect("a preset"));
+/// let curve = delay_curve(&aws, 0, 120_000, 5_000, skewsim::sim::sweep::CURVE_BUDGET);
+/// assert!(curve.exact);
+/// // Out of sync jumps at 58 s (to 83.33%): vertices at 57.999 s and 58 s.
+/// let at = |d: i64| curve.vertices.iter().find(|v| v.0 == d).map(|v| v.1.p(Outcome::OutOfSync));
+/// assert_eq!(at(57_999), Some(0.0));
+/// assert!((at(58_000).expect("a vertex") - 5.0 / 6.0).abs() < 1e-12);
+/// ```
+pub fn delay_curve(
+    base: &Scenario,
+    from_ms: i64,
+    to_ms: i64,
+    fallback_step: i64,
+    budget: usize,
+) -> DelayCurve {
+    let to_ms = to_ms.max(from_ms);
+    let step = fallback_step.max(1);
+    let mut at = |d: i64| {
+        let mut s = base.clone();
+        s.delay_ms = d;
+        probabilities(&s, None)
+    };
+    let mut seeds: Vec<i64> = (0..)
+        .map(|i| from_ms.saturating_add(i * step))
+        .take_while(|&d| d < to_ms)
+        .collect();
+    seeds.push(to_ms);
+    let t = thresholds(base, None);
+    for onset in [t.out_of_sync, t.login_fails, t.rejected]
+        .into_iter()
+        .flatten()
+    {
+        seeds.extend([onset.from_ms - 1, onset.from_ms]);
+    }
+    for d in [
+        t.in_sync_uncertain_from,
+        t.out_of_sync_certain_from,
+        t.rejected_certain_from,
+    ]
+    .into_iter()
+    .flatten()
+    {
+        seeds.extend([d - 1, d]);
+    }
+    seeds.retain(|d| (from_ms..=to_ms).contains(d));
+    seeds.sort_unstable();
+    seeds.dedup();
+    let samples: Vec<(i64, Probabilities)> = seeds.iter().map(|&d| (d, at(d))).collect();
+    let mut budget = budget;
+    let mut vertices = vec![samples[0]];
+    for pair in samples.windows(2) {
+        if !refine(&mut at, pair[0], pair[1], &mut vertices, &mut budget) {
+            return DelayCurve {
+                vertices: samples,
+                exact: false,
+            };
+        }
+    }
+    // Drop the vertices that sit on the line through their neighbours.
+    let mut kept: Vec<(i64, Probabilities)> = Vec::with_capacity(vertices.len());
+    for v in vertices {
+        while kept.len() >= 2 {
+            let (a, m) = (kept[kept.len() - 2], kept[kept.len() - 1]);
+            if m.0 - a.0 > 1 && v.0 - m.0 > 1 && collinear((a.0, &a.1), (m.0, &m.1), (v.0, &v.1)) {
+                kept.pop();
+            } else {
+                break;
+            }
+        }
+        kept.push(v);
+    }
+    DelayCurve {
+        vertices: kept,
+        exact: true,
+    }
+}
+
+/// Appends the vertices of `(a, b]` to `out`; false when the budget ran out.
+fn refine(
+    at: &mut impl FnMut(i64) -> Probabilities,
+    a: (i64, Probabilities),
+    b: (i64, Probabilities),
+    out: &mut Vec<(i64, Probabilities)>,
+    budget: &mut usize,
+) -> bool {
+    if b.0 - a.0 <= 1 {
+        out.push(b);
+        return true;
+    }
+    if *budget < 3 {
+        return false;
+    }
+    *budget -= 3;
+    let m = a.0 + (b.0 - a.0) / 2;
+    let (q1, q3) = (a.0 + (m - a.0) / 2, m + (b.0 - m) / 2);
+    let (pm, p1, p3) = ((m, at(m)), (q1, at(q1)), (q3, at(q3)));
+    let line = |p: &(i64, Probabilities)| collinear((a.0, &a.1), (p.0, &p.1), (b.0, &b.1));
+    if line(&pm) && line(&p1) && line(&p3) {
+        out.push(b);
+        return true;
+    }
+    refine(at, a, pm, out, budget) && refine(at, pm, b, out, budget)
+}

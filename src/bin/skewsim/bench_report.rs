@@ -1,13 +1,17 @@
 //! `skewsim bench-report`: criterion's results (after `cargo bench --bench
 //! bulk`) to a folder (default ./skewsim-bench; the committed dashboard is
 //! reports/bench): bench.json for benchmark dashboards, bench.csv,
-//! bench.svg and README.md with the table and the machine.
+//! bench.svg and README.md with the table and the machine; with
+//! `--baseline`, the regression gate on the speed-ups over totp-rs.
 
 use std::io::Write;
 use std::path::PathBuf;
 
 use clap::Args;
-use skewsim::report::bench::{read_criterion_checked, to_csv, to_json, to_svg};
+use skewsim::report::bench::{
+    BenchResult, compare, newest_run, read_criterion_checked, read_speedups, speedups, to_csv,
+    to_json, to_svg,
+};
 use skewsim::report::write_all_atomic;
 
 use crate::error::CliError;
@@ -15,12 +19,112 @@ use crate::error::CliError;
 /// Options of `skewsim bench-report`.
 #[derive(Debug, Args)]
 pub struct BenchReportArgs {
-    /// Criterion's output folder.
-    #[arg(long, value_name = "DIR", default_value = "target/criterion")]
-    pub criterion: PathBuf,
+    /// Criterion's output folder (default: where criterion writes it:
+    /// $CRITERION_HOME, else $CARGO_TARGET_DIR/criterion, else the target
+    /// directory `cargo metadata` reports, else ./target/criterion).
+    #[arg(long, value_name = "DIR")]
+    pub criterion: Option<PathBuf>,
     /// Where to write bench.json, bench.csv, bench.svg and README.md.
     #[arg(long, value_name = "DIR", default_value = "skewsim-bench")]
     pub out: PathBuf,
+    /// A bench.json of an earlier run: compare the speed-ups over totp-rs
+    /// (not the absolute rates, which differ between machines) and exit 1
+    /// if one fell by more than --max-regression.
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+    /// The largest allowed fall of a speed-up against --baseline.
+    #[arg(long, value_name = "PERCENT", default_value = "10%", requires = "baseline", value_parser = parse_percent)]
+    pub max_regression: f64,
+}
+
+/// `10%` or `10` → 0.10; from 0 (exclusive) to 100.
+fn parse_percent(text: &str) -> Result<f64, String> {
+    let v: f64 = text
+        .trim_end_matches('%')
+        .parse()
+        .map_err(|_| "not a percentage (e.g. 10%)".to_owned())?;
+    if v > 0.0 && v < 100.0 {
+        Ok(v / 100.0)
+    } else {
+        Err("out of range: more than 0% and less than 100%".to_owned())
+    }
+}
+
+/// The target directory `cargo metadata` reports (it honours
+/// CARGO_TARGET_DIR and .cargo/config), if cargo runs here.
+fn cargo_target_dir() -> Option<PathBuf> {
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let out = std::process::Command::new(cargo)
+        .args(["metadata", "--format-version", "1", "--no-deps"])
+        .stderr(std::process::Stdio::null())
+        .output()
+        .ok()
+        .filter(|o| o.status.success())?;
+    let meta: serde_json::Value = serde_json::from_slice(&out.stdout).ok()?;
+    meta.get("target_directory")?.as_str().map(PathBuf::from)
+}
+
+/// Where criterion writes, in criterion's own order of preference.
+fn criterion_candidates(args: &BenchReportArgs) -> Vec<(PathBuf, &'static str)> {
+    if let Some(dir) = &args.criterion {
+        return vec![(dir.clone(), "--criterion")];
+    }
+    let mut places: Vec<(PathBuf, &'static str)> = Vec::new();
+    if let Some(home) = std::env::var_os("CRITERION_HOME") {
+        places.push((PathBuf::from(home), "CRITERION_HOME"));
+    }
+    if let Some(target) = std::env::var_os("CARGO_TARGET_DIR") {
+        places.push((PathBuf::from(target).join("criterion"), "CARGO_TARGET_DIR"));
+    }
+    if let Some(target) = cargo_target_dir() {
+        places.push((
+            target.join("criterion"),
+            "cargo metadata's target directory",
+        ));
+    }
+    places.push((PathBuf::from("target/criterion"), "the default"));
+    let mut seen = std::collections::HashSet::new();
+    places.retain(|(p, _)| seen.insert(p.clone()));
+    places
+}
+
+/// The first place with results; an error naming every place tried.
+fn find_results(args: &BenchReportArgs) -> Result<(PathBuf, Vec<BenchResult>), CliError> {
+    let mut tried = Vec::new();
+    for (dir, why) in criterion_candidates(args) {
+        match read_criterion_checked(&dir) {
+            Ok((results, ignored)) => {
+                for name in &ignored {
+                    eprintln!(
+                        "warning: {} left out: its rate is not a positive finite number",
+                        skewsim::vectors::external::printable(name)
+                    );
+                }
+                let (results, stale) = newest_run(results);
+                if !stale.is_empty() {
+                    eprintln!(
+                        "note: {} result(s) of an earlier run left out (criterion keeps them; the newest run is used)",
+                        stale.len()
+                    );
+                }
+                if !results.is_empty() {
+                    return Ok((dir, results));
+                }
+                tried.push(format!(
+                    "{} ({why}): no benchmark with a throughput",
+                    dir.display()
+                ));
+            }
+            Err(e) => tried.push(format!("{} ({why}): {e}", dir.display())),
+        }
+    }
+    Err(CliError::usage(
+        "--criterion",
+        format!(
+            "finds no criterion results; looked in {} (run `cargo bench --bench bulk` first)",
+            tried.join("; ")
+        ),
+    ))
 }
 
 fn machine() -> String {
@@ -44,41 +148,43 @@ fn machine() -> String {
 
 /// Writes the dashboard files.
 pub fn run(args: &BenchReportArgs, out: &mut dyn Write) -> Result<u8, CliError> {
-    let (results, ignored) = read_criterion_checked(&args.criterion).map_err(|e| {
-        CliError::usage(
-            "--criterion",
-            format!("cannot be read: {e} (run `cargo bench --bench bulk` first)"),
-        )
-    })?;
-    for name in &ignored {
-        eprintln!(
-            "warning: {} left out: its rate is not a positive finite number",
-            skewsim::vectors::external::printable(name)
-        );
-    }
-    if results.is_empty() {
-        return Err(CliError::usage(
-            "--criterion",
-            "holds no benchmark with a throughput (run `cargo bench --bench bulk` first)",
-        ));
-    }
+    // Read the baseline first: a bad one is refused before anything is written.
+    let baseline = match &args.baseline {
+        None => None,
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .map_err(|e| CliError::usage("--baseline", format!("cannot be read: {e}")))?;
+            Some(read_speedups(&text).map_err(|e| CliError::usage("--baseline", e.to_string()))?)
+        }
+    };
+    let (dir, results) = find_results(args)?;
     let machine = machine();
     let csv = to_csv(&results).map_err(|e| CliError::Other(format!("cannot format CSV: {e}")))?;
     let svg = to_svg(&format!("skewsim bulk: codes/s ({machine})"), &results)
         .map_err(|e| CliError::Other(e.to_string()))?;
+    let out_dir = args.out.display();
     let mut readme = format!(
         "# Bulk generation benchmarks\n\nMachine: {machine}.\n\n\
-         Regenerate with `cargo bench --bench bulk && cargo run --release -- bench-report`.\n\
-         `bench.json` is in the `[{{\"name\", \"unit\", \"value\"}}]` form benchmark-dashboard actions read \
-         (bigger is better). Names: `workload/algorithm/implementation/threads`; w1 = one secret over \
+         Regenerate with `cargo bench --bench bulk && cargo run --release -- bench-report --out {out_dir}` \
+         (docs/bench.md).\n\
+         `bench.json` is in the `[{{\"name\", \"unit\", \"value\", \"range\"}}]` form benchmark-dashboard \
+         actions read (bigger is better): each rate in codes/s, then each implementation's speed-up over \
+         totp-rs measured in the same run (unit `x`), the figure that depends least on the machine (it still \
+         does: SHA-NI's speed differs between CPUs). Names: `workload/algorithm/implementation/threads`; w1 = one secret over \
          consecutive steps, w2 = one code each of many secrets. `naive` = the core's HMAC per code, \
          `portable` = precomputed key states, `auto` = the fastest on this CPU (SHA-1: SHA extensions, \
          four codes interleaved), `totp-rs` = totp-rs 6.0 through its public API.\n\n\
-         ![codes per second](bench.svg)\n\n| benchmark | M codes/s |\n| --- | ---: |\n"
+         ![codes per second and speed-ups](bench.svg)\n\n\
+         | benchmark | M codes/s | speed-up over totp-rs |\n| --- | ---: | ---: |\n"
     );
+    let ups = speedups(&results);
     for r in &results {
+        let up = ups
+            .iter()
+            .find(|(n, _)| *n == r.name)
+            .map_or(String::new(), |(_, x)| format!("{x:.2}×"));
         readme.push_str(&format!(
-            "| `{}` | {:.1} |\n",
+            "| `{}` | {:.1} | {up} |\n",
             r.name,
             r.codes_per_sec / 1e6
         ));
@@ -93,9 +199,50 @@ pub fn run(args: &BenchReportArgs, out: &mut dyn Write) -> Result<u8, CliError> 
     .map(|(name, bytes)| (args.out.join(name), bytes))
     .collect();
     write_all_atomic(&files).map_err(|e| CliError::write_failed("--out", &e))?;
-    crate::output::write(
-        out,
-        &format!("{} benchmarks → {}\n", results.len(), args.out.display()),
-    )?;
-    Ok(0)
+    let mut text = format!(
+        "{} benchmarks from {} → {}\n",
+        results.len(),
+        dir.display(),
+        args.out.display()
+    );
+    let Some(baseline) = baseline else {
+        crate::output::write(out, &text)?;
+        return Ok(0);
+    };
+    let rows = compare(&baseline, &results, args.max_regression);
+    text.push_str(&format!(
+        "{:<44} {:>9} {:>9} {:>8}\n",
+        "speed-up", "baseline", "this run", "change"
+    ));
+    for r in &rows {
+        text.push_str(&format!(
+            "{:<44} {:>8.2}× {:>9} {:>8}{}\n",
+            r.name,
+            r.baseline,
+            r.current
+                .map_or("missing".to_owned(), |x| format!("{x:.2}×")),
+            r.change
+                .map_or(String::new(), |c| format!("{:+.1}%", c * 100.0)),
+            if r.regressed { "  REGRESSION" } else { "" }
+        ));
+    }
+    let regressed = rows.iter().filter(|r| r.regressed).count();
+    text.push_str(&if regressed == 0 {
+        format!(
+            "no speed-up fell by more than {:.0}% against {}\n",
+            args.max_regression * 100.0,
+            args.baseline
+                .as_deref()
+                .map(std::path::Path::display)
+                .map(|d| d.to_string())
+                .unwrap_or_default()
+        )
+    } else {
+        format!(
+            "{regressed} speed-up(s) fell by more than {:.0}%\n",
+            args.max_regression * 100.0
+        )
+    });
+    crate::output::write(out, &text)?;
+    Ok(u8::from(regressed > 0))
 }

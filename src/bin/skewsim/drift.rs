@@ -167,6 +167,7 @@ pub fn run(args: &DriftArgs, out: &mut dyn Write) -> Result<u8, CliError> {
             format_ms(args.login_every)
         ),
         scenario.period_ms,
+        scenario.policy.login,
         &run,
     )
     .map_err(|e| CliError::Other(e.to_string()))?;

@@ -1,0 +1,250 @@
+//! The phase diagram: the outcome over (delay, skew), its certainty as a
+//! shade, and the delays from which out of sync and rejection become
+//! possible drawn as thick lines.
+
+use std::collections::HashMap;
+
+use plotters::prelude::*;
+
+use super::{
+    Axis, Dash, Entry, Mark, OUTCOME_COLOURS, PlotError, Ticked, axes, compact, dashed_line,
+    duration_label, duration_ticks, fail, layout, legend, tint,
+};
+use crate::sim::exact::{Probabilities, Thresholds};
+use crate::sim::sweep::GridPoint;
+
+/// The shade of a cell: certain, most likely at 75% or more, or less.
+const SHADES: [f64; 3] = [1.0, 0.55, 0.28];
+
+/// A cell's class: the most likely outcome (index in [`OUTCOME_COLOURS`])
+/// and how certain it is (index in [`SHADES`]).
+type Class = (usize, usize);
+
+fn class(p: &Probabilities) -> Class {
+    let outcome = p.most_likely();
+    let index = OUTCOME_COLOURS
+        .iter()
+        .position(|(o, _)| *o == outcome)
+        .unwrap_or(0);
+    let shade = if p.count(outcome) == p.total() {
+        0
+    } else if p.p(outcome) >= 0.75 {
+        1
+    } else {
+        2
+    };
+    (index, shade)
+}
+
+fn colour((outcome, shade): Class) -> RGBColor {
+    tint(OUTCOME_COLOURS[outcome].1, SHADES[shade])
+}
+
+/// A block of equal cells: columns `c0..=c1`, rows `r0..=r1`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Block {
+    c0: usize,
+    c1: usize,
+    r0: usize,
+    r1: usize,
+    class: Class,
+}
+
+/// Merges equal neighbours: each row into runs, then identical runs of
+/// consecutive rows into one block, so that a diagram of 200,000 cells
+/// needs a few hundred rectangles.
+fn blocks(classes: &[Class], columns: usize) -> Vec<Block> {
+    let mut done = Vec::new();
+    let mut open: HashMap<(usize, usize, Class), usize> = HashMap::new();
+    for (r, row) in classes.chunks(columns).enumerate() {
+        let mut next: HashMap<(usize, usize, Class), usize> = HashMap::new();
+        let mut c0 = 0;
+        for c in 1..=row.len() {
+            if c == row.len() || row[c] != row[c0] {
+                let key = (c0, c - 1, row[c0]);
+                next.insert(key, open.remove(&key).unwrap_or(r));
+                c0 = c;
+            }
+        }
+        for ((c0, c1, class), r0) in open.drain() {
+            done.push(Block {
+                c0,
+                c1,
+                r0,
+                r1: r - 1,
+                class,
+            });
+        }
+        open = next;
+    }
+    let rows = classes.len() / columns.max(1);
+    for ((c0, c1, class), r0) in open {
+        done.push(Block {
+            c0,
+            c1,
+            r0,
+            r1: rows.saturating_sub(1),
+            class,
+        });
+    }
+    // A fixed order: the same grid gives the same SVG, byte for byte.
+    done.sort_unstable_by_key(|b| (b.r0, b.c0));
+    done
+}
+
+/// Picks one threshold out of [`Thresholds`].
+type ThresholdPick = fn(&Thresholds) -> Option<i64>;
+
+/// The phase diagram: each cell coloured by its most likely outcome and
+/// shaded by how certain it is over the enrollment and login phases, with
+/// the least delay at which out of sync and rejection become possible drawn
+/// per skew as thick lines.
+///
+/// `points` are skew-major as [`crate::sim::sweep::grid`] returns them, with
+/// `delay_count` delays per skew.
+pub fn phase_diagram(
+    title: &str,
+    points: &[GridPoint],
+    delay_count: usize,
+    thresholds: &[(i64, Thresholds)],
+) -> Result<String, PlotError> {
+    if points.is_empty() || delay_count == 0 || points.len() % delay_count != 0 {
+        return Err(PlotError::new("no points, or not a full grid".to_owned()));
+    }
+    let skew_count = points.len() / delay_count;
+    let (d0, d1) = (points[0].delay_ms, points[delay_count - 1].delay_ms);
+    let (s0, s1) = (points[0].skew_ms, points[points.len() - 1].skew_ms);
+    let step = |from: i64, to: i64, n: usize| {
+        if n > 1 {
+            (to - from) / (n as i64 - 1)
+        } else {
+            1000
+        }
+    };
+    let (d_step, s_step) = (step(d0, d1, delay_count), step(s0, s1, skew_count));
+    let s = |ms: i64| ms as f64 / 1000.0;
+    let (x0, x1) = (s(d0 - d_step / 2), s(d1 + d_step / 2));
+    let (y0, y1) = (s(s0 - s_step / 2), s(s1 + s_step / 2));
+    let classes: Vec<Class> = points.iter().map(|p| class(&p.probabilities)).collect();
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, (1180, 680)).into_drawing_area();
+        let (area, legend_area) = layout(&root, title)?;
+        let mut chart = axes(
+            &area,
+            Axis {
+                range: Ticked::new(x0..x1, duration_ticks(x0, x1, 11)),
+                label: "submission delay after reading the (last) enrollment code",
+                format: &duration_label,
+            },
+            Axis {
+                range: Ticked::new(y0..y1, duration_ticks(y0, y1, 13)),
+                label: "device clock skew: device minus verifier",
+                format: &duration_label,
+            },
+            false,
+        )?;
+        let edge = |i: usize, from: i64, step: i64| s(from + i as i64 * step - step / 2);
+        chart
+            .draw_series(blocks(&classes, delay_count).into_iter().map(|b| {
+                Rectangle::new(
+                    [
+                        (edge(b.c0, d0, d_step), edge(b.r0, s0, s_step)),
+                        (edge(b.c1 + 1, d0, d_step), edge(b.r1 + 1, s0, s_step)),
+                    ],
+                    colour(b.class).filled(),
+                )
+            }))
+            .map_err(fail)?;
+        let lines: [(&str, ThresholdPick, Dash); 2] = [
+            (
+                "out of sync possible from this delay (per skew)",
+                |t| t.out_of_sync_from(),
+                Dash::Solid,
+            ),
+            (
+                "rejection possible from this delay (per skew)",
+                |t| t.rejected_from(),
+                Dash::Dashed,
+            ),
+        ];
+        let mut entries = Vec::new();
+        for (outcome, c) in OUTCOME_COLOURS {
+            entries.push(Entry::new(
+                outcome.label(),
+                Mark::Swatches(SHADES.iter().map(|&k| tint(c, k)).collect()),
+            ));
+        }
+        entries.push(Entry::new(
+            "Shade, left to right: certain; most likely, 75% or more; most likely, under 75% \
+             (the outcome depends on where in their steps the codes were read)",
+            Mark::None,
+        ));
+        for (label, pick, dash) in lines {
+            // A staircase: each skew row's threshold as a vertical segment
+            // across the row, joined to the next row's; broken where the
+            // outcome is impossible or beyond the plotted delays.
+            let mut run: Vec<(f64, f64)> = Vec::new();
+            let mut drawn = false;
+            for (skew, t) in thresholds {
+                match pick(t).map(s).filter(|d| (x0..=x1).contains(d)) {
+                    Some(d) => {
+                        run.push((d, s(skew - s_step / 2)));
+                        run.push((d, s(skew + s_step / 2)));
+                    }
+                    None if run.len() > 1 => {
+                        dashed_line(&mut chart, std::mem::take(&mut run), BLACK, 2, dash)?;
+                        drawn = true;
+                    }
+                    None => run.clear(),
+                }
+            }
+            if run.len() > 1 {
+                dashed_line(&mut chart, run, BLACK, 2, dash)?;
+                drawn = true;
+            }
+            entries.push(Entry::new(
+                if drawn {
+                    label.to_owned()
+                } else {
+                    format!("{label}: not within these delays")
+                },
+                if drawn {
+                    Mark::Line(BLACK, 2, dash)
+                } else {
+                    Mark::None
+                },
+            ));
+        }
+        legend(&legend_area, "Outcome of the enrollment", &entries)?;
+        root.present().map_err(fail)?;
+    }
+    Ok(compact(svg))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn blocks_cover_every_cell_once_with_its_class() {
+        // 3 rows × 5 columns with runs that repeat over rows 0-1.
+        let a = (0, 0);
+        let b = (1, 2);
+        let classes = vec![a, a, b, b, a, a, a, b, b, a, b, a, a, a, a];
+        let merged = blocks(&classes, 5);
+        let mut seen = vec![None; classes.len()];
+        for blk in &merged {
+            for r in blk.r0..=blk.r1 {
+                for c in blk.c0..=blk.c1 {
+                    assert!(seen[r * 5 + c].is_none(), "cell {r},{c} twice");
+                    seen[r * 5 + c] = Some(blk.class);
+                }
+            }
+        }
+        let seen: Vec<Class> = seen.into_iter().map(|c| c.expect("every cell")).collect();
+        assert_eq!(seen, classes);
+        // Rows 0 and 1 are equal: their three runs merge; row 2 has two more.
+        assert_eq!(merged.len(), 5);
+    }
+}

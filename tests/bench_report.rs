@@ -1,0 +1,276 @@
+//! `skewsim bench-report`: criterion's files read as criterion writes them
+//! (a real benchmark, read back), found where criterion puts them, the
+//! dashboard JSON's shape, and the regression gate on speed-ups.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::time::Duration;
+
+use criterion::{Criterion, Throughput};
+use skewsim::report::bench::read_criterion;
+
+fn temp(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("skewsim-bench-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    dir
+}
+
+fn bench_report(args: &[&str], envs: &[(&str, &Path)], cwd: &Path) -> Output {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_skewsim"));
+    cmd.arg("bench-report")
+        .args(args)
+        .current_dir(cwd)
+        .env_remove("CRITERION_HOME")
+        .env_remove("CARGO_TARGET_DIR");
+    for (k, v) in envs {
+        cmd.env(k, v);
+    }
+    cmd.output().expect("runs")
+}
+
+fn text(o: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+/// Criterion's files for one benchmark of `rate` codes/s, as criterion
+/// writes them (the layout the test below pins).
+fn fake_result(dir: &Path, name: &str, rate: f64) {
+    let new = name
+        .split('/')
+        .fold(dir.to_path_buf(), |p, part| p.join(part))
+        .join("new");
+    std::fs::create_dir_all(&new).expect("dir");
+    let elements = 65_536.0;
+    let ns = elements / rate * 1e9;
+    std::fs::write(
+        new.join("benchmark.json"),
+        serde_json::json!({"full_id": name, "throughput": {"Elements": elements}}).to_string(),
+    )
+    .expect("write");
+    std::fs::write(
+        new.join("estimates.json"),
+        serde_json::json!({"mean": {"point_estimate": ns,
+            "confidence_interval": {"lower_bound": ns * 0.98, "upper_bound": ns * 1.02, "confidence_level": 0.95}}})
+        .to_string(),
+    )
+    .expect("write");
+}
+
+/// A run: `scale` multiplies skewsim's own rates (not totp-rs's).
+fn fake_run(dir: &Path, scale: f64) {
+    for (alg, auto, portable, totp_rs) in [("sha1", 70e6, 20e6, 10e6), ("sha256", 50e6, 20e6, 9e6)]
+    {
+        for (imp, rate) in [
+            ("auto", auto * scale),
+            ("portable", portable * scale),
+            ("totp-rs", totp_rs),
+        ] {
+            fake_result(dir, &format!("w1_steps/{alg}/{imp}/2t"), rate);
+        }
+    }
+    fake_result(dir, "w1_steps/sha3-256/auto/2t", 3.6e6 * scale);
+}
+
+/// The files criterion 0.8 writes, read back: a change of their layout or
+/// units in a criterion upgrade fails here, not silently in the dashboard.
+#[test]
+fn a_real_criterion_run_reads_back_with_its_rate() {
+    let dir = temp("real");
+    let mut c = Criterion::default()
+        .output_directory(&dir)
+        .without_plots()
+        .sample_size(10)
+        .warm_up_time(Duration::from_millis(50))
+        .measurement_time(Duration::from_millis(300));
+    {
+        let mut group = c.benchmark_group("pin");
+        group.throughput(Throughput::Elements(1_000));
+        // 1,000 elements per at least 2 ms: at most 500,000 per second.
+        group.bench_function("sleep", |b| {
+            b.iter(|| std::thread::sleep(Duration::from_millis(2)))
+        });
+        group.finish();
+    }
+    let results = read_criterion(&dir).expect("readable");
+    assert_eq!(results.len(), 1, "{results:?}");
+    let r = &results[0];
+    assert_eq!(r.name, "pin/sleep");
+    assert!(
+        (200_000.0..=500_000.0).contains(&r.codes_per_sec),
+        "{} codes/s",
+        r.codes_per_sec
+    );
+    let (lo, hi) = r.ci95.expect("criterion writes a confidence interval");
+    assert!(
+        lo <= r.codes_per_sec && r.codes_per_sec <= hi,
+        "{lo} {} {hi}",
+        r.codes_per_sec
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn the_results_are_found_where_criterion_writes_them_or_every_place_is_named() {
+    let work = temp("find");
+    let nowhere = work.join("nowhere");
+    let o = bench_report(
+        &["--out", "out"],
+        &[
+            ("CRITERION_HOME", &nowhere.join("home")),
+            ("CARGO_TARGET_DIR", &nowhere.join("target")),
+        ],
+        &work,
+    );
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    let message = text(&o);
+    for place in [
+        "home (CRITERION_HOME)",
+        "criterion (CARGO_TARGET_DIR)",
+        "target/criterion (the default)",
+    ] {
+        assert!(message.contains(place), "{place} not named in {message}");
+    }
+    assert_eq!(message.lines().count(), 1, "{message}");
+    // CARGO_TARGET_DIR alone is enough, as it is for criterion.
+    let target = work.join("target-elsewhere");
+    fake_run(&target.join("criterion"), 1.0);
+    let o = bench_report(&["--out", "out"], &[("CARGO_TARGET_DIR", &target)], &work);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert!(work.join("out/bench.json").exists());
+    let _ = std::fs::remove_dir_all(&work);
+}
+
+#[test]
+fn the_dashboard_json_has_rates_and_speedups_in_the_custom_shape() {
+    let work = temp("shape");
+    fake_run(&work.join("crit"), 1.0);
+    let o = bench_report(&["--criterion", "crit", "--out", "out"], &[], &work);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let json: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(work.join("out/bench.json")).expect("written"),
+    )
+    .expect("JSON");
+    let items = json.as_array().expect("an array");
+    let mut units = std::collections::BTreeMap::new();
+    for item in items {
+        let obj = item.as_object().expect("objects");
+        for key in obj.keys() {
+            assert!(
+                ["name", "unit", "value", "range"].contains(&key.as_str()),
+                "{key}"
+            );
+        }
+        assert!(obj["name"].is_string());
+        assert!(obj["value"].as_f64().is_some_and(|v| v > 0.0), "{item}");
+        assert!(
+            obj.get("range")
+                .is_none_or(|r| r.as_str().is_some_and(|r| r.starts_with("± ")))
+        );
+        *units
+            .entry(obj["unit"].as_str().expect("a unit").to_owned())
+            .or_insert(0) += 1;
+    }
+    // 7 rates; 4 speed-ups (auto and portable for SHA-1 and SHA-256; none for SHA3).
+    assert_eq!(units.get("codes/s"), Some(&7));
+    assert_eq!(units.get("x"), Some(&4));
+    let speedup = items
+        .iter()
+        .find(|i| i["name"] == "w1_steps/sha1/auto/2t vs totp-rs")
+        .expect("the SHA-1 speed-up");
+    assert_eq!(speedup["value"], 7.0);
+    let csv = std::fs::read_to_string(work.join("out/bench.csv")).expect("written");
+    assert!(csv.starts_with(
+        "name,workload,algorithm,implementation,threads,codes_per_sec,speedup_vs_totp_rs\n"
+    ));
+    assert!(
+        csv.contains("w1_steps/sha1/auto/2t,w1_steps,sha1,auto,2,70000000,7.000\n"),
+        "{csv}"
+    );
+    let _ = std::fs::remove_dir_all(&work);
+}
+
+#[test]
+fn the_gate_fails_a_20_percent_regression_and_passes_the_same_run() {
+    let work = temp("gate");
+    fake_run(&work.join("before"), 1.0);
+    let o = bench_report(&["--criterion", "before", "--out", "base"], &[], &work);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    // The same run against itself.
+    let o = bench_report(
+        &[
+            "--criterion",
+            "before",
+            "--out",
+            "again",
+            "--baseline",
+            "base/bench.json",
+        ],
+        &[],
+        &work,
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert!(
+        text(&o).contains("no speed-up fell by more than 10%"),
+        "{}",
+        text(&o)
+    );
+    // skewsim 20% slower, totp-rs unchanged: every speed-up falls 20%.
+    fake_run(&work.join("after"), 0.8);
+    let o = bench_report(
+        &[
+            "--criterion",
+            "after",
+            "--out",
+            "slow",
+            "--baseline",
+            "base/bench.json",
+        ],
+        &[],
+        &work,
+    );
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    assert!(text(&o).contains("-20.0%  REGRESSION"), "{}", text(&o));
+    assert!(
+        text(&o).contains("4 speed-up(s) fell by more than 10%"),
+        "{}",
+        text(&o)
+    );
+    // A looser gate lets it through; absolute rates alone never fail it.
+    let o = bench_report(
+        &[
+            "--criterion",
+            "after",
+            "--out",
+            "slow",
+            "--baseline",
+            "base/bench.json",
+            "--max-regression",
+            "25%",
+        ],
+        &[],
+        &work,
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    // A baseline that is not a dashboard file is bad input.
+    std::fs::write(work.join("bad.json"), "{}").expect("write");
+    let o = bench_report(
+        &[
+            "--criterion",
+            "after",
+            "--out",
+            "x",
+            "--baseline",
+            "bad.json",
+        ],
+        &[],
+        &work,
+    );
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(!work.join("x").exists(), "nothing written on bad input");
+    let _ = std::fs::remove_dir_all(&work);
+}
