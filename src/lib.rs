@@ -7,7 +7,7 @@
 //! | [`totp`] | the core: HOTP/TOTP over RustCrypto HMAC, secrets, otpauth URIs, windowed verification |
 //! | [`sim`] | the enrollment timing model (no I/O): clocks, verifier policies, one enrollment, exact probabilities, sweeps, Monte Carlo, drift |
 //! | [`lab`] | the verifier lab: plays scenarios against a running verifier (an adapter process, JSON lines) and holds each answer against the model |
-//! | [`bulk`] | parallel bulk generation: precomputed HMAC key states, SHA-NI interleaved, rayon |
+//! | [`bulk`] | parallel bulk generation: precomputed HMAC key states, SHA-NI interleaved, SHA-512 and Keccak on AVX-512/AVX2 lanes, rayon |
 //! | [`report`] | exporters to CSV and SVG (bytes out) and the atomic file writer |
 //! | [`vectors`] | the conformance suite: loading `vectors/*.csv` and judging an implementation against them |
 //! | [`duration`] | the `90s` / `1m30s` / `-45s` durations of the command line, in integer milliseconds |

@@ -70,7 +70,7 @@ proptest! {
             .map(|c| std::str::from_utf8(c).expect("ascii")).collect::<Vec<_>>().join(" ");
         prop_assert_eq!(Secret::from_base32(&grouped).expect("grouped").as_bytes().to_vec(), bytes.clone());
         let mut padded = canonical.to_string();
-        while padded.len() % 8 != 0 { padded.push('='); }
+        while !padded.len().is_multiple_of(8) { padded.push('='); }
         prop_assert_eq!(Secret::from_base32(&padded).expect("padded").as_bytes().to_vec(), bytes.clone());
         prop_assert_eq!(Secret::from_hex(&secret.to_hex()).expect("hex").as_bytes().to_vec(), bytes.clone());
     }

@@ -6,9 +6,16 @@
 //! The portable path precomputes the HMAC key state once per secret (two
 //! compressions per code instead of four) on RustCrypto's compression
 //! functions; [`Backend::Naive`] is the core's per-code `Hmac` path, kept as
-//! the baseline and the reference.
+//! the baseline and the reference. [`Backend::Auto`] adds, where the CPU
+//! has them (checked at run time): SHA-1 and SHA-256 on the SHA extensions,
+//! four codes interleaved (`shani`); SHA-512 eight codes per AVX-512
+//! instruction stream, four on AVX2 (`sha512x`); the four SHA-3 sizes
+//! likewise on Keccak (`keccakx`). Those three modules are the only ones
+//! with `unsafe`.
 
+mod keccakx;
 mod portable;
+mod sha512x;
 mod shani;
 
 /// Whether this CPU has the SHA extensions (SHA-NI) that [`Backend::Auto`]
@@ -61,8 +68,12 @@ pub enum Keyed {
     Sha256Ni(shani::Sha256Ni),
     /// SHA-512, precomputed.
     Sha512(Sha512Keyed),
+    /// SHA-512 on AVX-512 (8 codes at a time) or AVX2 (4).
+    Sha512Simd(sha512x::Sha512Multi),
     /// SHA-3, precomputed.
     Sha3(Sha3Keyed),
+    /// SHA-3 on AVX-512 (8 codes at a time) or AVX2 (4).
+    Sha3Simd(keccakx::Sha3Multi),
     /// The core path.
     Naive(Algorithm, Secret),
 }
@@ -90,7 +101,16 @@ impl Keyed {
                 shani::Sha256Ni::new(portable).map_or(Keyed::Sha256(portable), Keyed::Sha256Ni)
             }
             (_, Algorithm::Sha256) => Keyed::Sha256(Sha256Keyed::new(key)),
+            (Backend::Auto, Algorithm::Sha512) => {
+                let portable = Sha512Keyed::new(key);
+                sha512x::Sha512Multi::new(portable)
+                    .map_or(Keyed::Sha512(portable), Keyed::Sha512Simd)
+            }
             (_, Algorithm::Sha512) => Keyed::Sha512(Sha512Keyed::new(key)),
+            (Backend::Auto, alg) => {
+                let portable = Sha3Keyed::new(alg, key);
+                keccakx::Sha3Multi::new(portable).map_or(Keyed::Sha3(portable), Keyed::Sha3Simd)
+            }
             (_, alg) => Keyed::Sha3(Sha3Keyed::new(alg, key)),
         }
     }
@@ -104,7 +124,9 @@ impl Keyed {
             Keyed::Sha256(k) => k.value(counter),
             Keyed::Sha256Ni(k) => k.portable().value(counter),
             Keyed::Sha512(k) => k.value(counter),
+            Keyed::Sha512Simd(k) => k.portable().value(counter),
             Keyed::Sha3(k) => k.value(counter),
+            Keyed::Sha3Simd(k) => k.portable().value(counter),
             Keyed::Naive(alg, secret) => hotp_value(*alg, secret, counter),
         }
     }
@@ -115,6 +137,8 @@ impl Keyed {
         match self {
             Keyed::Sha1Ni(k) => return k.sum_codes(first, count, modulus),
             Keyed::Sha256Ni(k) => return k.sum_codes(first, count, modulus),
+            Keyed::Sha512Simd(k) => return k.sum_codes(first, count, modulus),
+            Keyed::Sha3Simd(k) => return k.sum_codes(first, count, modulus),
             _ => {}
         }
         let mut sum = 0u64;

@@ -70,7 +70,7 @@ fn xor<const N: usize>(block: &[u8; N], pad: u8) -> [u8; N] {
 
 /// RFC 4226 dynamic truncation over a tag held in big-endian words.
 #[inline(always)]
-fn truncate_bytes(tag: &[u8]) -> u32 {
+pub(super) fn truncate_bytes(tag: &[u8]) -> u32 {
     let offset = usize::from(tag[tag.len() - 1] & 0x0f);
     u32::from_be_bytes([
         tag[offset],
@@ -212,6 +212,11 @@ pub struct Sha512Keyed {
 }
 
 impl Sha512Keyed {
+    /// The states after key ⊕ ipad and key ⊕ opad (the SIMD lanes start there).
+    pub(super) fn states(&self) -> (&[u64; 8], &[u64; 8]) {
+        (&self.inner, &self.outer)
+    }
+
     /// Precomputes the states for `key`.
     pub fn new(key: &[u8]) -> Self {
         let block: [u8; 128] = key_block(Algorithm::Sha512, key);
@@ -274,6 +279,12 @@ fn absorb_byte(state: &mut [u64; 25], at: usize, byte: u8) {
 }
 
 impl Sha3Keyed {
+    /// The states after key ⊕ ipad and key ⊕ opad, the rate and the digest
+    /// length in bytes (the SIMD lanes start there).
+    pub(super) fn parts(&self) -> (&[u64; 25], &[u64; 25], usize, usize) {
+        (&self.inner, &self.outer, self.rate, self.digest)
+    }
+
     /// Precomputes the states for `key`; `algorithm` must be a SHA-3 variant
     /// (others get SHA3-256's sizes; the dispatcher never asks for them).
     pub fn new(algorithm: Algorithm, key: &[u8]) -> Self {

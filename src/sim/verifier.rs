@@ -261,10 +261,10 @@ impl State {
         // Replays end here in every verifier modelled; a code outside the
         // window may still heal the verifier.
         if refusal == Refusal::OutsideWindow {
-            if let Some(learning) = policy.learning {
-                if let Some(verdict) = self.learn(learning.search, m, now_ms, period_ms) {
-                    return verdict;
-                }
+            if let Some(learning) = policy.learning
+                && let Some(verdict) = self.learn(learning.search, m, now_ms, period_ms)
+            {
+                return verdict;
             }
             if let Some(auto) = policy.auto_resync {
                 let verdict = self.auto_resync(policy, auto.search, m, c, now_ms, period_ms);
@@ -294,10 +294,10 @@ impl State {
             return None;
         }
         // The same code again: "getting desperate", nothing changes.
-        if let Some(&(last_tm, last_skew)) = self.learning.entries().last() {
-            if tm + skew == last_tm + last_skew {
-                return Some(Verdict::Refused(Refusal::Learning));
-            }
+        if let Some(&(last_tm, last_skew)) = self.learning.entries().last()
+            && tm + skew == last_tm + last_skew
+        {
+            return Some(Verdict::Refused(Refusal::Learning));
         }
         self.learning.push((tm, skew));
         let e = self.learning.entries();

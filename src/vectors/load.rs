@@ -315,7 +315,7 @@ fn field(rows: &Rows, r: &csv::StringRecord, column: &str) -> Result<String, Str
     let value = rows.get(r, column);
     let ok = match column {
         "secret_hex" | "hmac_sha1_hex" => {
-            value.len() % 2 == 0 && value.bytes().all(|b| b.is_ascii_hexdigit())
+            value.len().is_multiple_of(2) && value.bytes().all(|b| b.is_ascii_hexdigit())
         }
         "algorithm" => value.parse::<crate::totp::Algorithm>().is_ok(),
         "expected" => {

@@ -17,7 +17,7 @@ use crate::json::Format;
 /// Which implementation to run (to compare, or to force the fallback).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum BackendArg {
-    /// The fastest this CPU supports.
+    /// The fastest this CPU supports (SHA-NI for SHA-1/256, AVX-512 or AVX2 lanes for SHA-512 and SHA-3).
     Auto,
     /// Precomputed key states on portable compression functions (every CPU).
     Portable,

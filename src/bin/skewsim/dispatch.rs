@@ -48,10 +48,10 @@ pub fn one_line(e: &clap::Error) -> String {
         .unwrap_or("error: invalid arguments")
         .to_owned();
     // "…were not provided:" puts the arguments on the next line.
-    if first.ends_with(':') {
-        if let Some(next) = lines.next() {
-            first = format!("{first} {next}");
-        }
+    if first.ends_with(':')
+        && let Some(next) = lines.next()
+    {
+        first = format!("{first} {next}");
     }
     for kind in [ContextKind::SuggestedArg, ContextKind::SuggestedSubcommand] {
         let suggestion = match e.get(kind) {

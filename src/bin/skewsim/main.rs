@@ -73,11 +73,11 @@ fn main() -> ExitCode {
                     _ => ExitCode::SUCCESS,
                 };
             }
-            if e.kind() == ErrorKind::InvalidUtf8 {
-                if let Some(which) = non_utf8_argument() {
-                    eprintln!("error: {which}");
-                    return ExitCode::from(2);
-                }
+            if e.kind() == ErrorKind::InvalidUtf8
+                && let Some(which) = non_utf8_argument()
+            {
+                eprintln!("error: {which}");
+                return ExitCode::from(2);
             }
             eprintln!("{}", dispatch::one_line(&e));
             return ExitCode::from(2);

@@ -256,16 +256,16 @@ impl ModelArgs {
 impl ScenarioArgs {
     /// The scenario with overrides applied.
     pub fn scenario(&self) -> Result<Scenario, CliError> {
-        if let Some(phase) = self.phase {
-            if phase >= self.model.period {
-                return Err(CliError::usage(
-                    "--phase",
-                    format!(
-                        "is out of range: it must be below the period ({})",
-                        format_ms(self.model.period)
-                    ),
-                ));
-            }
+        if let Some(phase) = self.phase
+            && phase >= self.model.period
+        {
+            return Err(CliError::usage(
+                "--phase",
+                format!(
+                    "is out of range: it must be below the period ({})",
+                    format_ms(self.model.period)
+                ),
+            ));
         }
         Ok(self
             .model

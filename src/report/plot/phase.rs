@@ -108,7 +108,7 @@ pub fn phase_diagram(
     delay_count: usize,
     thresholds: &[(i64, Thresholds)],
 ) -> Result<String, PlotError> {
-    if points.is_empty() || delay_count == 0 || points.len() % delay_count != 0 {
+    if points.is_empty() || delay_count == 0 || !points.len().is_multiple_of(delay_count) {
         return Err(PlotError::new("no points, or not a full grid".to_owned()));
     }
     let skew_count = points.len() / delay_count;
