@@ -135,23 +135,9 @@ impl Sha3Multi {
 
     /// The wrapping sum of `count` codes from `first`.
     pub fn sum_codes(&self, first: u64, count: u64, modulus: u32) -> u64 {
-        let lanes = self.width.lanes();
-        let mut sum = 0u64;
-        let mut counters = [0u64; 8];
-        let mut values = [0u32; 8];
-        let mut i = 0u64;
-        while i < count {
-            let n = usize::try_from((count - i).min(lanes as u64)).unwrap_or(lanes);
-            for (l, c) in counters.iter_mut().enumerate().take(n) {
-                *c = first.wrapping_add(i + l as u64);
-            }
-            self.values(&counters[..n], &mut values[..n]);
-            for v in &values[..n] {
-                sum = sum.wrapping_add(u64::from(v % modulus));
-            }
-            i += n as u64;
-        }
-        sum
+        super::sha512x::sum_by_lanes(first, count, modulus, self.width.lanes(), |c, o| {
+            self.values(c, o)
+        })
     }
 }
 

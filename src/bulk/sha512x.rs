@@ -176,7 +176,7 @@ impl Sha512Multi {
                 c.copy_from_slice(&counters[..8]);
                 // SAFETY: a Sha512Multi with Width::Avx512 exists only if
                 // `width()` found avx512f on this CPU.
-                let v = unsafe { avx512::values8(&self.keyed, c) };
+                let v = unsafe { avx512::values(&self.keyed, c) };
                 out[..8].copy_from_slice(&v);
             }
             #[cfg(target_arch = "x86_64")]
@@ -185,7 +185,7 @@ impl Sha512Multi {
                 c.copy_from_slice(&counters[..4]);
                 // SAFETY: a Sha512Multi with Width::Avx2 exists only if
                 // `width()` found avx2 on this CPU.
-                let v = unsafe { avx2::values4(&self.keyed, c) };
+                let v = unsafe { avx2::values(&self.keyed, c) };
                 out[..4].copy_from_slice(&v);
             }
             _ => {
@@ -199,24 +199,38 @@ impl Sha512Multi {
     /// The wrapping sum of `count` codes from `first` (counters wrap at
     /// 2^64 as the counter field does).
     pub fn sum_codes(&self, first: u64, count: u64, modulus: u32) -> u64 {
-        let lanes = self.width.lanes();
-        let mut sum = 0u64;
-        let mut counters = [0u64; 8];
-        let mut values = [0u32; 8];
-        let mut i = 0u64;
-        while i < count {
-            let n = usize::try_from((count - i).min(lanes as u64)).unwrap_or(lanes);
-            for (l, c) in counters.iter_mut().enumerate().take(n) {
-                *c = first.wrapping_add(i + l as u64);
-            }
-            self.values(&counters[..n], &mut values[..n]);
-            for v in &values[..n] {
-                sum = sum.wrapping_add(u64::from(v % modulus));
-            }
-            i += n as u64;
-        }
-        sum
+        sum_by_lanes(first, count, modulus, self.width.lanes(), |c, o| {
+            self.values(c, o)
+        })
     }
+}
+
+/// The wrapping sum of `count` codes from `first`, `lanes` at a time
+/// through `values` (which takes up to 8 counters and fills their values).
+pub(super) fn sum_by_lanes(
+    first: u64,
+    count: u64,
+    modulus: u32,
+    lanes: usize,
+    values: impl Fn(&[u64], &mut [u32]),
+) -> u64 {
+    let lanes = lanes.clamp(1, 8);
+    let mut sum = 0u64;
+    let mut counters = [0u64; 8];
+    let mut out = [0u32; 8];
+    let mut i = 0u64;
+    while i < count {
+        let n = usize::try_from((count - i).min(lanes as u64)).unwrap_or(lanes);
+        for (l, c) in counters.iter_mut().enumerate().take(n) {
+            *c = first.wrapping_add(i + l as u64);
+        }
+        values(&counters[..n], &mut out[..n]);
+        for v in &out[..n] {
+            sum = sum.wrapping_add(u64::from(v % modulus));
+        }
+        i += n as u64;
+    }
+    sum
 }
 
 /// The HMAC tag of a lane from its outer state words, truncated.
@@ -232,7 +246,7 @@ fn truncate_words(words: [u64; 8]) -> u32 {
 /// helpers (`add`, `xor3`, `big_sigma0`…) the invoking module defines
 /// with its target feature.
 macro_rules! compress_rounds {
-    ($V:ty, $feature:literal) => {
+    ($V:ty, $feature:literal, $lanes:literal, $zero:expr, $store:ident, $load:ident) => {
         /// One SHA-512 compression of a block per lane.
         #[target_feature(enable = $feature)]
         #[inline]
@@ -271,6 +285,44 @@ macro_rules! compress_rounds {
                 add(state[6], g),
                 add(state[7], h),
             ]
+        }
+
+        #[target_feature(enable = $feature)]
+        #[inline]
+        fn splat(state: &[u64; 8]) -> [$V; 8] {
+            let mut v = [$zero; 8];
+            for (v, &word) in v.iter_mut().zip(state) {
+                *v = set1(word);
+            }
+            v
+        }
+
+        /// The codes of one key at one counter per lane.
+        #[target_feature(enable = $feature)]
+        pub(super) fn values(keyed: &Sha512Keyed, counters: [u64; $lanes]) -> [u32; $lanes] {
+            let (inner, outer) = keyed.states();
+            // SAFETY: `counters` is $lanes × 8 readable bytes; unaligned load.
+            let c = unsafe { $load(counters.as_ptr().cast()) };
+            let mut w = [$zero; 16];
+            w[0] = c;
+            w[1] = set1(INNER_PAD);
+            w[15] = set1(INNER_LEN);
+            let digest = compress(splat(inner), w);
+            let mut w = [$zero; 16];
+            w[..8].copy_from_slice(&digest);
+            w[8] = set1(INNER_PAD);
+            w[15] = set1(OUTER_LEN);
+            let words = compress(splat(outer), w);
+            let mut tag = [[0u64; $lanes]; 8];
+            for (t, word) in tag.iter_mut().zip(&words) {
+                // SAFETY: `t` is $lanes × 8 writable bytes; unaligned store.
+                unsafe { $store(t.as_mut_ptr().cast(), *word) };
+            }
+            let mut out = [0u32; $lanes];
+            for (lane, o) in out.iter_mut().enumerate() {
+                *o = truncate_words(tag.map(|word| word[lane]));
+            }
+            out
         }
     };
 }
@@ -354,54 +406,14 @@ mod avx512 {
         _mm512_ternarylogic_epi64::<0xE8>(a, b, c)
     }
 
-    compress_rounds!(__m512i, "avx512f");
-
-    #[target_feature(enable = "avx512f")]
-    #[inline]
-    fn splat(state: &[u64; 8]) -> [__m512i; 8] {
-        let mut v = [_mm512_setzero_si512(); 8];
-        for (v, &word) in v.iter_mut().zip(state) {
-            *v = set1(word);
-        }
-        v
-    }
-
-    #[target_feature(enable = "avx512f")]
-    #[inline]
-    fn lanes(v: __m512i) -> [u64; 8] {
-        let mut out = [0u64; 8];
-        // SAFETY: `out` is 64 writable bytes; the store is unaligned.
-        unsafe { _mm512_storeu_si512(out.as_mut_ptr().cast(), v) };
-        out
-    }
-
-    /// Eight codes of one key at eight counters.
-    #[target_feature(enable = "avx512f")]
-    pub(super) fn values8(keyed: &Sha512Keyed, counters: [u64; 8]) -> [u32; 8] {
-        let (inner, outer) = keyed.states();
-        let zero = _mm512_setzero_si512();
-        // SAFETY: `counters` is 64 readable bytes; the load is unaligned.
-        let c = unsafe { _mm512_loadu_si512(counters.as_ptr().cast()) };
-        let mut w = [zero; 16];
-        w[0] = c;
-        w[1] = set1(INNER_PAD);
-        w[15] = set1(INNER_LEN);
-        let digest = compress(splat(inner), w);
-        let mut w = [zero; 16];
-        w[..8].copy_from_slice(&digest);
-        w[8] = set1(INNER_PAD);
-        w[15] = set1(OUTER_LEN);
-        let words = compress(splat(outer), w);
-        let mut tag = [[0u64; 8]; 8];
-        for (t, &word) in tag.iter_mut().zip(&words) {
-            *t = lanes(word);
-        }
-        let mut out = [0u32; 8];
-        for (lane, o) in out.iter_mut().enumerate() {
-            *o = truncate_words(tag.map(|word| word[lane]));
-        }
-        out
-    }
+    compress_rounds!(
+        __m512i,
+        "avx512f",
+        8,
+        _mm512_setzero_si512(),
+        _mm512_storeu_si512,
+        _mm512_loadu_si512
+    );
 }
 
 #[cfg(target_arch = "x86_64")]
@@ -482,54 +494,14 @@ mod avx2 {
         )
     }
 
-    compress_rounds!(__m256i, "avx2");
-
-    #[target_feature(enable = "avx2")]
-    #[inline]
-    fn splat(state: &[u64; 8]) -> [__m256i; 8] {
-        let mut v = [_mm256_setzero_si256(); 8];
-        for (v, &word) in v.iter_mut().zip(state) {
-            *v = set1(word);
-        }
-        v
-    }
-
-    #[target_feature(enable = "avx2")]
-    #[inline]
-    fn lanes(v: __m256i) -> [u64; 4] {
-        let mut out = [0u64; 4];
-        // SAFETY: `out` is 32 writable bytes; the store is unaligned.
-        unsafe { _mm256_storeu_si256(out.as_mut_ptr().cast(), v) };
-        out
-    }
-
-    /// Four codes of one key at four counters.
-    #[target_feature(enable = "avx2")]
-    pub(super) fn values4(keyed: &Sha512Keyed, counters: [u64; 4]) -> [u32; 4] {
-        let (inner, outer) = keyed.states();
-        let zero = _mm256_setzero_si256();
-        // SAFETY: `counters` is 32 readable bytes; the load is unaligned.
-        let c = unsafe { _mm256_loadu_si256(counters.as_ptr().cast()) };
-        let mut w = [zero; 16];
-        w[0] = c;
-        w[1] = set1(INNER_PAD);
-        w[15] = set1(INNER_LEN);
-        let digest = compress(splat(inner), w);
-        let mut w = [zero; 16];
-        w[..8].copy_from_slice(&digest);
-        w[8] = set1(INNER_PAD);
-        w[15] = set1(OUTER_LEN);
-        let words = compress(splat(outer), w);
-        let mut tag = [[0u64; 4]; 8];
-        for (t, &word) in tag.iter_mut().zip(&words) {
-            *t = lanes(word);
-        }
-        let mut out = [0u32; 4];
-        for (lane, o) in out.iter_mut().enumerate() {
-            *o = truncate_words(tag.map(|word| word[lane]));
-        }
-        out
-    }
+    compress_rounds!(
+        __m256i,
+        "avx2",
+        4,
+        _mm256_setzero_si256(),
+        _mm256_storeu_si256,
+        _mm256_loadu_si256
+    );
 }
 
 #[cfg(test)]
@@ -553,13 +525,13 @@ mod tests {
             {
                 if std::arch::is_x86_feature_detected!("avx512f") {
                     // SAFETY: avx512f was just detected.
-                    prop_assert_eq!(unsafe { avx512::values8(&keyed, counters) }.to_vec(), want.clone());
+                    prop_assert_eq!(unsafe { avx512::values(&keyed, counters) }.to_vec(), want.clone());
                 }
                 if std::arch::is_x86_feature_detected!("avx2") {
                     let mut c = [0u64; 4];
                     c.copy_from_slice(&counters[..4]);
                     // SAFETY: avx2 was just detected.
-                    prop_assert_eq!(unsafe { avx2::values4(&keyed, c) }.to_vec(), want[..4].to_vec());
+                    prop_assert_eq!(unsafe { avx2::values(&keyed, c) }.to_vec(), want[..4].to_vec());
                 }
             }
         }
