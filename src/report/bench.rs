@@ -583,8 +583,9 @@ pub fn to_svg(title: &str, results: &[BenchResult]) -> Result<String, plot::Plot
             plot::Mark::None,
         ));
         entries.push(plot::Entry::new(
-            "auto: SHA-NI where the CPU has it, else portable; portable: precomputed key states; \
-             naive: the core's HMAC per code; totp-rs: its public API (no SHA-3)",
+            "auto: what the CPU offers (SHA-NI for SHA-1/256; AVX-512 or AVX2 lanes for SHA-512 and \
+             SHA-3), else portable; portable: precomputed key states; naive: the core's HMAC per code; \
+             totp-rs: its public API (no SHA-3)",
             plot::Mark::None,
         ));
         plot::legend(&legend_area, "Implementation", &entries)?;
