@@ -154,8 +154,11 @@ pub struct Finding {
     /// verifier's answer and its state.
     pub disagreement: Option<String>,
     /// The disagreement is explained by a 6-digit code collision: the
-    /// verifier's own search met another step with the same code first. The
-    /// model identifies codes by their steps, so it cannot see this.
+    /// verifier's own search met another step with the same code first, at
+    /// this check or an earlier one (libpam's learning keeps the skews of
+    /// earlier refused codes, privacyIDEA's AutoResync the previous code, so
+    /// an earlier collision shows only later). The model identifies codes by
+    /// their steps, so it cannot see this.
     pub collision: bool,
 }
 
@@ -257,7 +260,9 @@ pub fn run(adapter: &mut Adapter, user: &str, lab: &LabScenario) -> Result<Findi
             return Ok(Finding {
                 id: lab.id.clone(),
                 checks: i + 1,
-                collision: is_collision(&s.policy, &secret, check, s.period_ms),
+                collision: checks[..=i]
+                    .iter()
+                    .any(|c| is_collision(&s.policy, &secret, c, s.period_ms)),
                 disagreement: Some(format!(
                     "check {} of {} ({:?} received at {} ms after the epoch of the run): model {:?}, verifier {} (state {})",
                     i + 1,
