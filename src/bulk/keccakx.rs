@@ -1,5 +1,6 @@
 //! HMAC-SHA3 (224/256/384/512), several codes per instruction stream: 8
-//! Keccak states side by side on AVX-512, 4 on AVX2, chosen at run time
+//! Keccak states side by side on AVX-512, 4 on AVX2 (`lanes::Multi`
+//! chooses at run time)
 //! (the portable path is the fallback, and `--backend portable` forces it).
 //!
 //! A code costs two Keccak-f[1600] permutations from precomputed key states
@@ -80,66 +81,7 @@ const fn pi_targets() -> [usize; 25] {
     p
 }
 
-/// The vector width this CPU offers for Keccak lanes.
-pub use super::sha512x::Width;
-
-/// A HMAC-SHA3 key state for the SIMD path. Only made by
-/// [`Sha3Multi::new`], which checks the CPU: holding one proves the features.
-#[derive(Clone, Copy, Debug)]
-pub struct Sha3Multi {
-    keyed: Sha3Keyed,
-    width: Width,
-}
-
-impl Sha3Multi {
-    /// `Some` when the CPU has AVX-512F or AVX2.
-    pub fn new(keyed: Sha3Keyed) -> Option<Self> {
-        super::sha512x::width().map(|width| Sha3Multi { keyed, width })
-    }
-
-    /// The portable state it was built from.
-    pub fn portable(&self) -> &Sha3Keyed {
-        &self.keyed
-    }
-
-    /// The 31-bit truncated values of `counters` into `out` (the vector
-    /// path when they fill its lanes, else one by one).
-    pub fn values(&self, counters: &[u64], out: &mut [u32]) {
-        let n = counters.len().min(out.len());
-        match (self.width, n) {
-            #[cfg(target_arch = "x86_64")]
-            (Width::Avx512, 8) => {
-                let mut c = [0u64; 8];
-                c.copy_from_slice(&counters[..8]);
-                // SAFETY: a Sha3Multi with Width::Avx512 exists only if
-                // `width()` found avx512f on this CPU.
-                let v = unsafe { avx512::values(&self.keyed, c) };
-                out[..8].copy_from_slice(&v);
-            }
-            #[cfg(target_arch = "x86_64")]
-            (Width::Avx2, 4) => {
-                let mut c = [0u64; 4];
-                c.copy_from_slice(&counters[..4]);
-                // SAFETY: a Sha3Multi with Width::Avx2 exists only if
-                // `width()` found avx2 on this CPU.
-                let v = unsafe { avx2::values(&self.keyed, c) };
-                out[..4].copy_from_slice(&v);
-            }
-            _ => {
-                for (o, &c) in out.iter_mut().zip(counters).take(n) {
-                    *o = self.keyed.value(c);
-                }
-            }
-        }
-    }
-
-    /// The wrapping sum of `count` codes from `first`.
-    pub fn sum_codes(&self, first: u64, count: u64, modulus: u32) -> u64 {
-        super::sha512x::sum_by_lanes(first, count, modulus, self.width.lanes(), |c, o| {
-            self.values(c, o)
-        })
-    }
-}
+crate::bulk::lanes::lane_keyed!(Sha3Keyed);
 
 /// A lane's tag (the first `digest` bytes of its state), truncated.
 fn truncate_state(lanes: &[u64; 8], digest: usize) -> u32 {

@@ -10,10 +10,11 @@
 //! has them (checked at run time): SHA-1 and SHA-256 on the SHA extensions,
 //! four codes interleaved (`shani`); SHA-512 eight codes per AVX-512
 //! instruction stream, four on AVX2 (`sha512x`); the four SHA-3 sizes
-//! likewise on Keccak (`keccakx`). Those three modules are the only ones
-//! with `unsafe`.
+//! likewise on Keccak (`keccakx`); `lanes` picks the width and batches the
+//! counters. Those four modules are the only ones with `unsafe`.
 
 mod keccakx;
+mod lanes;
 mod portable;
 mod sha512x;
 mod shani;
@@ -69,11 +70,11 @@ pub enum Keyed {
     /// SHA-512, precomputed.
     Sha512(Sha512Keyed),
     /// SHA-512 on AVX-512 (8 codes at a time) or AVX2 (4).
-    Sha512Simd(sha512x::Sha512Multi),
+    Sha512Simd(lanes::Multi<Sha512Keyed>),
     /// SHA-3, precomputed.
     Sha3(Sha3Keyed),
     /// SHA-3 on AVX-512 (8 codes at a time) or AVX2 (4).
-    Sha3Simd(keccakx::Sha3Multi),
+    Sha3Simd(lanes::Multi<Sha3Keyed>),
     /// The core path.
     Naive(Algorithm, Secret),
 }
@@ -103,13 +104,12 @@ impl Keyed {
             (_, Algorithm::Sha256) => Keyed::Sha256(Sha256Keyed::new(key)),
             (Backend::Auto, Algorithm::Sha512) => {
                 let portable = Sha512Keyed::new(key);
-                sha512x::Sha512Multi::new(portable)
-                    .map_or(Keyed::Sha512(portable), Keyed::Sha512Simd)
+                lanes::Multi::new(portable).map_or(Keyed::Sha512(portable), Keyed::Sha512Simd)
             }
             (_, Algorithm::Sha512) => Keyed::Sha512(Sha512Keyed::new(key)),
             (Backend::Auto, alg) => {
                 let portable = Sha3Keyed::new(alg, key);
-                keccakx::Sha3Multi::new(portable).map_or(Keyed::Sha3(portable), Keyed::Sha3Simd)
+                lanes::Multi::new(portable).map_or(Keyed::Sha3(portable), Keyed::Sha3Simd)
             }
             (_, alg) => Keyed::Sha3(Sha3Keyed::new(alg, key)),
         }

@@ -1,5 +1,5 @@
 //! SHA-512 HMAC, several codes per instruction stream: 8 lanes on AVX-512,
-//! 4 on AVX2, chosen at run time (the portable path is the fallback, and
+//! 4 on AVX2 (`lanes::Multi` chooses at run time) (the portable path is the fallback, and
 //! `--backend portable` forces it).
 //!
 //! A code costs two SHA-512 compressions from precomputed key states; the
@@ -108,130 +108,7 @@ const INNER_LEN: u64 = (128 + 8) * 8;
 /// The outer block: 0x80 after the 64-byte inner digest; 128 + 64 bytes.
 const OUTER_LEN: u64 = (128 + 64) * 8;
 
-/// The vector width this CPU offers for SHA-512 lanes.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Width {
-    /// 8 lanes of 64 bits (AVX-512F).
-    Avx512,
-    /// 4 lanes of 64 bits (AVX2).
-    Avx2,
-}
-
-impl Width {
-    /// Codes per call.
-    pub fn lanes(self) -> usize {
-        match self {
-            Width::Avx512 => 8,
-            Width::Avx2 => 4,
-        }
-    }
-}
-
-/// The widest SIMD path this CPU runs, if any.
-pub fn width() -> Option<Width> {
-    #[cfg(target_arch = "x86_64")]
-    {
-        if std::arch::is_x86_feature_detected!("avx512f") {
-            return Some(Width::Avx512);
-        }
-        if std::arch::is_x86_feature_detected!("avx2") {
-            return Some(Width::Avx2);
-        }
-    }
-    None
-}
-
-/// A SHA-512 HMAC key state for the SIMD path. Only made by
-/// [`Sha512Multi::new`], which checks the CPU: holding one proves the features.
-#[derive(Clone, Copy, Debug)]
-pub struct Sha512Multi {
-    keyed: Sha512Keyed,
-    width: Width,
-}
-
-impl Sha512Multi {
-    /// `Some` when the CPU has AVX-512F or AVX2.
-    pub fn new(keyed: Sha512Keyed) -> Option<Self> {
-        width().map(|width| Sha512Multi { keyed, width })
-    }
-
-    /// The portable state it was built from.
-    pub fn portable(&self) -> &Sha512Keyed {
-        &self.keyed
-    }
-
-    /// The lanes in use.
-    pub fn width(&self) -> Width {
-        self.width
-    }
-
-    /// The 31-bit truncated values of `counters` (at most 8; the
-    /// vector path when they fill its lanes, else one by one).
-    pub fn values(&self, counters: &[u64], out: &mut [u32]) {
-        let n = counters.len().min(out.len());
-        match (self.width, n) {
-            #[cfg(target_arch = "x86_64")]
-            (Width::Avx512, 8) => {
-                let mut c = [0u64; 8];
-                c.copy_from_slice(&counters[..8]);
-                // SAFETY: a Sha512Multi with Width::Avx512 exists only if
-                // `width()` found avx512f on this CPU.
-                let v = unsafe { avx512::values(&self.keyed, c) };
-                out[..8].copy_from_slice(&v);
-            }
-            #[cfg(target_arch = "x86_64")]
-            (Width::Avx2, 4) => {
-                let mut c = [0u64; 4];
-                c.copy_from_slice(&counters[..4]);
-                // SAFETY: a Sha512Multi with Width::Avx2 exists only if
-                // `width()` found avx2 on this CPU.
-                let v = unsafe { avx2::values(&self.keyed, c) };
-                out[..4].copy_from_slice(&v);
-            }
-            _ => {
-                for (o, &c) in out.iter_mut().zip(counters).take(n) {
-                    *o = self.keyed.value(c);
-                }
-            }
-        }
-    }
-
-    /// The wrapping sum of `count` codes from `first` (counters wrap at
-    /// 2^64 as the counter field does).
-    pub fn sum_codes(&self, first: u64, count: u64, modulus: u32) -> u64 {
-        sum_by_lanes(first, count, modulus, self.width.lanes(), |c, o| {
-            self.values(c, o)
-        })
-    }
-}
-
-/// The wrapping sum of `count` codes from `first`, `lanes` at a time
-/// through `values` (which takes up to 8 counters and fills their values).
-pub(super) fn sum_by_lanes(
-    first: u64,
-    count: u64,
-    modulus: u32,
-    lanes: usize,
-    values: impl Fn(&[u64], &mut [u32]),
-) -> u64 {
-    let lanes = lanes.clamp(1, 8);
-    let mut sum = 0u64;
-    let mut counters = [0u64; 8];
-    let mut out = [0u32; 8];
-    let mut i = 0u64;
-    while i < count {
-        let n = usize::try_from((count - i).min(lanes as u64)).unwrap_or(lanes);
-        for (l, c) in counters.iter_mut().enumerate().take(n) {
-            *c = first.wrapping_add(i + l as u64);
-        }
-        values(&counters[..n], &mut out[..n]);
-        for v in &out[..n] {
-            sum = sum.wrapping_add(u64::from(v % modulus));
-        }
-        i += n as u64;
-    }
-    sum
-}
+crate::bulk::lanes::lane_keyed!(Sha512Keyed);
 
 /// The HMAC tag of a lane from its outer state words, truncated.
 fn truncate_words(words: [u64; 8]) -> u32 {

@@ -432,20 +432,8 @@ pub fn to_svg(title: &str, results: &[BenchResult]) -> Result<String, plot::Plot
         .iter()
         .map(|r| r.codes_per_sec / 1e6)
         .fold(0.0, f64::max);
-    let speedup = |g: &Rates<'_>, imp: &str, t: &str| -> Option<f64> {
-        let base = g.get("totp-rs")?.get(t)?;
-        Some(g.get(imp)?.get(t)? / base)
-    };
-    let mut max_speedup: f64 = 1.0;
-    for g in groups.values() {
-        for imp in g.keys() {
-            for t in &threads {
-                if let Some(v) = speedup(g, imp, t) {
-                    max_speedup = max_speedup.max(v);
-                }
-            }
-        }
-    }
+    let ups: std::collections::HashMap<String, f64> = speedups(results).into_iter().collect();
+    let max_speedup = ups.values().copied().fold(1.0, f64::max);
     let mut svg = String::new();
     {
         let root = SVGBackend::with_string(&mut svg, (1180, u32::try_from(height).unwrap_or(600)))
@@ -509,12 +497,12 @@ pub fn to_svg(title: &str, results: &[BenchResult]) -> Result<String, plot::Plot
         )?;
         let mut y = top;
         for ((workload, algorithm), imps) in &groups {
-            let workload = match *workload {
+            let heading = match *workload {
                 "w1_steps" => "W1, one secret over consecutive steps",
                 "w2_secrets" => "W2, one code each of many secrets",
                 other => other,
             };
-            text(format!("{workload} · {algorithm}"), (label_x, y + 6), &bold)?;
+            text(format!("{heading} · {algorithm}"), (label_x, y + 6), &bold)?;
             y += group_h;
             let ordered = IMPLEMENTATIONS
                 .iter()
@@ -543,7 +531,10 @@ pub fn to_svg(title: &str, results: &[BenchResult]) -> Result<String, plot::Plot
                     if imp == "totp-rs" {
                         continue;
                     }
-                    match speedup(imps, imp, t) {
+                    match ups
+                        .get(&format!("{workload}/{algorithm}/{imp}/{t}"))
+                        .copied()
+                    {
                         Some(v) => {
                             let end = x_speed(v);
                             area.draw(&Rectangle::new(

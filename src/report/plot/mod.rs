@@ -235,13 +235,17 @@ pub(crate) fn legend(area: &Area<'_>, heading: &str, entries: &[Entry]) -> Resul
 /// whole days, quarters), not plotters' decimal choice.
 #[derive(Clone)]
 pub(crate) struct Ticked {
-    range: std::ops::Range<f64>,
+    /// plotters' own f64 axis does the mapping; only the ticks differ.
+    inner: plotters::coord::types::RangedCoordf64,
     ticks: Vec<f64>,
 }
 
 impl Ticked {
     pub(crate) fn new(range: std::ops::Range<f64>, ticks: Vec<f64>) -> Ticked {
-        Ticked { range, ticks }
+        Ticked {
+            inner: range.into(),
+            ticks,
+        }
     }
 }
 
@@ -250,12 +254,7 @@ impl Ranged for Ticked {
     type ValueType = f64;
 
     fn map(&self, value: &f64, limit: (i32, i32)) -> i32 {
-        let span = self.range.end - self.range.start;
-        if span == 0.0 {
-            return limit.0;
-        }
-        let f = (value - self.range.start) / span;
-        limit.0 + (f * f64::from(limit.1 - limit.0)).round() as i32
+        self.inner.map(value, limit)
     }
 
     fn key_points<Hint: plotters::coord::ranged1d::KeyPointHint>(&self, hint: Hint) -> Vec<f64> {
@@ -267,7 +266,7 @@ impl Ranged for Ticked {
     }
 
     fn range(&self) -> std::ops::Range<f64> {
-        self.range.clone()
+        self.inner.range()
     }
 }
 
