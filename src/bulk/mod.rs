@@ -8,7 +8,7 @@
 //! functions; [`Backend::Naive`] is the core's per-code `Hmac` path, kept as
 //! the baseline and the reference. [`Backend::Auto`] adds, where the CPU
 //! has them (checked at run time): SHA-1 and SHA-256 on the SHA extensions,
-//! four codes interleaved (`shani`); SHA-512 eight codes per AVX-512
+//! several codes interleaved, key states included for many keys (`shani`); SHA-512 eight codes per AVX-512
 //! instruction stream, four on AVX2 (`sha512x`); the four SHA-3 sizes
 //! likewise on Keccak (`keccakx`); `lanes` picks the width and batches the
 //! counters. Those four modules are the only ones with `unsafe`.
@@ -200,17 +200,20 @@ fn modulus(digits: Digits) -> u32 {
 pub fn splitmix_key(i: u64, out: &mut [u8]) {
     let mut state = i;
     for chunk in out.chunks_mut(8) {
-        state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = state;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^= z >> 31;
+        let z = splitmix_next(&mut state);
         chunk.copy_from_slice(&z.to_le_bytes()[..chunk.len()]);
     }
 }
 
-/// Codes of four keys at one counter (`None` without the CPU features).
-type FourKeys = fn([&[u8]; 4], u64) -> Option<[u32; 4]>;
+/// The next splitmix64 output of `state`.
+#[inline(always)]
+fn splitmix_next(state: &mut u64) -> u64 {
+    *state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+    let mut z = *state;
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
 
 /// The longest splitmix key `secrets_checksum` accepts.
 pub const MAX_KEY_LEN: usize = 1024;
@@ -251,39 +254,32 @@ pub fn secrets_checksum_with(
     (0..secrets.div_ceil(CHUNK))
         .into_par_iter()
         .map(|chunk| {
-            let mut key = [0u8; MAX_KEY_LEN];
             let start = chunk * CHUNK;
             let end = (start + CHUNK).min(secrets);
-            let mut sum = 0u64;
-            let mut i = start;
-            let four_keys = match algorithm {
-                Algorithm::Sha1 => Some(shani::values4_keys_checked as FourKeys),
-                Algorithm::Sha256 => Some(shani::sha256_values4_keys_checked as FourKeys),
+            // SHA-1 and SHA-256 keys of up to a block: key states and codes
+            // a few keys at a time on the SHA extensions.
+            let on_sha_ni = match (backend, algorithm) {
+                (Backend::Auto, Algorithm::Sha1) => {
+                    shani::sha1_sum_keys(start, end - start, key_len, counter, modulus)
+                }
+                (Backend::Auto, Algorithm::Sha256) => {
+                    shani::sha256_sum_keys(start, end - start, key_len, counter, modulus)
+                }
                 _ => None,
             };
-            if let (Backend::Auto, Some(four_keys), true) = (backend, four_keys, shani::available())
-            {
-                let mut keys = [[0u8; MAX_KEY_LEN]; 4];
-                while i + 4 <= end {
-                    for (l, k) in keys.iter_mut().enumerate() {
-                        splitmix_key(i + l as u64, &mut k[..key_len]);
-                    }
-                    let refs = [0, 1, 2, 3].map(|l| &keys[l][..key_len]);
-                    if let Some(values) = four_keys(refs, counter) {
-                        for v in values {
-                            sum = sum.wrapping_add(u64::from(v % modulus));
-                        }
-                    }
-                    i += 4;
-                }
+            if let Some(sum) = on_sha_ni {
+                progress(end - start);
+                return sum;
             }
+            let mut key = [0u8; MAX_KEY_LEN];
+            let mut sum = 0u64;
             // One code per key: the lane states of `Auto` would only be
             // built and copied to compute it on the portable path anyway.
             let one_key = match backend {
                 Backend::Auto => Backend::Portable,
                 other => other,
             };
-            for i in i..end {
+            for i in start..end {
                 splitmix_key(i, &mut key[..key_len]);
                 let code = Keyed::new(algorithm, &key[..key_len], one_key).value(counter) % modulus;
                 sum = sum.wrapping_add(u64::from(code));

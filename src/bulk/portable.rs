@@ -80,16 +80,6 @@ pub(super) fn truncate_bytes(tag: &[u8]) -> u32 {
     ]) & 0x7fff_ffff
 }
 
-/// The SHA-1 HMAC key block of `key` (hashed first if longer than 64 bytes).
-pub fn sha1_key_block(key: &[u8]) -> [u8; 64] {
-    key_block(Algorithm::Sha1, key)
-}
-
-/// The SHA-256 HMAC key block of `key` (hashed first if longer than 64 bytes).
-pub fn sha256_key_block(key: &[u8]) -> [u8; 64] {
-    key_block(Algorithm::Sha256, key)
-}
-
 /// SHA-1 HMAC with precomputed inner/outer states.
 #[derive(Clone, Copy, Debug)]
 pub struct Sha1Keyed {

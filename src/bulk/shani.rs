@@ -1,4 +1,5 @@
-//! SHA-1 HMAC on the x86 SHA extensions, four independent codes interleaved.
+//! SHA-1 and SHA-256 HMAC on the x86 SHA extensions, several independent
+//! codes interleaved.
 //!
 //! The one module with `unsafe`: calling functions compiled for CPU features
 //! (`sha`, `sse4.1`) that are checked at run time first. Inside them every
@@ -8,8 +9,11 @@
 //! Why it is fast: the key's inner/outer states are precomputed (two
 //! compressions per code); the message blocks are built as vectors directly
 //! (the counter, the padding and the length are known), with no byte
-//! shuffling; and four codes run side by side, so the `sha1rnds4` latency of
-//! one code is hidden behind the other three.
+//! shuffling; and several codes run side by side, so the `sha1rnds4` latency
+//! of one code is hidden behind the others: four for one key over many
+//! counters (workload 1), two SHA-1 or four SHA-256 keys at one counter
+//! (workload 2, where each key also needs its own two key-block
+//! compressions; the counts were measured, docs/bench.md).
 
 #![allow(unsafe_code)]
 
@@ -76,24 +80,6 @@ impl Sha1Ni {
     }
 }
 
-/// The codes of four keys at one counter, when the CPU has the extensions
-/// (`None` otherwise).
-pub fn values4_keys_checked(keys: [&[u8]; 4], counter: u64) -> Option<[u32; 4]> {
-    if !available() {
-        return None;
-    }
-    #[cfg(target_arch = "x86_64")]
-    {
-        // SAFETY: `available()` just confirmed the `sha` and `sse4.1` features.
-        Some(unsafe { values4_keys(keys, counter) })
-    }
-    #[cfg(not(target_arch = "x86_64"))]
-    {
-        let _ = (keys, counter);
-        None
-    }
-}
-
 /// The wrapping sum of `count` codes from `first`, four lanes at a time,
 /// the remainder one by one.
 fn sum_by_fours(
@@ -118,36 +104,30 @@ fn sum_by_fours(
     sum
 }
 
-/// A 64-byte block as sixteen big-endian words.
-#[inline(always)]
-fn be_words(block: &[u8; 64]) -> [i32; 16] {
-    let mut words = [0i32; 16];
-    for (word, bytes) in words.iter_mut().zip(block.chunks_exact(4)) {
-        *word = i32::from_be_bytes([bytes[0], bytes[1], bytes[2], bytes[3]]);
-    }
-    words
-}
-
-/// Four lanes of SHA-1 compression of one block each, from the states
+/// `N` lanes of SHA-1 compression of one block each, from the states
 /// `(abcd, e)` (abcd with `a` in the top lane, `e` in the top lane of its
 /// vector), over message vectors `w` (W0 in the top lane of `w[0]`).
+///
+/// Kept a function (LLVM does not inline it): inlining it by a macro into
+/// workload 2's loop made that loop 12% slower (register pressure; measured
+/// against the reference, docs/bench.md).
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "sha,sse2,ssse3,sse4.1")]
-fn compress4(
-    abcd: [__m128i; 4],
-    e: [__m128i; 4],
-    mut w: [[__m128i; 4]; 4],
-) -> ([__m128i; 4], [__m128i; 4]) {
+fn compress<const N: usize>(
+    abcd: [__m128i; N],
+    e: [__m128i; N],
+    mut w: [[__m128i; 4]; N],
+) -> ([__m128i; N], [__m128i; N]) {
     let mut a = abcd;
     let mut saved = abcd;
-    let mut ew = [_mm_setzero_si128(); 4];
-    for l in 0..4 {
+    let mut ew = [_mm_setzero_si128(); N];
+    for l in 0..N {
         ew[l] = _mm_add_epi32(e[l], w[l][0]);
     }
     // One group of four rounds: FUNC is the round function (0..=3).
     macro_rules! group {
         ($g:expr, $func:expr) => {
-            for l in 0..4 {
+            for l in 0..N {
                 if $g >= 4 {
                     // W[g] = msg2(msg1(W[g-4], W[g-3]) ^ W[g-2], W[g-1]), in a ring of four.
                     let m1 = _mm_sha1msg1_epu32(w[l][$g % 4], w[l][($g + 1) % 4]);
@@ -182,12 +162,149 @@ fn compress4(
     group!(17, 3);
     group!(18, 3);
     group!(19, 3);
-    let mut e_out = [_mm_setzero_si128(); 4];
-    for l in 0..4 {
+    let mut e_out = [_mm_setzero_si128(); N];
+    for l in 0..N {
         e_out[l] = _mm_sha1nexte_epu32(saved[l], e[l]);
         a[l] = _mm_add_epi32(a[l], abcd[l]);
     }
     (a, e_out)
+}
+
+/// Workload 2 on the SHA extensions: the wrapping sum of the codes at
+/// `counter` of the splitmix keys `first..first + count` of `key_len` bytes.
+/// `None` when the CPU lacks the extensions or the keys are longer than a
+/// block (HMAC would hash them first; the portable path does that).
+pub fn sha1_sum_keys(
+    first: u64,
+    count: u64,
+    key_len: usize,
+    counter: u64,
+    modulus: u32,
+) -> Option<u64> {
+    if !available() || !(1..=64).contains(&key_len) {
+        return None;
+    }
+    #[cfg(target_arch = "x86_64")]
+    {
+        // SAFETY: `available()` just confirmed the `sha` and `sse4.1` features.
+        Some(unsafe { sha1_sum_keys_ni::<KEY_LANES>(first, count, key_len, counter, modulus) })
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        let _ = (first, count, counter, modulus);
+        None
+    }
+}
+
+/// Keys in flight in workload 2 (each runs four compressions).
+const KEY_LANES: usize = 2;
+const SHA256_KEY_LANES: usize = 4;
+
+/// The splitmix key `i` of `key_len` (1..=64) bytes as its HMAC key block:
+/// four big-endian 128-bit chunks, zero past the key. Built from the
+/// generator's words directly: going through a byte buffer cost workload 2
+/// a variable-length copy per key.
+#[inline(always)]
+fn key_block_words(i: u64, key_len: usize) -> [u128; 4] {
+    let mut state = i;
+    let mut out = [0u128; 4];
+    for (j, chunk) in out.iter_mut().enumerate() {
+        let valid = key_len.saturating_sub(16 * j).min(16);
+        if valid == 0 {
+            break;
+        }
+        // splitmix_key lays each word out little-endian; big-endian reading
+        // of those bytes is the byte-swapped word.
+        let hi = super::splitmix_next(&mut state).swap_bytes();
+        let lo = if valid > 8 {
+            super::splitmix_next(&mut state).swap_bytes()
+        } else {
+            0
+        };
+        // Keep the first `valid` bytes (the high ones).
+        let keep = !u128::MAX.checked_shr(8 * valid as u32).unwrap_or(0);
+        *chunk = ((u128::from(hi) << 64) | u128::from(lo)) & keep;
+    }
+    out
+}
+
+/// `x` as a vector, its most significant 32 bits in the top lane.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "sse2")]
+#[inline]
+fn vector_of(x: u128) -> __m128i {
+    _mm_set_epi64x((x >> 64) as i64, x as i64)
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "sha,sse2,ssse3,sse4.1")]
+fn sha1_sum_keys_ni<const N: usize>(
+    first: u64,
+    count: u64,
+    key_len: usize,
+    counter: u64,
+    modulus: u32,
+) -> u64 {
+    let (iv_a, iv_e) = state_vectors(&super::portable::SHA1_IV);
+    let zero = _mm_setzero_si128();
+    let ipad = _mm_set1_epi32(0x3636_3636);
+    let opad = _mm_set1_epi32(0x5c5c_5c5c);
+    let c = counter;
+    // Every key's inner message is the same block: counter, padding, 72 bytes.
+    let inner_msg = [
+        _mm_set_epi32((c >> 32) as i32, c as i32, 0x8000_0000u32 as i32, 0),
+        zero,
+        zero,
+        _mm_set_epi32(0, 0, 0, 576),
+    ];
+    let outer_len = _mm_set_epi32(0, 0, 0, 672);
+    let mut sum = 0u64;
+    let mut i = 0u64;
+    while i + N as u64 <= count {
+        let mut inner_w = [[zero; 4]; N];
+        let mut outer_w = [[zero; 4]; N];
+        for l in 0..N {
+            let words = key_block_words(first.wrapping_add(i + l as u64), key_len);
+            for v in 0..4 {
+                let x = vector_of(words[v]);
+                inner_w[l][v] = _mm_xor_si128(x, ipad);
+                outer_w[l][v] = _mm_xor_si128(x, opad);
+            }
+        }
+        let (ia, ie) = compress::<N>([iv_a; N], [iv_e; N], inner_w);
+        let (oa, oe) = compress::<N>([iv_a; N], [iv_e; N], outer_w);
+        let (ha, he) = compress::<N>(ia, ie, [inner_msg; N]);
+        let mut msg = [[zero; 4]; N];
+        for l in 0..N {
+            let e = _mm_extract_epi32::<3>(he[l]);
+            msg[l] = [
+                ha[l],
+                _mm_set_epi32(e, 0x8000_0000u32 as i32, 0, 0),
+                zero,
+                outer_len,
+            ];
+        }
+        let (ta, te) = compress::<N>(oa, oe, msg);
+        for l in 0..N {
+            let words = [
+                _mm_extract_epi32::<3>(ta[l]) as u32,
+                _mm_extract_epi32::<2>(ta[l]) as u32,
+                _mm_extract_epi32::<1>(ta[l]) as u32,
+                _mm_extract_epi32::<0>(ta[l]) as u32,
+                _mm_extract_epi32::<3>(te[l]) as u32,
+            ];
+            let value = super::portable::truncate_words(&words);
+            sum = sum.wrapping_add(u64::from(value % modulus));
+        }
+        i += N as u64;
+    }
+    for j in i..count {
+        let mut key = [0u8; 64];
+        super::splitmix_key(first.wrapping_add(j), &mut key[..key_len]);
+        let value = Sha1Keyed::new(&key[..key_len]).value(counter);
+        sum = sum.wrapping_add(u64::from(value % modulus));
+    }
+    sum
 }
 
 #[cfg(target_arch = "x86_64")]
@@ -213,38 +330,6 @@ fn values4(keyed: &Sha1Keyed, counters: [u64; 4]) -> [u32; 4] {
     lanes4([ia; 4], [ie; 4], [oa; 4], [oe; 4], counters)
 }
 
-/// Codes of four different keys (one counter each): the key states are
-/// themselves computed four at a time.
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "sha,sse2,ssse3,sse4.1")]
-fn values4_keys(keys: [&[u8]; 4], counter: u64) -> [u32; 4] {
-    // Plain loops, no closures: a closure would not inherit the target
-    // features and its intrinsics would become calls (measured: 2x slower).
-    let (iv_a, iv_e) = state_vectors(&super::portable::SHA1_IV);
-    let zero = _mm_setzero_si128();
-    let ipad = _mm_set1_epi32(0x3636_3636);
-    let opad = _mm_set1_epi32(0x5c5c_5c5c);
-    let mut inner_w = [[zero; 4]; 4];
-    let mut outer_w = [[zero; 4]; 4];
-    for l in 0..4 {
-        let block = super::portable::sha1_key_block(keys[l]);
-        let words = be_words(&block);
-        for v in 0..4 {
-            let x = _mm_set_epi32(
-                words[4 * v],
-                words[4 * v + 1],
-                words[4 * v + 2],
-                words[4 * v + 3],
-            );
-            inner_w[l][v] = _mm_xor_si128(x, ipad);
-            outer_w[l][v] = _mm_xor_si128(x, opad);
-        }
-    }
-    let (ia, ie) = compress4([iv_a; 4], [iv_e; 4], inner_w);
-    let (oa, oe) = compress4([iv_a; 4], [iv_e; 4], outer_w);
-    lanes4(ia, ie, oa, oe, [counter; 4])
-}
-
 /// HMAC over four lanes with their own inner/outer states.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "sha,sse2,ssse3,sse4.1")]
@@ -267,7 +352,7 @@ fn lanes4(
             _mm_set_epi32(0, 0, 0, 576),
         ];
     }
-    let (ha, he) = compress4(ia, ie, inner_w);
+    let (ha, he) = compress::<4>(ia, ie, inner_w);
     // Outer block: the inner digest (W0..W4), padding (W5), length 84 bytes = 672 bits.
     let mut outer_w = [[zero; 4]; 4];
     for l in 0..4 {
@@ -279,7 +364,7 @@ fn lanes4(
             _mm_set_epi32(0, 0, 0, 672),
         ];
     }
-    let (ta, te) = compress4(oa, oe, outer_w);
+    let (ta, te) = compress::<4>(oa, oe, outer_w);
     let mut out = [0u32; 4];
     for l in 0..4 {
         let words = [
@@ -324,20 +409,50 @@ mod tests {
                 );
             }
         }
-        let mut keys = [[0u8; 80]; 4];
-        for (l, k) in keys.iter_mut().enumerate() {
-            splitmix_key(l as u64, k);
+    }
+
+    /// The portable workload-2 sum of `count` splitmix keys from `first`.
+    fn portable_sum(sha256: bool, first: u64, count: u64, key_len: usize, counter: u64) -> u64 {
+        let mut sum = 0u64;
+        for i in 0..count {
+            let mut key = vec![0u8; key_len];
+            splitmix_key(first.wrapping_add(i), &mut key);
+            let value = if sha256 {
+                crate::bulk::portable::Sha256Keyed::new(&key).value(counter)
+            } else {
+                Sha1Keyed::new(&key).value(counter)
+            };
+            sum = sum.wrapping_add(u64::from(value % 1_000_000));
         }
-        for len in [1usize, 20, 64, 65, 80] {
-            let refs = [0, 1, 2, 3].map(|l| &keys[l][..len]);
-            let want = refs.map(|k| Sha1Keyed::new(k).value(123_456));
-            assert_eq!(
-                values4_keys_checked(refs, 123_456),
-                Some(want),
-                "key length {len}"
-            );
+        sum
+    }
+
+    #[test]
+    fn workload_2_matches_the_portable_path_for_every_key_length() {
+        if !available() {
+            eprintln!("skipped: no SHA extensions on this CPU");
+            return;
+        }
+        for (sha256, sum_keys) in [(false, sha1_sum_keys as SumKeys), (true, sha256_sum_keys)] {
+            // Every key length a block holds (the splitmix words split at
+            // 8 and 16 bytes), counts that leave a remainder for every lane
+            // count, and keys whose index wraps around.
+            for key_len in 1..=64 {
+                for (first, count) in [(0u64, 9u64), (u64::MAX - 3, 7), (1_000, 0)] {
+                    assert_eq!(
+                        sum_keys(first, count, key_len, 56_666_666, 1_000_000),
+                        Some(portable_sum(sha256, first, count, key_len, 56_666_666)),
+                        "sha256 {sha256} key {key_len} first {first} count {count}"
+                    );
+                }
+            }
+            // Longer keys are hashed first: that is the portable path's job.
+            assert_eq!(sum_keys(0, 4, 65, 1, 1_000_000), None);
+            assert_eq!(sum_keys(0, 4, 0, 1, 1_000_000), None);
         }
     }
+
+    type SumKeys = fn(u64, u64, usize, u64, u32) -> Option<u64>;
 }
 
 /// SHA-256's round constants (FIPS 180-4 §4.2.2).
@@ -421,15 +536,15 @@ fn words_of(abef: __m128i, cdgh: __m128i) -> [u32; 8] {
     ]
 }
 
-/// Four lanes of SHA-256 compression of one block each. Message vectors hold
+/// `N` lanes of SHA-256 compression of one block each. Message vectors hold
 /// W0 in the lowest lane.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "sha,sse2,ssse3,sse4.1")]
-fn compress256x4(
-    abef: [__m128i; 4],
-    cdgh: [__m128i; 4],
-    mut w: [[__m128i; 4]; 4],
-) -> ([__m128i; 4], [__m128i; 4]) {
+fn compress256<const N: usize>(
+    abef: [__m128i; N],
+    cdgh: [__m128i; N],
+    mut w: [[__m128i; 4]; N],
+) -> ([__m128i; N], [__m128i; N]) {
     let (mut s0, mut s1) = (abef, cdgh);
     for g in 0..16 {
         let k = _mm_set_epi32(
@@ -438,7 +553,7 @@ fn compress256x4(
             K256[4 * g + 1] as i32,
             K256[4 * g] as i32,
         );
-        for l in 0..4 {
+        for l in 0..N {
             if g >= 4 {
                 // W[g] = msg2(msg1(W[g-4], W[g-3]) + W[g-2..g-1] shifted by one word, W[g-1]).
                 let t7 = _mm_alignr_epi8::<4>(w[l][(g + 3) % 4], w[l][(g + 2) % 4]);
@@ -450,7 +565,7 @@ fn compress256x4(
             s0[l] = _mm_sha256rnds2_epu32(s0[l], s1[l], _mm_shuffle_epi32::<0x0E>(wk));
         }
     }
-    for l in 0..4 {
+    for l in 0..N {
         s0[l] = _mm_add_epi32(s0[l], abef[l]);
         s1[l] = _mm_add_epi32(s1[l], cdgh[l]);
     }
@@ -465,53 +580,115 @@ fn sha256_values4(keyed: &super::portable::Sha256Keyed, counters: [u64; 4]) -> [
     sha256_lanes4([ia; 4], [ic; 4], [oa; 4], [oc; 4], counters)
 }
 
-/// SHA-256 codes of four keys at one counter, the key states computed four
-/// at a time too (plain loops: closures would lose the target features).
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "sha,sse2,ssse3,sse4.1")]
-fn sha256_values4_keys(keys: [&[u8]; 4], counter: u64) -> [u32; 4] {
-    let (iv_a, iv_c) = abef_cdgh(&super::portable::SHA256_IV);
-    let zero = _mm_setzero_si128();
-    let ipad = _mm_set1_epi32(0x3636_3636);
-    let opad = _mm_set1_epi32(0x5c5c_5c5c);
-    let mut inner_w = [[zero; 4]; 4];
-    let mut outer_w = [[zero; 4]; 4];
-    for l in 0..4 {
-        let block = super::portable::sha256_key_block(keys[l]);
-        let words = be_words(&block);
-        for v in 0..4 {
-            // W0 in the lowest lane for the SHA-256 instructions.
-            let x = _mm_set_epi32(
-                words[4 * v + 3],
-                words[4 * v + 2],
-                words[4 * v + 1],
-                words[4 * v],
-            );
-            inner_w[l][v] = _mm_xor_si128(x, ipad);
-            outer_w[l][v] = _mm_xor_si128(x, opad);
-        }
-    }
-    let (ia, ic) = compress256x4([iv_a; 4], [iv_c; 4], inner_w);
-    let (oa, oc) = compress256x4([iv_a; 4], [iv_c; 4], outer_w);
-    sha256_lanes4(ia, ic, oa, oc, [counter; 4])
-}
-
-/// The SHA-256 codes of four keys at one counter when the CPU has the
-/// extensions (`None` otherwise).
-pub fn sha256_values4_keys_checked(keys: [&[u8]; 4], counter: u64) -> Option<[u32; 4]> {
-    if !available() {
+/// Workload 2 for SHA-256, as [`sha1_sum_keys`] is for SHA-1.
+pub fn sha256_sum_keys(
+    first: u64,
+    count: u64,
+    key_len: usize,
+    counter: u64,
+    modulus: u32,
+) -> Option<u64> {
+    if !available() || !(1..=64).contains(&key_len) {
         return None;
     }
     #[cfg(target_arch = "x86_64")]
     {
         // SAFETY: `available()` just confirmed the `sha` and `sse4.1` features.
-        Some(unsafe { sha256_values4_keys(keys, counter) })
+        Some(unsafe {
+            sha256_sum_keys_ni::<SHA256_KEY_LANES>(first, count, key_len, counter, modulus)
+        })
     }
     #[cfg(not(target_arch = "x86_64"))]
     {
-        let _ = (keys, counter);
+        let _ = (first, count, counter, modulus);
         None
     }
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "sha,sse2,ssse3,sse4.1")]
+fn sha256_sum_keys_ni<const N: usize>(
+    first: u64,
+    count: u64,
+    key_len: usize,
+    counter: u64,
+    modulus: u32,
+) -> u64 {
+    let (iv_a, iv_c) = abef_cdgh(&super::portable::SHA256_IV);
+    let zero = _mm_setzero_si128();
+    let ipad = _mm_set1_epi32(0x3636_3636);
+    let opad = _mm_set1_epi32(0x5c5c_5c5c);
+    let c = counter;
+    // Every key's inner message is the same block: counter, padding, 72 bytes.
+    let inner_msg = [
+        _mm_set_epi32(0, 0x8000_0000u32 as i32, c as i32, (c >> 32) as i32),
+        zero,
+        zero,
+        _mm_set_epi32(576, 0, 0, 0),
+    ];
+    // Outer block after the digest: padding (W8), length 96 bytes = 768 bits.
+    let outer_pad = _mm_set_epi32(0, 0, 0, 0x8000_0000u32 as i32);
+    let outer_len = _mm_set_epi32(768, 0, 0, 0);
+    let mut sum = 0u64;
+    let mut i = 0u64;
+    while i + N as u64 <= count {
+        let mut inner_w = [[zero; 4]; N];
+        let mut outer_w = [[zero; 4]; N];
+        for l in 0..N {
+            let words = key_block_words(first.wrapping_add(i + l as u64), key_len);
+            for v in 0..4 {
+                // W0 in the lowest lane for the SHA-256 instructions.
+                let x = _mm_shuffle_epi32::<0x1B>(vector_of(words[v]));
+                inner_w[l][v] = _mm_xor_si128(x, ipad);
+                outer_w[l][v] = _mm_xor_si128(x, opad);
+            }
+        }
+        let (ia, ic) = compress256::<N>([iv_a; N], [iv_c; N], inner_w);
+        let (oa, oc) = compress256::<N>([iv_a; N], [iv_c; N], outer_w);
+        let (ha, hc) = compress256::<N>(ia, ic, [inner_msg; N]);
+        let mut msg = [[zero; 4]; N];
+        for l in 0..N {
+            msg[l] = digest_message(ha[l], hc[l], outer_pad, outer_len);
+        }
+        let (ta, tc) = compress256::<N>(oa, oc, msg);
+        for l in 0..N {
+            let value = truncate256(&words_of(ta[l], tc[l]));
+            sum = sum.wrapping_add(u64::from(value % modulus));
+        }
+        i += N as u64;
+    }
+    for j in i..count {
+        let mut key = [0u8; 64];
+        super::splitmix_key(first.wrapping_add(j), &mut key[..key_len]);
+        let value = super::portable::Sha256Keyed::new(&key[..key_len]).value(counter);
+        sum = sum.wrapping_add(u64::from(value % modulus));
+    }
+    sum
+}
+
+/// The outer message of SHA-256 HMAC: the inner digest (W0..W7), then the
+/// padding and length vectors.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "sha,sse2,ssse3,sse4.1")]
+#[inline]
+fn digest_message(abef: __m128i, cdgh: __m128i, pad: __m128i, len: __m128i) -> [__m128i; 4] {
+    let d = words_of(abef, cdgh);
+    [
+        _mm_set_epi32(d[3] as i32, d[2] as i32, d[1] as i32, d[0] as i32),
+        _mm_set_epi32(d[7] as i32, d[6] as i32, d[5] as i32, d[4] as i32),
+        pad,
+        len,
+    ]
+}
+
+/// RFC 4226 dynamic truncation of a SHA-256 tag held as eight words.
+#[inline(always)]
+fn truncate256(words: &[u32; 8]) -> u32 {
+    let mut tag = [0u8; 32];
+    for (bytes, word) in tag.chunks_exact_mut(4).zip(words) {
+        bytes.copy_from_slice(&word.to_be_bytes());
+    }
+    super::portable::truncate_bytes(&tag)
 }
 
 /// SHA-256 HMAC over four lanes with their own (ABEF, CDGH) inner/outer states.
@@ -536,37 +713,18 @@ fn sha256_lanes4(
             _mm_set_epi32(576, 0, 0, 0),
         ];
     }
-    let (ha, hc) = compress256x4(ia, ic, inner_w);
+    let (ha, hc) = compress256::<4>(ia, ic, inner_w);
     // Outer block: the inner digest (W0..W7), padding (W8), length 96 bytes = 768 bits.
+    let pad = _mm_set_epi32(0, 0, 0, 0x8000_0000u32 as i32);
+    let len = _mm_set_epi32(768, 0, 0, 0);
     let mut outer_w = [[zero; 4]; 4];
     for l in 0..4 {
-        let d = words_of(ha[l], hc[l]);
-        outer_w[l] = [
-            _mm_set_epi32(d[3] as i32, d[2] as i32, d[1] as i32, d[0] as i32),
-            _mm_set_epi32(d[7] as i32, d[6] as i32, d[5] as i32, d[4] as i32),
-            _mm_set_epi32(0, 0, 0, 0x8000_0000u32 as i32),
-            _mm_set_epi32(768, 0, 0, 0),
-        ];
+        outer_w[l] = digest_message(ha[l], hc[l], pad, len);
     }
-    let (ta, tc) = compress256x4(oa, oc, outer_w);
+    let (ta, tc) = compress256::<4>(oa, oc, outer_w);
     let mut out = [0u32; 4];
     for l in 0..4 {
-        let words = words_of(ta[l], tc[l]);
-        let mut tag = [0u8; 32];
-        for i in 0..8 {
-            let b = words[i].to_be_bytes();
-            tag[4 * i] = b[0];
-            tag[4 * i + 1] = b[1];
-            tag[4 * i + 2] = b[2];
-            tag[4 * i + 3] = b[3];
-        }
-        let offset = usize::from(tag[31] & 0x0f);
-        out[l] = u32::from_be_bytes([
-            tag[offset],
-            tag[offset + 1],
-            tag[offset + 2],
-            tag[offset + 3],
-        ]) & 0x7fff_ffff;
+        out[l] = truncate256(&words_of(ta[l], tc[l]));
     }
     out
 }
