@@ -173,7 +173,7 @@ pub fn run(args: &BenchReportArgs, out: &mut dyn Write) -> Result<u8, CliError> 
          does: SHA-NI's speed differs between CPUs). Names: `workload/algorithm/implementation/threads`; w1 = one secret over \
          consecutive steps, w2 = one code each of many secrets. `naive` = the core's HMAC per code, \
          `portable` = precomputed key states, `auto` = the fastest on this CPU (SHA-1/256: SHA extensions, \
-         four codes interleaved; SHA-512 and SHA-3: 8 codes per AVX-512 instruction stream, 4 on AVX2), `totp-rs` = totp-rs 6.0 through its public API.\n\n\
+         several codes interleaved; SHA-512 and SHA-3: 8 codes per AVX-512 instruction stream, 4 on AVX2), `totp-rs` = totp-rs 6.0 through its public API.\n\n\
          ![codes per second and speed-ups](bench.svg)\n\n\
          | benchmark | M codes/s | speed-up over totp-rs |\n| --- | ---: | ---: |\n"
     );
