@@ -173,7 +173,12 @@ fn w2(c: &mut Criterion) {
     let algorithms = if ci_mode() {
         vec![Algorithm::Sha1, Algorithm::Sha256]
     } else {
-        vec![Algorithm::Sha1, Algorithm::Sha256, Algorithm::Sha3_256]
+        vec![
+            Algorithm::Sha1,
+            Algorithm::Sha256,
+            Algorithm::Sha512,
+            Algorithm::Sha3_256,
+        ]
     };
     for alg in algorithms {
         let mut group = c.benchmark_group(format!("w2_secrets/{alg}"));

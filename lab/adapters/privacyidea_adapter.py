@@ -29,8 +29,11 @@ class PrivacyIdea:
         with open(enc, "wb") as f:
             f.write(os.urandom(96))
         cfg = os.path.join(work, "pi.cfg")
+        # The log goes with the rest into the temporary folder: privacyIDEA's
+        # default is ./privacyidea.log, which would land wherever the lab runs.
+        log = os.path.join(work, "privacyidea.log")
         with open(cfg, "w") as f:
-            f.write(f"PI_ENCFILE = {enc!r}\nPI_LOGLEVEL = 40\nPI_AUDIT_NO_SIGN = True\n")
+            f.write(f"PI_ENCFILE = {enc!r}\nPI_LOGFILE = {log!r}\nPI_LOGLEVEL = 40\nPI_AUDIT_NO_SIGN = True\n")
         os.environ["TEST_DATABASE_URL"] = "sqlite://"
         from privacyidea.app import create_app
         from privacyidea.lib.config import save_config_timestamp, set_privacyidea_config

@@ -4,9 +4,11 @@
 //! (the portable path is the fallback, and `--backend portable` forces it).
 //!
 //! A code costs two Keccak-f[1600] permutations from precomputed key states
-//! (key ⊕ ipad and key ⊕ opad absorbed). The lanes differ only by counter,
-//! which is absorbed as a vector; the permutation is vectorised, the
-//! dynamic truncation of each tag is scalar.
+//! (key ⊕ ipad and key ⊕ opad absorbed). For one secret (workload 1) the
+//! lanes differ only by counter, which is absorbed as a vector; for many
+//! secrets (workload 2, [`sum_keys`]) each lane absorbs and permutes its own
+//! key first, two more permutations per code. The permutation is
+//! vectorised, the dynamic truncation of each tag is scalar.
 //!
 //! `unsafe` here only calls functions compiled for CPU features after
 //! checking those features at run time; inside them every intrinsic works on
@@ -14,7 +16,9 @@
 
 #![allow(unsafe_code)]
 
-use super::portable::{Sha3Keyed, truncate_bytes};
+use super::lanes::width;
+use super::portable::{Sha3Keyed, sha3_sizes, truncate_bytes};
+use crate::totp::Algorithm;
 
 /// FIPS 202 §3.2.5: the round constants, from the LFSR x^8+x^6+x^5+x^4+1.
 const RC: [u64; 24] = round_constants();
@@ -82,6 +86,49 @@ const fn pi_targets() -> [usize; 25] {
 }
 
 crate::bulk::lanes::lane_keyed!(Sha3Keyed);
+
+/// Workload 2 on the lanes: the wrapping sum of the codes at `counter` of
+/// the splitmix keys `first..first + count` of `key_len` bytes for a SHA-3
+/// `algorithm`. `None` without AVX-512F or AVX2, or when the keys are longer
+/// than the rate (HMAC hashes those first: the portable path does).
+pub fn sum_keys(
+    algorithm: Algorithm,
+    first: u64,
+    count: u64,
+    key_len: usize,
+    counter: u64,
+    modulus: u32,
+) -> Option<u64> {
+    let (rate, digest) = sha3_sizes(algorithm);
+    if !(1..=rate).contains(&key_len) {
+        return None;
+    }
+    let width = width()?;
+    #[cfg(target_arch = "x86_64")]
+    {
+        Some(super::lanes::sum_keys(
+            width,
+            first,
+            count,
+            modulus,
+            // SAFETY: lanes::sum_keys calls this only on Width::Avx512, which
+            // `width()` returns only when the CPU has avx512f.
+            |at| unsafe { avx512::key_values(at, key_len, counter, rate, digest) },
+            // SAFETY: likewise only on Width::Avx2, returned only with avx2.
+            |at| unsafe { avx2::key_values(at, key_len, counter, rate, digest) },
+            |at| {
+                let mut key = [0u8; 144];
+                super::splitmix_key(at, &mut key[..key_len]);
+                Sha3Keyed::new(algorithm, &key[..key_len]).value(counter)
+            },
+        ))
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        let _ = (width, first, count, counter, modulus, digest);
+        None
+    }
+}
 
 /// A lane's tag (the first `digest` bytes of its state), truncated.
 fn truncate_state(lanes: &[u64; 8], digest: usize) -> u32 {
@@ -154,6 +201,63 @@ macro_rules! keccak_lanes {
         #[target_feature(enable = $feature)]
         pub(super) fn values(keyed: &Sha3Keyed, counters: [u64; $lanes]) -> [u32; $lanes] {
             let (inner, outer, rate, digest) = keyed.parts();
+            hmac(splat(inner), splat(outer), counters, rate, digest)
+        }
+
+        /// Workload 2: the code at `counter` of each lane's own splitmix
+        /// key (`first + lane`, `key_len` of 1..=`rate` bytes), the key
+        /// states absorbed and permuted in the lanes too.
+        #[target_feature(enable = $feature)]
+        pub(super) fn key_values(
+            first: u64,
+            key_len: usize,
+            counter: u64,
+            rate: usize,
+            digest: usize,
+        ) -> [u32; $lanes] {
+            // Word i of every lane's key block, side by side for one load.
+            // Keccak absorbs little-endian words and splitmix_key lays its
+            // outputs out little-endian: the words are the generator's
+            // outputs, the last one cut to the key's length.
+            let mut words = [[0u64; $lanes]; 18];
+            for l in 0..$lanes {
+                let mut state = first.wrapping_add(l as u64);
+                for (i, w) in words.iter_mut().enumerate().take(key_len.div_ceil(8)) {
+                    let z = crate::bulk::splitmix_next(&mut state);
+                    let valid = (key_len - 8 * i).min(8);
+                    w[l] = if valid == 8 {
+                        z
+                    } else {
+                        z & ((1u64 << (8 * valid)) - 1)
+                    };
+                }
+            }
+            let ipad = set1(0x3636_3636_3636_3636);
+            let opad = set1(0x5c5c_5c5c_5c5c_5c5c);
+            let mut inner = [$zero; 25];
+            let mut outer = [$zero; 25];
+            for i in 0..rate / 8 {
+                // SAFETY: `words[i]` is $lanes × 8 readable bytes; unaligned load.
+                let k = unsafe { $load(words[i].as_ptr().cast()) };
+                inner[i] = xor(k, ipad);
+                outer[i] = xor(k, opad);
+            }
+            f1600(&mut inner);
+            f1600(&mut outer);
+            hmac(inner, outer, [counter; $lanes], rate, digest)
+        }
+
+        /// The HMAC of one counter per lane from the lanes' key states
+        /// (after key ⊕ ipad and key ⊕ opad), truncated.
+        #[target_feature(enable = $feature)]
+        #[inline]
+        fn hmac(
+            mut a: [$V; 25],
+            mut o: [$V; 25],
+            counters: [u64; $lanes],
+            rate: usize,
+            digest: usize,
+        ) -> [u32; $lanes] {
             // The counter's 8 big-endian bytes are lane 0, read little-endian.
             let mut swapped = [0u64; $lanes];
             for (s, c) in swapped.iter_mut().zip(counters) {
@@ -161,13 +265,11 @@ macro_rules! keccak_lanes {
             }
             // SAFETY: `swapped` is $lanes × 8 readable bytes; unaligned load.
             let c = unsafe { $load(swapped.as_ptr().cast()) };
-            let mut a = splat(inner);
             a[0] = xor(a[0], c);
             absorb_byte(&mut a, 8, 0x06);
             absorb_byte(&mut a, rate - 1, 0x80);
             f1600(&mut a);
             // The inner digest: its first `digest` bytes, absorbed into the outer state.
-            let mut o = splat(outer);
             let whole = digest / 8;
             for i in 0..whole {
                 o[i] = xor(o[i], a[i]);
@@ -314,6 +416,71 @@ mod tests {
         assert_eq!(PI[1], 10);
     }
 
+    #[cfg(target_arch = "x86_64")]
+    #[test]
+    fn workload_2_lanes_of_both_widths_match_the_portable_path() {
+        for alg in [Algorithm::Sha3_224, Algorithm::Sha3_512] {
+            let (rate, digest) = sha3_sizes(alg);
+            for key_len in [1usize, 7, 8, 9, 71, 72, rate] {
+                let first = u64::MAX - 2;
+                let want: Vec<u32> = (0..8)
+                    .map(|l| {
+                        let mut key = vec![0u8; key_len];
+                        crate::bulk::splitmix_key(first.wrapping_add(l), &mut key);
+                        Sha3Keyed::new(alg, &key).value(9)
+                    })
+                    .collect();
+                let got = crate::bulk::lanes::on_both_widths(
+                    // SAFETY: on_both_widths runs this only after detecting avx512f.
+                    || unsafe { avx512::key_values(first, key_len, 9, rate, digest) },
+                    // SAFETY: and this only after detecting avx2.
+                    || unsafe { avx2::key_values(first, key_len, 9, rate, digest) },
+                );
+                for got in got {
+                    assert_eq!(got, want[..got.len()], "{alg} key {key_len}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn workload_2_matches_the_portable_path_for_every_rate() {
+        if width().is_none() {
+            eprintln!("skipped: neither AVX-512F nor AVX2 on this CPU");
+            return;
+        }
+        let algorithms = [
+            Algorithm::Sha3_224,
+            Algorithm::Sha3_256,
+            Algorithm::Sha3_384,
+            Algorithm::Sha3_512,
+        ];
+        for alg in algorithms {
+            let (rate, _) = sha3_sizes(alg);
+            // Whole and cut words, the shortest rate's edge, each rate's
+            // edge; counts below, at and past the lanes; wrapping indexes.
+            for key_len in [1, 7, 8, 9, 20, 71, 72, rate - 1, rate] {
+                for (first, count) in [(0u64, 13u64), (u64::MAX - 5, 9), (3, 0)] {
+                    let mut want = 0u64;
+                    for i in 0..count {
+                        let mut key = vec![0u8; key_len];
+                        crate::bulk::splitmix_key(first.wrapping_add(i), &mut key);
+                        let v = Sha3Keyed::new(alg, &key).value(56_666_666);
+                        want = want.wrapping_add(u64::from(v % 1_000_000));
+                    }
+                    assert_eq!(
+                        sum_keys(alg, first, count, key_len, 56_666_666, 1_000_000),
+                        Some(want),
+                        "{alg} key {key_len} first {first} count {count}"
+                    );
+                }
+            }
+            // Longer keys are hashed first: the portable path's job.
+            assert_eq!(sum_keys(alg, 0, 8, rate + 1, 1, 1_000_000), None);
+            assert_eq!(sum_keys(alg, 0, 8, 0, 1, 1_000_000), None);
+        }
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(48))]
 
@@ -330,15 +497,15 @@ mod tests {
             let want: Vec<u32> = counters.iter().map(|&c| keyed.value(c)).collect();
             #[cfg(target_arch = "x86_64")]
             {
-                if std::arch::is_x86_feature_detected!("avx512f") {
-                    // SAFETY: avx512f was just detected.
-                    prop_assert_eq!(unsafe { avx512::values(&keyed, counters) }.to_vec(), want.clone());
-                }
-                if std::arch::is_x86_feature_detected!("avx2") {
-                    let mut c = [0u64; 4];
-                    c.copy_from_slice(&counters[..4]);
-                    // SAFETY: avx2 was just detected.
-                    prop_assert_eq!(unsafe { avx2::values(&keyed, c) }.to_vec(), want[..4].to_vec());
+                let four: [u64; 4] = [counters[0], counters[1], counters[2], counters[3]];
+                let got = crate::bulk::lanes::on_both_widths(
+                    // SAFETY: on_both_widths runs this only after detecting avx512f.
+                    || unsafe { avx512::values(&keyed, counters) },
+                    // SAFETY: and this only after detecting avx2.
+                    || unsafe { avx2::values(&keyed, four) },
+                );
+                for got in got {
+                    prop_assert_eq!(&got[..], &want[..got.len()]);
                 }
             }
         }

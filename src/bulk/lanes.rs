@@ -1,6 +1,7 @@
 //! What the SIMD paths of SHA-512 (`sha512x`) and SHA-3 (`keccakx`) share:
-//! the vector width this CPU offers, and a key state computed one code per
-//! lane, with the counters batched into lanes.
+//! the vector width this CPU offers, a key state computed one code per
+//! lane with the counters batched into lanes (workload 1), and the batching
+//! of many keys into lanes (workload 2).
 //!
 //! `unsafe` here only calls a [`LaneKeyed`] method whose CPU feature a
 //! [`Multi`] proved present when it was made.
@@ -98,6 +99,56 @@ macro_rules! lane_keyed {
     };
 }
 pub(super) use lane_keyed;
+
+/// Workload 2 on the lanes: the wrapping sum of the codes of the keys
+/// `first..first + count`, a vector of keys at a time (`eight` on AVX-512,
+/// `four` on AVX2, each given the first key of its group), the remainder one
+/// by one with `one`. `eight` and `four` are called only on the `width`
+/// they are for, which the caller got from [`width`].
+pub fn sum_keys(
+    width: Width,
+    first: u64,
+    count: u64,
+    modulus: u32,
+    eight: impl Fn(u64) -> [u32; 8],
+    four: impl Fn(u64) -> [u32; 4],
+    one: impl Fn(u64) -> u32,
+) -> u64 {
+    let mut sum = 0u64;
+    let mut add = |v: u32| sum = sum.wrapping_add(u64::from(v % modulus));
+    let lanes = width.lanes() as u64;
+    let mut i = 0u64;
+    while i + lanes <= count {
+        let at = first.wrapping_add(i);
+        match width {
+            Width::Avx512 => eight(at).into_iter().for_each(&mut add),
+            Width::Avx2 => four(at).into_iter().for_each(&mut add),
+        }
+        i += lanes;
+    }
+    for j in i..count {
+        add(one(first.wrapping_add(j)));
+    }
+    sum
+}
+
+/// Runs `eight` if this CPU has AVX-512F and `four` if it has AVX2, and
+/// returns what they gave: for tests to hold every lane of both widths
+/// against the portable path.
+#[cfg(all(test, target_arch = "x86_64"))]
+pub(super) fn on_both_widths(
+    eight: impl FnOnce() -> [u32; 8],
+    four: impl FnOnce() -> [u32; 4],
+) -> Vec<Vec<u32>> {
+    let mut got = Vec::new();
+    if std::arch::is_x86_feature_detected!("avx512f") {
+        got.push(eight().to_vec());
+    }
+    if std::arch::is_x86_feature_detected!("avx2") {
+        got.push(four().to_vec());
+    }
+    got
+}
 
 /// A key state for the SIMD path. Only made by [`Multi::new`], which checks
 /// the CPU: holding one proves the features its width needs.

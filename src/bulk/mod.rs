@@ -256,25 +256,37 @@ pub fn secrets_checksum_with(
         .map(|chunk| {
             let start = chunk * CHUNK;
             let end = (start + CHUNK).min(secrets);
-            // SHA-1 and SHA-256 keys of up to a block: key states and codes
-            // a few keys at a time on the SHA extensions.
-            let on_sha_ni = match (backend, algorithm) {
+            // Keys of up to a block: key states and codes a few keys at a
+            // time, SHA-1 and SHA-256 on the SHA extensions, SHA-512 and
+            // SHA-3 in the AVX-512 or AVX2 lanes.
+            let on_simd = match (backend, algorithm) {
                 (Backend::Auto, Algorithm::Sha1) => {
                     shani::sha1_sum_keys(start, end - start, key_len, counter, modulus)
                 }
                 (Backend::Auto, Algorithm::Sha256) => {
                     shani::sha256_sum_keys(start, end - start, key_len, counter, modulus)
                 }
+                (
+                    Backend::Auto,
+                    Algorithm::Sha3_224
+                    | Algorithm::Sha3_256
+                    | Algorithm::Sha3_384
+                    | Algorithm::Sha3_512,
+                ) => keccakx::sum_keys(algorithm, start, end - start, key_len, counter, modulus),
+                (Backend::Auto, Algorithm::Sha512) => {
+                    sha512x::sum_keys(start, end - start, key_len, counter, modulus)
+                }
                 _ => None,
             };
-            if let Some(sum) = on_sha_ni {
+            if let Some(sum) = on_simd {
                 progress(end - start);
                 return sum;
             }
             let mut key = [0u8; MAX_KEY_LEN];
             let mut sum = 0u64;
-            // One code per key: the lane states of `Auto` would only be
-            // built and copied to compute it on the portable path anyway.
+            // The rest (longer keys, older CPUs, other backends) one key at
+            // a time: `Auto`'s lane states would only be built and copied
+            // to compute one code on the portable path anyway.
             let one_key = match backend {
                 Backend::Auto => Backend::Portable,
                 other => other,

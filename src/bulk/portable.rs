@@ -27,7 +27,8 @@ pub const SHA256_IV: [u32; 8] = [
     0x1f83_d9ab,
     0x5be0_cd19,
 ];
-const SHA512_IV: [u64; 8] = [
+/// SHA-512's initial state (FIPS 180-4 §5.3.5).
+pub(super) const SHA512_IV: [u64; 8] = [
     0x6a09_e667_f3bc_c908,
     0xbb67_ae85_84ca_a73b,
     0x3c6e_f372_fe94_f82b,
@@ -268,6 +269,17 @@ fn absorb_byte(state: &mut [u64; 25], at: usize, byte: u8) {
     state[at / 8] ^= u64::from(byte) << (8 * (at % 8));
 }
 
+/// A SHA-3 variant's rate (its HMAC block) and digest length in bytes
+/// (others get SHA3-256's; the dispatchers never ask for them).
+pub(super) fn sha3_sizes(algorithm: Algorithm) -> (usize, usize) {
+    match algorithm {
+        Algorithm::Sha3_224 => (144, 28),
+        Algorithm::Sha3_384 => (104, 48),
+        Algorithm::Sha3_512 => (72, 64),
+        _ => (136, 32),
+    }
+}
+
 impl Sha3Keyed {
     /// The states after key ⊕ ipad and key ⊕ opad, the rate and the digest
     /// length in bytes (the SIMD lanes start there).
@@ -278,12 +290,7 @@ impl Sha3Keyed {
     /// Precomputes the states for `key`; `algorithm` must be a SHA-3 variant
     /// (others get SHA3-256's sizes; the dispatcher never asks for them).
     pub fn new(algorithm: Algorithm, key: &[u8]) -> Self {
-        let (rate, digest) = match algorithm {
-            Algorithm::Sha3_224 => (144, 28),
-            Algorithm::Sha3_384 => (104, 48),
-            Algorithm::Sha3_512 => (72, 64),
-            _ => (136, 32),
-        };
+        let (rate, digest) = sha3_sizes(algorithm);
         let mut f1600: keccak::Fn1600 = |_| {};
         keccak::Keccak::new().with_f1600(|f| f1600 = f);
         let mut block = [0u8; 144];

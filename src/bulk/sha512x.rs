@@ -4,9 +4,10 @@
 //!
 //! A code costs two SHA-512 compressions from precomputed key states; the
 //! message blocks are known but for the counter (inner) and the inner digest
-//! (outer), so they are built as vectors directly, one lane per code. Only
-//! the round function is vectorised; the dynamic truncation of each lane's
-//! tag is scalar.
+//! (outer), so they are built as vectors directly, one lane per code. For
+//! many secrets (workload 2, [`sum_keys`]) each lane first compresses its
+//! own key's two blocks. Only the round function is vectorised; the dynamic
+//! truncation of each lane's tag is scalar.
 //!
 //! `unsafe` here only calls functions compiled for CPU features after
 //! checking those features at run time; inside them every intrinsic works on
@@ -14,7 +15,43 @@
 
 #![allow(unsafe_code)]
 
-use super::portable::{Sha512Keyed, truncate_bytes};
+use super::lanes::width;
+use super::portable::{SHA512_IV, Sha512Keyed, truncate_bytes};
+
+/// Workload 2 on the lanes: the wrapping sum of the codes at `counter` of
+/// the splitmix keys `first..first + count` of `key_len` bytes. `None`
+/// without AVX-512F or AVX2, or when the keys are longer than a block (HMAC
+/// hashes those first: the portable path does).
+pub fn sum_keys(first: u64, count: u64, key_len: usize, counter: u64, modulus: u32) -> Option<u64> {
+    if !(1..=128).contains(&key_len) {
+        return None;
+    }
+    let width = width()?;
+    #[cfg(target_arch = "x86_64")]
+    {
+        Some(super::lanes::sum_keys(
+            width,
+            first,
+            count,
+            modulus,
+            // SAFETY: lanes::sum_keys calls this only on Width::Avx512, which
+            // `width()` returns only when the CPU has avx512f.
+            |at| unsafe { avx512::key_values(at, key_len, counter) },
+            // SAFETY: likewise only on Width::Avx2, returned only with avx2.
+            |at| unsafe { avx2::key_values(at, key_len, counter) },
+            |at| {
+                let mut key = [0u8; 128];
+                super::splitmix_key(at, &mut key[..key_len]);
+                Sha512Keyed::new(&key[..key_len]).value(counter)
+            },
+        ))
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        let _ = (width, first, count, counter, modulus);
+        None
+    }
+}
 
 /// FIPS 180-4 §4.2.3: the first 64 bits of the fractional parts of the cube
 /// roots of the first 80 primes (generated, then checked against sha2 by the
@@ -178,18 +215,65 @@ macro_rules! compress_rounds {
         #[target_feature(enable = $feature)]
         pub(super) fn values(keyed: &Sha512Keyed, counters: [u64; $lanes]) -> [u32; $lanes] {
             let (inner, outer) = keyed.states();
+            hmac(splat(inner), splat(outer), counters)
+        }
+
+        /// Workload 2: the code at `counter` of each lane's own splitmix
+        /// key (`first + lane`, `key_len` of 1..=128 bytes), the key states
+        /// compressed in the lanes too.
+        #[target_feature(enable = $feature)]
+        pub(super) fn key_values(first: u64, key_len: usize, counter: u64) -> [u32; $lanes] {
+            // Word i of every lane's key block, side by side for one load.
+            // SHA-512 reads big-endian words and splitmix_key lays its
+            // outputs out little-endian: a word is an output byte-swapped,
+            // the last one cut to the key's length (its high bytes kept).
+            let mut words = [[0u64; $lanes]; 16];
+            for l in 0..$lanes {
+                let mut state = first.wrapping_add(l as u64);
+                for (i, w) in words.iter_mut().enumerate().take(key_len.div_ceil(8)) {
+                    let z = crate::bulk::splitmix_next(&mut state).swap_bytes();
+                    let valid = (key_len - 8 * i).min(8);
+                    w[l] = if valid == 8 {
+                        z
+                    } else {
+                        z & !(u64::MAX >> (8 * valid))
+                    };
+                }
+            }
+            let (ipad, opad) = (set1(0x3636_3636_3636_3636), set1(0x5c5c_5c5c_5c5c_5c5c));
+            let mut inner_w = [$zero; 16];
+            let mut outer_w = [$zero; 16];
+            for i in 0..16 {
+                // SAFETY: `words[i]` is $lanes × 8 readable bytes; unaligned load.
+                let k = unsafe { $load(words[i].as_ptr().cast()) };
+                inner_w[i] = xor3(k, ipad, $zero);
+                outer_w[i] = xor3(k, opad, $zero);
+            }
+            let iv = splat(&SHA512_IV);
+            hmac(
+                compress(iv, inner_w),
+                compress(iv, outer_w),
+                [counter; $lanes],
+            )
+        }
+
+        /// The codes of one counter per lane from the lanes' key states
+        /// (after key ⊕ ipad and key ⊕ opad).
+        #[target_feature(enable = $feature)]
+        #[inline]
+        fn hmac(inner: [$V; 8], outer: [$V; 8], counters: [u64; $lanes]) -> [u32; $lanes] {
             // SAFETY: `counters` is $lanes × 8 readable bytes; unaligned load.
             let c = unsafe { $load(counters.as_ptr().cast()) };
             let mut w = [$zero; 16];
             w[0] = c;
             w[1] = set1(INNER_PAD);
             w[15] = set1(INNER_LEN);
-            let digest = compress(splat(inner), w);
+            let digest = compress(inner, w);
             let mut w = [$zero; 16];
             w[..8].copy_from_slice(&digest);
             w[8] = set1(INNER_PAD);
             w[15] = set1(OUTER_LEN);
-            let words = compress(splat(outer), w);
+            let words = compress(outer, w);
             let mut tag = [[0u64; $lanes]; 8];
             for (t, word) in tag.iter_mut().zip(&words) {
                 // SAFETY: `t` is $lanes × 8 writable bytes; unaligned store.
@@ -208,7 +292,7 @@ macro_rules! compress_rounds {
 mod avx512 {
     use std::arch::x86_64::*;
 
-    use super::{INNER_LEN, INNER_PAD, K, OUTER_LEN, Sha512Keyed, truncate_words};
+    use super::{INNER_LEN, INNER_PAD, K, OUTER_LEN, SHA512_IV, Sha512Keyed, truncate_words};
 
     #[target_feature(enable = "avx512f")]
     #[inline]
@@ -297,7 +381,7 @@ mod avx512 {
 mod avx2 {
     use std::arch::x86_64::*;
 
-    use super::{INNER_LEN, INNER_PAD, K, OUTER_LEN, Sha512Keyed, truncate_words};
+    use super::{INNER_LEN, INNER_PAD, K, OUTER_LEN, SHA512_IV, Sha512Keyed, truncate_words};
 
     #[target_feature(enable = "avx2")]
     #[inline]
@@ -384,7 +468,60 @@ mod avx2 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::bulk::splitmix_key;
     use proptest::prelude::*;
+
+    /// The portable code at `counter` of splitmix key `i`.
+    fn portable(i: u64, key_len: usize, counter: u64) -> u32 {
+        let mut key = vec![0u8; key_len];
+        splitmix_key(i, &mut key);
+        Sha512Keyed::new(&key).value(counter)
+    }
+
+    #[cfg(target_arch = "x86_64")]
+    #[test]
+    fn workload_2_lanes_of_both_widths_match_the_portable_path() {
+        for key_len in [1usize, 7, 8, 9, 20, 64, 127, 128] {
+            for first in [0u64, u64::MAX - 2] {
+                let want: Vec<u32> = (0..8)
+                    .map(|l| portable(first.wrapping_add(l), key_len, 9))
+                    .collect();
+                let got = crate::bulk::lanes::on_both_widths(
+                    // SAFETY: on_both_widths runs this only after detecting avx512f.
+                    || unsafe { avx512::key_values(first, key_len, 9) },
+                    // SAFETY: and this only after detecting avx2.
+                    || unsafe { avx2::key_values(first, key_len, 9) },
+                );
+                for got in got {
+                    assert_eq!(got, want[..got.len()], "key {key_len} first {first}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn workload_2_sums_match_the_portable_path() {
+        if width().is_none() {
+            eprintln!("skipped: neither AVX-512F nor AVX2 on this CPU");
+            return;
+        }
+        for key_len in [1usize, 20, 128] {
+            for (first, count) in [(0u64, 13u64), (u64::MAX - 5, 9), (3, 0)] {
+                let want = (0..count).fold(0u64, |sum, i| {
+                    let v = portable(first.wrapping_add(i), key_len, 56_666_666);
+                    sum.wrapping_add(u64::from(v % 1_000_000))
+                });
+                assert_eq!(
+                    sum_keys(first, count, key_len, 56_666_666, 1_000_000),
+                    Some(want),
+                    "key {key_len} first {first} count {count}"
+                );
+            }
+        }
+        // Longer keys are hashed first: the portable path's job.
+        assert_eq!(sum_keys(0, 8, 129, 1, 1_000_000), None);
+        assert_eq!(sum_keys(0, 8, 0, 1, 1_000_000), None);
+    }
 
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(64))]
@@ -400,15 +537,15 @@ mod tests {
             let want: Vec<u32> = counters.iter().map(|&c| keyed.value(c)).collect();
             #[cfg(target_arch = "x86_64")]
             {
-                if std::arch::is_x86_feature_detected!("avx512f") {
-                    // SAFETY: avx512f was just detected.
-                    prop_assert_eq!(unsafe { avx512::values(&keyed, counters) }.to_vec(), want.clone());
-                }
-                if std::arch::is_x86_feature_detected!("avx2") {
-                    let mut c = [0u64; 4];
-                    c.copy_from_slice(&counters[..4]);
-                    // SAFETY: avx2 was just detected.
-                    prop_assert_eq!(unsafe { avx2::values(&keyed, c) }.to_vec(), want[..4].to_vec());
+                let four: [u64; 4] = [counters[0], counters[1], counters[2], counters[3]];
+                let got = crate::bulk::lanes::on_both_widths(
+                    // SAFETY: on_both_widths runs this only after detecting avx512f.
+                    || unsafe { avx512::values(&keyed, counters) },
+                    // SAFETY: and this only after detecting avx2.
+                    || unsafe { avx2::values(&keyed, four) },
+                );
+                for got in got {
+                    prop_assert_eq!(&got[..], &want[..got.len()]);
                 }
             }
         }
