@@ -215,21 +215,14 @@ macro_rules! keccak_lanes {
             rate: usize,
             digest: usize,
         ) -> [u32; $lanes] {
-            // Word i of every lane's key block, side by side for one load.
-            // Keccak absorbs little-endian words and splitmix_key lays its
-            // outputs out little-endian: the words are the generator's
-            // outputs, the last one cut to the key's length.
+            // Word i of every lane's key block, side by side for one load
+            // (Keccak absorbs little-endian words, as the key words are).
             let mut words = [[0u64; $lanes]; 18];
             for l in 0..$lanes {
-                let mut state = first.wrapping_add(l as u64);
-                for (i, w) in words.iter_mut().enumerate().take(key_len.div_ceil(8)) {
-                    let z = crate::bulk::splitmix_next(&mut state);
-                    let valid = (key_len - 8 * i).min(8);
-                    w[l] = if valid == 8 {
-                        z
-                    } else {
-                        z & ((1u64 << (8 * valid)) - 1)
-                    };
+                let key: [u64; 18] =
+                    crate::bulk::splitmix_key_words(first.wrapping_add(l as u64), key_len);
+                for (w, k) in words.iter_mut().zip(key) {
+                    w[l] = k;
                 }
             }
             let ipad = set1(0x3636_3636_3636_3636);

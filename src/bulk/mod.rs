@@ -205,6 +205,26 @@ pub fn splitmix_key(i: u64, out: &mut [u8]) {
     }
 }
 
+/// The `i`-th splitmix key of `key_len` bytes (at most `8 * W`) as the
+/// little-endian 64-bit words of its zero-padded block: what
+/// [`splitmix_key`] writes, read back as words without going through bytes
+/// (the SIMD paths of workload 2 load keys this way).
+#[inline(always)]
+fn splitmix_key_words<const W: usize>(i: u64, key_len: usize) -> [u64; W] {
+    let mut state = i;
+    let mut words = [0u64; W];
+    for (j, word) in words.iter_mut().enumerate().take(key_len.div_ceil(8)) {
+        let z = splitmix_next(&mut state);
+        let valid = (key_len - 8 * j).min(8);
+        *word = if valid == 8 {
+            z
+        } else {
+            z & ((1u64 << (8 * valid)) - 1)
+        };
+    }
+    words
+}
+
 /// The next splitmix64 output of `state`.
 #[inline(always)]
 fn splitmix_next(state: &mut u64) -> u64 {
@@ -260,11 +280,8 @@ pub fn secrets_checksum_with(
             // time, SHA-1 and SHA-256 on the SHA extensions, SHA-512 and
             // SHA-3 in the AVX-512 or AVX2 lanes.
             let on_simd = match (backend, algorithm) {
-                (Backend::Auto, Algorithm::Sha1) => {
-                    shani::sha1_sum_keys(start, end - start, key_len, counter, modulus)
-                }
-                (Backend::Auto, Algorithm::Sha256) => {
-                    shani::sha256_sum_keys(start, end - start, key_len, counter, modulus)
+                (Backend::Auto, Algorithm::Sha1 | Algorithm::Sha256) => {
+                    shani::sum_keys(algorithm, start, end - start, key_len, counter, modulus)
                 }
                 (
                     Backend::Auto,

@@ -223,21 +223,14 @@ macro_rules! compress_rounds {
         /// compressed in the lanes too.
         #[target_feature(enable = $feature)]
         pub(super) fn key_values(first: u64, key_len: usize, counter: u64) -> [u32; $lanes] {
-            // Word i of every lane's key block, side by side for one load.
-            // SHA-512 reads big-endian words and splitmix_key lays its
-            // outputs out little-endian: a word is an output byte-swapped,
-            // the last one cut to the key's length (its high bytes kept).
+            // Word i of every lane's key block, side by side for one load;
+            // SHA-512 reads big-endian words, so each key word byte-swapped.
             let mut words = [[0u64; $lanes]; 16];
             for l in 0..$lanes {
-                let mut state = first.wrapping_add(l as u64);
-                for (i, w) in words.iter_mut().enumerate().take(key_len.div_ceil(8)) {
-                    let z = crate::bulk::splitmix_next(&mut state).swap_bytes();
-                    let valid = (key_len - 8 * i).min(8);
-                    w[l] = if valid == 8 {
-                        z
-                    } else {
-                        z & !(u64::MAX >> (8 * valid))
-                    };
+                let key: [u64; 16] =
+                    crate::bulk::splitmix_key_words(first.wrapping_add(l as u64), key_len);
+                for (w, k) in words.iter_mut().zip(key) {
+                    w[l] = k.swap_bytes();
                 }
             }
             let (ipad, opad) = (set1(0x3636_3636_3636_3636), set1(0x5c5c_5c5c_5c5c_5c5c));

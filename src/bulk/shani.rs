@@ -22,6 +22,7 @@
 use std::arch::x86_64::*;
 
 use super::portable::Sha1Keyed;
+use crate::totp::Algorithm;
 
 /// Whether this CPU has what [`Sha1Ni`] needs.
 pub fn available() -> bool {
@@ -172,29 +173,47 @@ fn compress<const N: usize>(
 }
 
 /// Workload 2 on the SHA extensions: the wrapping sum of the codes at
-/// `counter` of the splitmix keys `first..first + count` of `key_len` bytes.
-/// `None` when the CPU lacks the extensions or the keys are longer than a
-/// block (HMAC would hash them first; the portable path does that).
-pub fn sha1_sum_keys(
+/// `counter` of the splitmix keys `first..first + count` of `key_len` bytes,
+/// for SHA-1 or SHA-256. `None` for other algorithms, when the CPU lacks the
+/// extensions or when the keys are longer than a block (HMAC would hash
+/// them first; the portable path does that).
+pub fn sum_keys(
+    algorithm: Algorithm,
     first: u64,
     count: u64,
     key_len: usize,
     counter: u64,
     modulus: u32,
 ) -> Option<u64> {
+    let lanes = match algorithm {
+        Algorithm::Sha1 => KEY_LANES,
+        Algorithm::Sha256 => SHA256_KEY_LANES,
+        _ => return None,
+    } as u64;
     if !available() || !(1..=64).contains(&key_len) {
         return None;
     }
+    let whole = count - count % lanes;
     #[cfg(target_arch = "x86_64")]
-    {
-        // SAFETY: `available()` just confirmed the `sha` and `sse4.1` features.
-        Some(unsafe { sha1_sum_keys_ni::<KEY_LANES>(first, count, key_len, counter, modulus) })
-    }
+    // SAFETY: `available()` just confirmed the `sha` and `sse4.1` features.
+    let mut sum = unsafe {
+        match algorithm {
+            Algorithm::Sha1 => {
+                sha1_sum_keys_ni::<KEY_LANES>(first, whole, key_len, counter, modulus)
+            }
+            _ => sha256_sum_keys_ni::<SHA256_KEY_LANES>(first, whole, key_len, counter, modulus),
+        }
+    };
     #[cfg(not(target_arch = "x86_64"))]
-    {
-        let _ = (first, count, counter, modulus);
-        None
+    let mut sum = 0u64;
+    // The keys that do not fill the lanes, one by one.
+    let mut key = [0u8; 64];
+    for j in whole..count {
+        super::splitmix_key(first.wrapping_add(j), &mut key[..key_len]);
+        let keyed = super::Keyed::new(algorithm, &key[..key_len], super::Backend::Portable);
+        sum = sum.wrapping_add(u64::from(keyed.value(counter) % modulus));
     }
+    Some(sum)
 }
 
 /// SHA-1 keys in flight in workload 2 (each runs four compressions).
@@ -203,31 +222,14 @@ const KEY_LANES: usize = 2;
 const SHA256_KEY_LANES: usize = 4;
 
 /// The splitmix key `i` of `key_len` (1..=64) bytes as its HMAC key block:
-/// four big-endian 128-bit chunks, zero past the key. Built from the
-/// generator's words directly: going through a byte buffer cost workload 2
-/// a variable-length copy per key.
+/// four big-endian 128-bit chunks, zero past the key.
 #[inline(always)]
 fn key_block_words(i: u64, key_len: usize) -> [u128; 4] {
-    let mut state = i;
-    let mut out = [0u128; 4];
-    for (j, chunk) in out.iter_mut().enumerate() {
-        let valid = key_len.saturating_sub(16 * j).min(16);
-        if valid == 0 {
-            break;
-        }
-        // splitmix_key lays each word out little-endian; big-endian reading
-        // of those bytes is the byte-swapped word.
-        let hi = super::splitmix_next(&mut state).swap_bytes();
-        let lo = if valid > 8 {
-            super::splitmix_next(&mut state).swap_bytes()
-        } else {
-            0
-        };
-        // Keep the first `valid` bytes (the high ones).
-        let keep = !u128::MAX.checked_shr(8 * valid as u32).unwrap_or(0);
-        *chunk = ((u128::from(hi) << 64) | u128::from(lo)) & keep;
-    }
-    out
+    let words: [u64; 8] = super::splitmix_key_words(i, key_len);
+    // Big-endian reading of little-endian words is the byte-swapped words.
+    [0, 1, 2, 3].map(|j| {
+        (u128::from(words[2 * j].swap_bytes()) << 64) | u128::from(words[2 * j + 1].swap_bytes())
+    })
 }
 
 /// `x` as a vector, its most significant 32 bits in the top lane.
@@ -238,6 +240,7 @@ fn vector_of(x: u128) -> __m128i {
     _mm_set_epi64x((x >> 64) as i64, x as i64)
 }
 
+/// [`sum_keys`] for SHA-1 over `count` keys, a multiple of `N`.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "sha,sse2,ssse3,sse4.1")]
 fn sha1_sum_keys_ni<const N: usize>(
@@ -299,12 +302,6 @@ fn sha1_sum_keys_ni<const N: usize>(
             sum = sum.wrapping_add(u64::from(value % modulus));
         }
         i += N as u64;
-    }
-    for j in i..count {
-        let mut key = [0u8; 64];
-        super::splitmix_key(first.wrapping_add(j), &mut key[..key_len]);
-        let value = Sha1Keyed::new(&key[..key_len]).value(counter);
-        sum = sum.wrapping_add(u64::from(value % modulus));
     }
     sum
 }
@@ -451,26 +448,26 @@ mod tests {
             eprintln!("skipped: no SHA extensions on this CPU");
             return;
         }
-        for (sha256, sum_keys) in [(false, sha1_sum_keys as SumKeys), (true, sha256_sum_keys)] {
+        for (sha256, alg) in [(false, Algorithm::Sha1), (true, Algorithm::Sha256)] {
             // Every key length a block holds (the splitmix words split at
             // 8 and 16 bytes), counts that leave a remainder for every lane
             // count, and keys whose index wraps around.
             for key_len in 1..=64 {
                 for (first, count) in [(0u64, 9u64), (u64::MAX - 3, 7), (1_000, 0)] {
                     assert_eq!(
-                        sum_keys(first, count, key_len, 56_666_666, 1_000_000),
+                        sum_keys(alg, first, count, key_len, 56_666_666, 1_000_000),
                         Some(portable_sum(sha256, first, count, key_len, 56_666_666)),
                         "sha256 {sha256} key {key_len} first {first} count {count}"
                     );
                 }
             }
             // Longer keys are hashed first: that is the portable path's job.
-            assert_eq!(sum_keys(0, 4, 65, 1, 1_000_000), None);
-            assert_eq!(sum_keys(0, 4, 0, 1, 1_000_000), None);
+            assert_eq!(sum_keys(alg, 0, 4, 65, 1, 1_000_000), None);
+            assert_eq!(sum_keys(alg, 0, 4, 0, 1, 1_000_000), None);
         }
+        // Other algorithms are not this module's.
+        assert_eq!(sum_keys(Algorithm::Sha512, 0, 4, 20, 1, 1_000_000), None);
     }
-
-    type SumKeys = fn(u64, u64, usize, u64, u32) -> Option<u64>;
 }
 
 /// SHA-256's round constants (FIPS 180-4 §4.2.2).
@@ -598,31 +595,7 @@ fn sha256_values4(keyed: &super::portable::Sha256Keyed, counters: [u64; 4]) -> [
     sha256_lanes4([ia; 4], [ic; 4], [oa; 4], [oc; 4], counters)
 }
 
-/// Workload 2 for SHA-256, as [`sha1_sum_keys`] is for SHA-1.
-pub fn sha256_sum_keys(
-    first: u64,
-    count: u64,
-    key_len: usize,
-    counter: u64,
-    modulus: u32,
-) -> Option<u64> {
-    if !available() || !(1..=64).contains(&key_len) {
-        return None;
-    }
-    #[cfg(target_arch = "x86_64")]
-    {
-        // SAFETY: `available()` just confirmed the `sha` and `sse4.1` features.
-        Some(unsafe {
-            sha256_sum_keys_ni::<SHA256_KEY_LANES>(first, count, key_len, counter, modulus)
-        })
-    }
-    #[cfg(not(target_arch = "x86_64"))]
-    {
-        let _ = (first, count, counter, modulus);
-        None
-    }
-}
-
+/// [`sum_keys`] for SHA-256 over `count` keys, a multiple of `N`.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "sha,sse2,ssse3,sse4.1")]
 fn sha256_sum_keys_ni<const N: usize>(
@@ -674,12 +647,6 @@ fn sha256_sum_keys_ni<const N: usize>(
             sum = sum.wrapping_add(u64::from(value % modulus));
         }
         i += N as u64;
-    }
-    for j in i..count {
-        let mut key = [0u8; 64];
-        super::splitmix_key(first.wrapping_add(j), &mut key[..key_len]);
-        let value = super::portable::Sha256Keyed::new(&key[..key_len]).value(counter);
-        sum = sum.wrapping_add(u64::from(value % modulus));
     }
     sum
 }
