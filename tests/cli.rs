@@ -1393,3 +1393,88 @@ proptest::proptest! {
         }
     }
 }
+
+/// Issue 18, item 1: an exported preset, read back with --policy-file, gives
+/// the same answer as the preset itself, for the scenario and for a sweep.
+#[test]
+fn exported_presets_give_the_same_answers_as_policy_files() {
+    let dir = temp_dir("policy-files");
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let names = stdout(&skewsim(&["policies", "--format", "json"]));
+    let doc: serde_json::Value = serde_json::from_str(&names).expect("json");
+    let names: Vec<String> = doc["policies"]
+        .as_array()
+        .expect("policies")
+        .iter()
+        .map(|p| p["name"].as_str().expect("name").to_owned())
+        .collect();
+    assert_eq!(names.len(), 12);
+    for name in &names {
+        let exported = skewsim(&["policies", "--export", name]);
+        assert_eq!(exported.status.code(), Some(0), "{}", stderr(&exported));
+        let file = dir.join(format!("{name}.toml"));
+        std::fs::write(&file, &exported.stdout).expect("write");
+        let file = file.to_str().expect("utf-8 path");
+        let by_name = skewsim(&["--policy", name, "--delay", "90s", "--format", "json"]);
+        let by_file = skewsim(&["--policy-file", file, "--delay", "90s", "--format", "json"]);
+        assert_eq!(by_name.status.code(), by_file.status.code(), "{name}");
+        assert_eq!(stdout(&by_name), stdout(&by_file), "{name}: scenario");
+        let sweep = |policy: &[&str], out: &str| {
+            let out = dir.join(out);
+            let mut args = vec![
+                "sweep",
+                "--delay",
+                "0s..240s:20s",
+                "--skew",
+                "-60s..60s:30s",
+            ];
+            args.extend_from_slice(policy);
+            args.extend_from_slice(&["--out", out.to_str().expect("utf-8")]);
+            let o = skewsim(&args);
+            assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+            std::fs::read(out.join(format!("{name}.csv"))).expect("the sweep CSV")
+        };
+        assert_eq!(
+            sweep(&["--policy", name], &format!("{name}-a")),
+            sweep(&["--policy-file", file], &format!("{name}-b")),
+            "{name}: sweep CSV"
+        );
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn a_bad_policy_file_gets_one_line_naming_the_key() {
+    let dir = temp_dir("bad-policy-file");
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let good = stdout(&skewsim(&["policies", "--export", "django-otp"]));
+    let cases = [
+        (
+            good.replace("replay = \"later-only\"", "replay = \"newer\""),
+            "key login.replay: \"newer\" is not one of off, later-only, same-step",
+        ),
+        (
+            good.replace("failures = \"throttle\"", "failures = \"jail\""),
+            "key healing.failures: \"jail\" is not one of none, throttle, lock",
+        ),
+        ("not toml at all\n".to_owned(), "line 1: not valid TOML"),
+    ];
+    for (i, (text, expected)) in cases.into_iter().enumerate() {
+        let file = dir.join(format!("bad{i}.toml"));
+        std::fs::write(&file, text).expect("write");
+        for command in [&[][..], &["sweep"][..], &["montecarlo"][..], &["drift"][..]] {
+            let mut args = command.to_vec();
+            args.extend_from_slice(&["--policy-file", file.to_str().expect("utf-8")]);
+            let o = skewsim(&args);
+            assert_eq!(o.status.code(), Some(2), "{args:?}");
+            assert!(stdout(&o).is_empty(), "{args:?}");
+            let e = stderr(&o);
+            assert_eq!(e.lines().count(), 1, "{e}");
+            assert!(e.starts_with("error: --policy-file "), "{e}");
+            assert!(e.contains(expected), "{e} lacks {expected}");
+        }
+    }
+    let o = skewsim(&["--policy", "pyotp", "--policy-file", "x.toml"]);
+    assert_eq!(o.status.code(), Some(2));
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -51,6 +51,9 @@ pub struct Answer {
     pub accepted: bool,
     /// The verifier's state afterwards, in its own terms (for reports).
     pub state: Value,
+    /// When the verifier decided (Unix ms), if the adapter said: real-clock
+    /// adapters always do (docs/lab.md, "Real-clock mode").
+    pub time_ms: Option<i64>,
 }
 
 impl Adapter {
@@ -131,6 +134,7 @@ impl Adapter {
         Ok(Answer {
             accepted,
             state: v.get("state").cloned().unwrap_or(Value::Null),
+            time_ms: v.get("time_ms").and_then(Value::as_i64),
         })
     }
 

@@ -181,7 +181,7 @@ fn first_match(
             .flat_map(|i| [tm - i, tm + i])
             .find(|&s| code(secret, s) == target);
     }
-    let w = match (policy.auto_resync, policy.resync) {
+    let w = match (policy.auto_resync, &policy.resync) {
         (Some(a), _) => i64::from(a.search),
         (None, Some(r)) => i64::from(r.search.behind),
         (None, None) => return None,
@@ -292,7 +292,8 @@ fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-fn decode_hex(text: &str) -> Option<Vec<u8>> {
+/// Bytes from hex digits (`None` for an odd length or a non-hex digit).
+pub fn decode_hex(text: &str) -> Option<Vec<u8>> {
     if !text.len().is_multiple_of(2) {
         return None;
     }

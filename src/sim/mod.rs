@@ -13,6 +13,7 @@ pub mod exact;
 pub mod model;
 pub mod montecarlo;
 pub mod policy;
+pub mod policy_file;
 pub mod sweep;
 mod verifier;
 

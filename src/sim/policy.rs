@@ -7,6 +7,7 @@
 
 use std::fmt;
 use std::str::FromStr;
+use std::sync::Arc;
 
 pub use crate::totp::Window;
 
@@ -136,14 +137,14 @@ pub enum FailurePenalty {
 }
 
 /// A resync: two consecutive codes searched around the verifier's step.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Resync {
     /// Where code 2's step may lie.
     pub search: Window,
     /// What it stores.
     pub store: Store,
     /// How the verifier calls it, for the fix text.
-    pub how: &'static str,
+    pub how: Arc<str>,
 }
 
 /// Whether a number was read in the verifier's source, documented, or is
@@ -156,6 +157,9 @@ pub enum Provenance {
     Documented,
     /// Neither: inferred, an assumption about an unpublished system or a person.
     Inferred,
+    /// Measured on the running verifier from outside by `skewsim probe`
+    /// (the policy's [`Measured`] says when, on what, and the experiments).
+    Measured,
 }
 
 impl Provenance {
@@ -165,20 +169,47 @@ impl Provenance {
             Provenance::Source => "source",
             Provenance::Documented => "documented",
             Provenance::Inferred => "INFERRED",
+            Provenance::Measured => "MEASURED",
         }
     }
 }
 
 /// Where one parameter's value comes from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Source {
     /// The parameter (`login window -1..+1`, `store`, …).
-    pub parameter: &'static str,
-    /// Source, documented or inferred.
+    pub parameter: String,
+    /// Source, documented, inferred or measured.
     pub provenance: Provenance,
-    /// The citation (repository, file, function) or the reasoning.
-    pub note: &'static str,
+    /// The citation (repository, file, function), the reasoning, or the experiments.
+    pub note: String,
 }
+
+/// How a policy was measured by `skewsim probe`: when, on which verifier,
+/// and the experiments that decided it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Measured {
+    /// When the probe ran (RFC 3339, UTC).
+    pub date: String,
+    /// The verifier, as its adapter named itself (name and version).
+    pub verifier: String,
+    /// The adapter command the probe drove.
+    pub adapter: String,
+    /// The skewsim version that probed.
+    pub skewsim: String,
+    /// Experiments made (each a fresh user).
+    pub experiments: u32,
+    /// Logins the verifier refused during the probe.
+    pub failed_logins: u32,
+    /// Real time the probe took.
+    pub seconds: f64,
+    /// One line per experiment: what was sent, what came back, which
+    /// candidates it ruled out.
+    pub evidence: Vec<String>,
+}
+
+// The seconds are a measurement, never NaN (the reader refuses it).
+impl Eq for Measured {}
 
 /// A verifier model.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -186,7 +217,7 @@ pub struct Policy {
     /// Preset name (`aws-iam`), or the preset's name with `+overrides`.
     pub name: String,
     /// One line on what system this models.
-    pub summary: &'static str,
+    pub summary: Arc<str>,
     /// A hypothesis about an unpublished verifier (AWS), not a reading of its source.
     pub hypothesis: bool,
     /// How a device is enrolled.
@@ -206,7 +237,9 @@ pub struct Policy {
     /// The verifier's resync, if it has one.
     pub resync: Option<Resync>,
     /// Where each number comes from.
-    pub sources: &'static [Source],
+    pub sources: Arc<[Source]>,
+    /// For a policy found by `skewsim probe`: how it was measured.
+    pub measured: Option<Arc<Measured>>,
 }
 
 impl Policy {
@@ -295,507 +328,70 @@ impl FromStr for TrackDrift {
     }
 }
 
-use Provenance::{Documented, Inferred, Source as Src};
-
-const AWS_COMMON: [Source; 7] = [
-    Source {
-        parameter: "two consecutive codes",
-        provenance: Documented,
-        note: "IAM API reference, EnableMFADevice: AuthenticationCode1 and 'a subsequent authentication code'",
-    },
-    Source {
-        parameter: "out of sync when submitted late",
-        provenance: Documented,
-        note: "EnableMFADevice: 'If you generate the codes and then wait too long to submit the request, the MFA device successfully associates with the user but the MFA device becomes out of sync'",
-    },
-    Source {
-        parameter: "resync with two codes",
-        provenance: Documented,
-        note: "IAM API reference, ResyncMFADevice; IAM user guide 'Resynchronizing virtual and hardware MFA devices'",
-    },
-    Source {
-        parameter: "pair search -10..+10",
-        provenance: Inferred,
-        note: "AWS publishes no search range; a wide one is what lets a late pair associate at all",
-    },
-    Source {
-        parameter: "login window -1..+1",
-        provenance: Inferred,
-        note: "unpublished; RFC 6238 section 5.2 recommends at most one step of network delay",
-    },
-    Source {
-        parameter: "logins do not update the stored offset",
-        provenance: Inferred,
-        note: "unpublished; AWS asks for a resync rather than following the device",
-    },
-    Source {
-        parameter: "resync search -10..+10, replay of older steps refused",
-        provenance: Inferred,
-        note: "unpublished; assumed like the enrollment search and RFC 6238 section 5.2",
-    },
+/// The preset files in `policies/`, built into the library; the first is the
+/// default. A test holds this list to the folder's contents.
+pub const PRESET_FILES: [(&str, &str); 12] = [
+    ("aws-iam.toml", include_str!("../../policies/aws-iam.toml")),
+    (
+        "aws-iam-shift.toml",
+        include_str!("../../policies/aws-iam-shift.toml"),
+    ),
+    (
+        "google-authenticator-pam.toml",
+        include_str!("../../policies/google-authenticator-pam.toml"),
+    ),
+    (
+        "google-authenticator-pam-noskewadj.toml",
+        include_str!("../../policies/google-authenticator-pam-noskewadj.toml"),
+    ),
+    (
+        "privacyidea.toml",
+        include_str!("../../policies/privacyidea.toml"),
+    ),
+    (
+        "privacyidea-autoresync.toml",
+        include_str!("../../policies/privacyidea-autoresync.toml"),
+    ),
+    (
+        "privacyidea-verify.toml",
+        include_str!("../../policies/privacyidea-verify.toml"),
+    ),
+    (
+        "keycloak.toml",
+        include_str!("../../policies/keycloak.toml"),
+    ),
+    (
+        "keycloak-legacy.toml",
+        include_str!("../../policies/keycloak-legacy.toml"),
+    ),
+    ("pyotp.toml", include_str!("../../policies/pyotp.toml")),
+    (
+        "oathtool.toml",
+        include_str!("../../policies/oathtool.toml"),
+    ),
+    (
+        "django-otp.toml",
+        include_str!("../../policies/django-otp.toml"),
+    ),
 ];
 
-const AWS_STEPS: &[Source] = &[
-    AWS_COMMON[0],
-    AWS_COMMON[1],
-    AWS_COMMON[2],
-    AWS_COMMON[3],
-    AWS_COMMON[4],
-    AWS_COMMON[5],
-    AWS_COMMON[6],
-    Source {
-        parameter: "stores whole steps: step(code 2) - verifier step",
-        provenance: Inferred,
-        note: "HYPOTHESIS (a): the simplest mechanism that produces the documented out-of-sync symptom",
-    },
-];
-
-const AWS_SHIFT: &[Source] = &[
-    AWS_COMMON[0],
-    AWS_COMMON[1],
-    AWS_COMMON[2],
-    AWS_COMMON[3],
-    AWS_COMMON[4],
-    AWS_COMMON[5],
-    AWS_COMMON[6],
-    Source {
-        parameter: "stores a time shift to the centre of code 2's step",
-        provenance: Inferred,
-        note: "HYPOTHESIS (b): the privacyIDEA/LinOTP resync formula (privacyidea/lib/tokens/totptoken.py, TotpTokenClass.resync), assumed for AWS",
-    },
-];
-
-const PAM_COMMON: [Source; 6] = [
-    Source {
-        parameter: "enrollment: one code at the exact current step, asked again until right; -1 skips",
-        provenance: Src,
-        note: "google-authenticator-libpam src/google-authenticator.c, main(): 'Enter code from app (-1 to skip)', 'Code incorrect (correct code ...)'; stores no skew",
-    },
-    Source {
-        parameter: "the person skips after the scenario's attempts",
-        provenance: Inferred,
-        note: "the tool asks for ever; how often a person retries is an assumption (--attempts)",
-    },
-    Source {
-        parameter: "login window -1..+1 (WINDOW_SIZE 3)",
-        provenance: Src,
-        note: "src/pam_google_authenticator.c, check_timebased_code(): i from -((window-1)/2) to window/2 around tm + TIME_SKEW; window_size() default 3",
-    },
-    Source {
-        parameter: "TIME_SKEW applies to every login; successful logins never change it",
-        provenance: Src,
-        note: "src/pam_google_authenticator.c, check_timebased_code(): compute_code(tm + skew + i)",
-    },
-    Source {
-        parameter: "DISALLOW_REUSE: the exact step is refused again",
-        provenance: Src,
-        note: "src/pam_google_authenticator.c, invalidate_timebased_code(); the setup tool asks y/n with no default: this preset assumes yes (INFERRED)",
-    },
-    Source {
-        parameter: "RATE_LIMIT 3 30 not modelled",
-        provenance: Inferred,
-        note: "it counts every attempt, but the modelled person types one code per step, so no 4 attempts ever fall within 30 s: it cannot change an outcome here",
-    },
-];
-
-const PAM: &[Source] = &[
-    PAM_COMMON[0],
-    PAM_COMMON[1],
-    PAM_COMMON[2],
-    PAM_COMMON[3],
-    PAM_COMMON[4],
-    PAM_COMMON[5],
-    Source {
-        parameter: "skew learning on (search +-1500 steps, 3 attempts)",
-        provenance: Src,
-        note: "src/pam_google_authenticator.c, check_timebased_code() searches 25*60 steps each side; check_time_skew(): three attempts in strictly increasing steps at most 2 apart whose skews agree within 1 store their average (C division) as TIME_SKEW and the third is accepted",
-    },
-];
-
-const PAM_NOSKEWADJ: &[Source] = &[
-    PAM_COMMON[0],
-    PAM_COMMON[1],
-    PAM_COMMON[2],
-    PAM_COMMON[3],
-    PAM_COMMON[4],
-    PAM_COMMON[5],
-    Source {
-        parameter: "skew learning off (PAM option noskewadj)",
-        provenance: Src,
-        note: "src/pam_google_authenticator.c, parse_args(): 'noskewadj'; check_timebased_code() then fails at once",
-    },
-];
-
-const PI_COMMON: [Source; 5] = [
-    Source {
-        parameter: "login window -6..+5 (timeWindow 180 s)",
-        provenance: Src,
-        note: "privacyidea/lib/tokens/totptoken.py, TotpTokenClass.check_otp(): HmacOtp.checkOtp(otp, 180/30, symetric=True) runs range(c-6, c+6), c = int((time.time() + timeShift) / 30)",
-    },
-    Source {
-        parameter: "a login stores timeShift = matched step start - int(now)",
-        provenance: Src,
-        note: "totptoken.py, check_otp(): new_shift = tokentime - inow with inow = int(time.time()); otp_count = matched step",
-    },
-    Source {
-        parameter: "replay: a step at or below otp_count is refused",
-        provenance: Src,
-        note: "totptoken.py, check_otp(): 'res <= oCount' -> -1",
-    },
-    Source {
-        parameter: "resync: code 2 in -1000..+999, timeShift to the centre of its step, otp_count = step + 1",
-        provenance: Src,
-        note: "totptoken.py, TotpTokenClass.resync(): checkOtp(otp2, sync_window=1000), new_shift = (res2 + 0.5) * step - now",
-    },
-    Source {
-        parameter: "locked after 10 failures in a row",
-        provenance: Src,
-        note: "privacyidea/lib/tokenclass.py: failcount against maxfail (default 10); check_token_locked",
-    },
-];
-
-const PI_PAIR: &[Source] = &[
-    Source {
-        parameter: "enrollment with a pair = privacyIDEA's resync",
-        provenance: Inferred,
-        note: "privacyIDEA's own enrollment takes no code; a site that enrolls with two codes (as AWS does) calls resync(otp1, otp2), which is what this preset models",
-    },
-    PI_COMMON[0],
-    PI_COMMON[1],
-    PI_COMMON[2],
-    PI_COMMON[3],
-    PI_COMMON[4],
-    Source {
-        parameter: "AutoResync off",
-        provenance: Src,
-        note: "totptoken.py, _autosync(): get_from_config('AutoResync', False)",
-    },
-];
-
-const PI_AUTORESYNC: &[Source] = &[
-    PI_PAIR[0],
-    PI_COMMON[0],
-    PI_COMMON[1],
-    PI_COMMON[2],
-    PI_COMMON[3],
-    PI_COMMON[4],
-    Source {
-        parameter: "AutoResync on: a code in +-1000 is remembered, the next consecutive code accepted",
-        provenance: Src,
-        note: "totptoken.py, _autosync(): otp1c stored; otp2c == otp1c + 1 and > otp_count accepted, then check_otp writes timeShift as for a login",
-    },
-];
-
-const PI_VERIFY: &[Source] = &[
-    Source {
-        parameter: "enrollment: one code through check_otp (verify_enrollment)",
-        provenance: Src,
-        note: "privacyidea/lib/tokens/hotptoken.py, verify_enrollment() -> check_otp(); -6..+5, stores timeShift as a login does",
-    },
-    Source {
-        parameter: "the person gives up after the scenario's attempts",
-        provenance: Inferred,
-        note: "how often a person retries is an assumption (--attempts); a token never verified stays unusable",
-    },
-    PI_COMMON[0],
-    PI_COMMON[1],
-    PI_COMMON[2],
-    PI_COMMON[3],
-    PI_COMMON[4],
-];
-
-const KEYCLOAK_COMMON: [Source; 3] = [
-    Source {
-        parameter: "nothing stored but the secret; no resync",
-        provenance: Src,
-        note: "keycloak TimeBasedOTP.validateTOTP() takes only the secret and the code; the credential has no offset field",
-    },
-    Source {
-        parameter: "replay: the same code refused for period * (2 * look-around + 1)",
-        provenance: Src,
-        note: "OTP policy isCodeReusable default false",
-    },
-    Source {
-        parameter: "the person gives up after the scenario's attempts",
-        provenance: Inferred,
-        note: "the form can be sent again; how often a person retries is an assumption (--attempts)",
-    },
-];
-
-const KEYCLOAK: &[Source] = &[
-    Source {
-        parameter: "enrollment (UpdateTotp) and logins: one code at -1..+1",
-        provenance: Src,
-        note: "keycloak common/.../TimeBasedOTP.java, validateTOTP(): look-around 1 checks steps -1..+1 (Keycloak >= 15)",
-    },
-    KEYCLOAK_COMMON[0],
-    KEYCLOAK_COMMON[1],
-    KEYCLOAK_COMMON[2],
-];
-
-const KEYCLOAK_LEGACY: &[Source] = &[
-    Source {
-        parameter: "enrollment and logins: one code at -1..0",
-        provenance: Src,
-        note: "TimeBasedOTP.java before PR #8383 (KEYCLOAK-18880, Keycloak < 15): the look-around window looked back only",
-    },
-    KEYCLOAK_COMMON[0],
-    KEYCLOAK_COMMON[1],
-    KEYCLOAK_COMMON[2],
-];
-
-const PYOTP: &[Source] = &[
-    Source {
-        parameter: "window 0 (valid_window=0)",
-        provenance: Src,
-        note: "pyotp src/pyotp/totp.py, TOTP.verify(otp, for_time, valid_window=0): only the current step",
-    },
-    Source {
-        parameter: "stateless, no replay protection, no resync",
-        provenance: Src,
-        note: "pyotp keeps no state; replay and drift are left to the caller",
-    },
-    Source {
-        parameter: "enrollment: the site confirms one code with verify()",
-        provenance: Inferred,
-        note: "pyotp has no enrollment; the usual site checks one code with the same defaults; the person gives up after the scenario's attempts",
-    },
-];
-
-const OATHTOOL: &[Source] = &[
-    Source {
-        parameter: "window -1..+1 (oathtool --totp -w 1)",
-        provenance: Src,
-        note: "oath-toolkit 2.6.7 liboath/totp.c, oath_totp_validate4(): searches the window in both directions; oathtool prints the absolute offset (sign lost) and exits 0, or exits 2",
-    },
-    Source {
-        parameter: "stateless, no replay protection, no resync",
-        provenance: Src,
-        note: "oathtool keeps no state between calls",
-    },
-    Source {
-        parameter: "enrollment: one code checked the same way",
-        provenance: Inferred,
-        note: "oathtool has no enrollment; the window is the -w the caller chooses (1 here)",
-    },
-];
-
-const DJANGO_OTP: &[Source] = &[
-    Source {
-        parameter: "enrollment: one code at -1..+1; drift saved +1 for +1, else 0",
-        provenance: Src,
-        note: "django-two-factor-auth two_factor/forms.py, TOTPDeviceForm.clean_token(): the loop over offsets -1..+1 does not stop at a match and a match sets self.drift = offset, the base of the next tries: a code at -1 matches again at 0 (found by skewsim lab; verifier-audit said drift = offset)",
-    },
-    Source {
-        parameter: "login window -1..+1 around step + drift (tolerance 1)",
-        provenance: Src,
-        note: "django-otp src/django_otp/plugins/otp_totp/models.py, TOTPDevice.verify_token() -> oath.TOTP.verify(token, tolerance, last_t + 1)",
-    },
-    Source {
-        parameter: "a login sets drift to the matched offset (OTP_TOTP_SYNC, default True)",
-        provenance: Src,
-        note: "TOTPDevice.verify_token(): self.drift = totp.drift, so it moves at most one step per login",
-    },
-    Source {
-        parameter: "replay: only steps after last_t",
-        provenance: Src,
-        note: "TOTPDevice.verify_token(): min_t = last_t + 1",
-    },
-    Source {
-        parameter: "throttling: after n failures, every check refused for 2^(n-1) s",
-        provenance: Src,
-        note: "django_otp/models.py, ThrottlingMixin.verify_is_allowed(); OTP_TOTP_THROTTLE_FACTOR 1",
-    },
-    Source {
-        parameter: "no resync; the person gives up after the scenario's attempts",
-        provenance: Inferred,
-        note: "django-otp has no resync API; how often a person retries is an assumption (--attempts)",
-    },
-];
-
-const fn w(behind: u32, ahead: u32) -> Window {
-    Window { behind, ahead }
-}
-
-/// The named presets; the first is the default.
+/// The named presets, read once from [`PRESET_FILES`]; the first is the default.
 pub fn presets() -> Vec<Policy> {
-    let aws = |name: &str, summary, store, sources| Policy {
-        name: name.to_owned(),
-        summary,
-        hypothesis: true,
-        flow: Flow::Pair {
-            search: w(10, 10),
-            store,
-        },
-        login: w(1, 1),
-        on_login: Store::Nothing,
-        replay: Replay::LaterOnly,
-        learning: None,
-        auto_resync: None,
-        penalty: FailurePenalty::None,
-        resync: Some(Resync {
-            search: w(10, 10),
-            store,
-            how: "AWS: ResyncMFADevice, or 'Resync' in the IAM console",
-        }),
-        sources,
-    };
-    let pam = |name: &str, summary, learning, sources| Policy {
-        name: name.to_owned(),
-        summary,
-        hypothesis: false,
-        flow: Flow::Confirm {
-            window: w(0, 0),
-            store: Store::Nothing,
-            skip_allowed: true,
-        },
-        login: w(1, 1),
-        on_login: Store::Nothing,
-        replay: Replay::SameStep,
-        learning,
-        auto_resync: None,
-        penalty: FailurePenalty::None,
-        resync: None,
-        sources,
-    };
-    let pi_resync = Resync {
-        search: w(1000, 999),
-        store: Store::ShiftCentre,
-        how: "privacyIDEA: resync_token / POST /token/resync",
-    };
-    let pi = |name: &str, summary, flow, auto_resync, sources| Policy {
-        name: name.to_owned(),
-        summary,
-        hypothesis: false,
-        flow,
-        login: w(6, 5),
-        on_login: Store::ShiftStart,
-        replay: Replay::LaterOnly,
-        learning: None,
-        auto_resync,
-        penalty: FailurePenalty::LockAfter(10),
-        resync: Some(pi_resync),
-        sources,
-    };
-    let stateless = |name: &str, summary, window, replay, sources| Policy {
-        name: name.to_owned(),
-        summary,
-        hypothesis: false,
-        flow: Flow::Confirm {
-            window,
-            store: Store::Nothing,
-            skip_allowed: false,
-        },
-        login: window,
-        on_login: Store::Nothing,
-        replay,
-        learning: None,
-        auto_resync: None,
-        penalty: FailurePenalty::None,
-        resync: None,
-        sources,
-    };
-    let pi_pair = Flow::Pair {
-        search: w(1000, 999),
-        store: Store::ShiftCentre,
-    };
-    vec![
-        aws(
-            "aws-iam",
-            "AWS IAM virtual MFA, hypothesis (a): two codes, stores whole steps (windows INFERRED)",
-            Store::Steps,
-            AWS_STEPS,
-        ),
-        aws(
-            "aws-iam-shift",
-            "AWS IAM virtual MFA, hypothesis (b): two codes, stores a time shift as privacyIDEA's resync (windows INFERRED)",
-            Store::ShiftCentre,
-            AWS_SHIFT,
-        ),
-        pam(
-            "google-authenticator-pam",
-            "google-authenticator-libpam 1.08: setup tool's one-code check, -1..+1, learns skew from 3 attempts",
-            Some(Learning { search: 1500 }),
-            PAM,
-        ),
-        pam(
-            "google-authenticator-pam-noskewadj",
-            "google-authenticator-libpam 1.08 with noskewadj: no skew learning",
-            None,
-            PAM_NOSKEWADJ,
-        ),
-        pi(
-            "privacyidea",
-            "privacyIDEA 3.14 TOTP enrolled with a pair (its resync): -6..+5, time shift in seconds",
-            pi_pair,
-            None,
-            PI_PAIR,
-        ),
-        pi(
-            "privacyidea-autoresync",
-            "privacyIDEA 3.14 as privacyidea, with AutoResync on",
-            pi_pair,
-            Some(AutoResync { search: 1000 }),
-            PI_AUTORESYNC,
-        ),
-        pi(
-            "privacyidea-verify",
-            "privacyIDEA 3.14 TOTP with verify_enrollment: one code at -6..+5",
-            Flow::Confirm {
-                window: w(6, 5),
-                store: Store::ShiftStart,
-                skip_allowed: false,
-            },
-            None,
-            PI_VERIFY,
-        ),
-        stateless(
-            "keycloak",
-            "Keycloak >= 15: one code at -1..+1, nothing stored, no resync",
-            w(1, 1),
-            Replay::SameStep,
-            KEYCLOAK,
-        ),
-        stateless(
-            "keycloak-legacy",
-            "Keycloak < 15: one code at -1..0 (looked back only), nothing stored",
-            w(1, 0),
-            Replay::SameStep,
-            KEYCLOAK_LEGACY,
-        ),
-        stateless(
-            "pyotp",
-            "pyotp 2.12 TOTP.verify defaults: current step only, stateless",
-            w(0, 0),
-            Replay::Off,
-            PYOTP,
-        ),
-        stateless(
-            "oathtool",
-            "oathtool --totp -w 1 validation mode: -1..+1, stateless",
-            w(1, 1),
-            Replay::Off,
-            OATHTOOL,
-        ),
-        Policy {
-            name: "django-otp".to_owned(),
-            summary: "django-otp 1.7 TOTPDevice with django-two-factor-auth's enrollment form: -1..+1, drift follows each login",
-            hypothesis: false,
-            flow: Flow::Confirm {
-                window: w(1, 1),
-                store: Store::StepsFormLoop,
-                skip_allowed: false,
-            },
-            login: w(1, 1),
-            on_login: Store::Steps,
-            replay: Replay::LaterOnly,
-            learning: None,
-            auto_resync: None,
-            penalty: FailurePenalty::Throttle,
-            resync: None,
-            sources: DJANGO_OTP,
-        },
-    ]
+    static PRESETS: std::sync::OnceLock<Vec<Policy>> = std::sync::OnceLock::new();
+    PRESETS
+        .get_or_init(|| {
+            PRESET_FILES
+                .iter()
+                .map(|(file, text)| {
+                    // Every built-in file is read by the test
+                    // `policy_file::tests::every_preset_file_reads_and_is_named_after_its_file`,
+                    // so this cannot fail in a build that passed its tests.
+                    super::policy_file::parse(text)
+                        .unwrap_or_else(|e| panic!("built-in policies/{file}: {e}"))
+                })
+                .collect()
+        })
+        .clone()
 }
 
 /// A preset by name.

@@ -349,7 +349,7 @@ impl State {
     /// A resync with two consecutive codes (steps `step2 - 1`, `step2`) at
     /// `now_ms`, if the policy has one. Returns whether it succeeded.
     pub fn resync(&mut self, policy: &Policy, step2: i64, now_ms: i64, period_ms: i64) -> bool {
-        let Some(r) = policy.resync else {
+        let Some(r) = &policy.resync else {
             return false;
         };
         self.check_pair(r.search, r.store, (step2 - 1, step2), now_ms, period_ms)

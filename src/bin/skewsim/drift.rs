@@ -110,9 +110,12 @@ pub fn run(args: &DriftArgs, out: &mut dyn Write) -> Result<u8, CliError> {
             format!("is too short for --days: {logins} logins, at most {MAX_LOGINS}"),
         ));
     }
-    let scenario = args
-        .model
-        .scenario(&args.policy, args.delay, args.skew, 2_000);
+    let scenario = args.model.scenario(
+        &args.model.policy(&args.policy)?,
+        args.delay,
+        args.skew,
+        2_000,
+    );
     let run = simulate(&scenario, args.login_every, logins, !args.no_resync);
     if run.logins.is_empty() {
         return Err(CliError::usage(
@@ -190,7 +193,7 @@ pub fn run(args: &DriftArgs, out: &mut dyn Write) -> Result<u8, CliError> {
             days: args.days,
             logins,
             model: (&scenario).into(),
-            resync: match (policy.resync, args.no_resync) {
+            resync: match (&policy.resync, args.no_resync) {
                 (None, _) => "none",
                 (Some(_), true) => "off",
                 (Some(_), false) => "after_failed_day",
@@ -211,7 +214,7 @@ pub fn run(args: &DriftArgs, out: &mut dyn Write) -> Result<u8, CliError> {
         };
         return json::write(out, "drift", &doc).map(|()| 0);
     }
-    let resync = match (policy.resync, args.no_resync) {
+    let resync = match (&policy.resync, args.no_resync) {
         (None, _) => "none (this verifier has no resync)",
         (Some(_), true) => "off (--no-resync)",
         (Some(_), false) => "after a day on which every attempt failed",

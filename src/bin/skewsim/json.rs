@@ -120,11 +120,27 @@ pub struct HealingJson {
 #[derive(Serialize)]
 pub struct SourceJson {
     /// The parameter.
-    pub parameter: &'static str,
-    /// `source` (read in the verifier's code), `documented` or `inferred`.
+    pub parameter: String,
+    /// `source` (read in the verifier's code), `documented`, `inferred` or
+    /// `measured` (by `skewsim probe`).
     pub provenance: &'static str,
-    /// The citation or the reasoning.
-    pub note: &'static str,
+    /// The citation, the reasoning or the experiments.
+    pub note: String,
+}
+
+/// How `skewsim probe` measured a policy.
+#[derive(Serialize)]
+pub struct MeasuredJson {
+    /// When (RFC 3339, UTC).
+    pub date: String,
+    /// The verifier as its adapter named itself.
+    pub verifier: String,
+    /// Experiments made.
+    pub experiments: u32,
+    /// Logins refused during the probe.
+    pub failed_logins: u32,
+    /// Real time taken.
+    pub seconds: f64,
 }
 
 /// A verifier policy with every parameter the model uses.
@@ -133,7 +149,7 @@ pub struct PolicyJson {
     /// Its name (with `+overrides` when options changed it).
     pub name: String,
     /// What it models.
-    pub summary: &'static str,
+    pub summary: String,
     /// A hypothesis about an unpublished verifier rather than a reading of its source.
     pub hypothesis: bool,
     /// The enrollment.
@@ -145,9 +161,11 @@ pub struct PolicyJson {
     /// Recovery.
     pub healing: HealingJson,
     /// The parameters whose provenance is `inferred`.
-    pub inferred: Vec<&'static str>,
+    pub inferred: Vec<String>,
     /// Every parameter's provenance.
     pub sources: Vec<SourceJson>,
+    /// For a policy found by `skewsim probe`: how; `null` otherwise.
+    pub measured: Option<MeasuredJson>,
 }
 
 fn provenance_key(p: Provenance) -> &'static str {
@@ -155,6 +173,7 @@ fn provenance_key(p: Provenance) -> &'static str {
         Provenance::Source => "source",
         Provenance::Documented => "documented",
         Provenance::Inferred => "inferred",
+        Provenance::Measured => "measured",
     }
 }
 
@@ -163,7 +182,7 @@ impl From<&Policy> for PolicyJson {
         use skewsim::sim::policy::FailurePenalty;
         PolicyJson {
             name: p.name.clone(),
-            summary: p.summary,
+            summary: p.summary.to_string(),
             hypothesis: p.hypothesis,
             enrollment: EnrollmentJson {
                 flow: if p.flow.is_pair() { "pair" } else { "one_code" },
@@ -189,7 +208,7 @@ impl From<&Policy> for PolicyJson {
             healing: HealingJson {
                 skew_learning_search: p.learning.map(|l| l.search),
                 auto_resync_search: p.auto_resync.map(|a| a.search),
-                resync_window: p.resync.map(|r| r.search.into()),
+                resync_window: p.resync.as_ref().map(|r| r.search.into()),
                 failure_penalty: match p.penalty {
                     FailurePenalty::None => "none",
                     FailurePenalty::LockAfter(_) => "lock_after",
@@ -204,17 +223,24 @@ impl From<&Policy> for PolicyJson {
                 .sources
                 .iter()
                 .filter(|s| s.provenance == Provenance::Inferred)
-                .map(|s| s.parameter)
+                .map(|s| s.parameter.clone())
                 .collect(),
             sources: p
                 .sources
                 .iter()
                 .map(|s| SourceJson {
-                    parameter: s.parameter,
+                    parameter: s.parameter.clone(),
                     provenance: provenance_key(s.provenance),
-                    note: s.note,
+                    note: s.note.clone(),
                 })
                 .collect(),
+            measured: p.measured.as_ref().map(|m| MeasuredJson {
+                date: m.date.clone(),
+                verifier: m.verifier.clone(),
+                experiments: m.experiments,
+                failed_logins: m.failed_logins,
+                seconds: m.seconds,
+            }),
         }
     }
 }

@@ -61,6 +61,10 @@ pub struct LabArgs {
     /// The preset to hold the verifier against (default: the one its adapter names in `hello`).
     #[arg(long, value_name = "NAME", value_parser = parse_policy)]
     pub policy: Option<Policy>,
+    /// A policy file to hold the verifier against instead of a preset (what
+    /// `skewsim probe` wrote, or your own; docs/policy-files.md).
+    #[arg(long, value_name = "PATH", conflicts_with = "policy")]
+    pub policy_file: Option<PathBuf>,
     /// Seeded random scenarios beyond the deterministic grid.
     #[arg(long, value_name = "N", default_value = "800")]
     pub random: u64,
@@ -142,7 +146,14 @@ fn run_one(argv: &[String], args: &LabArgs, out: &mut dyn Write) -> Result<Run, 
         .and_then(|v| v.as_str())
         .map(skewsim::lab::adapter::printable)
         .unwrap_or_else(|| argv.join(" "));
-    let policy = match (&args.policy, hello.get("policy").and_then(|v| v.as_str())) {
+    let file_policy = match &args.policy_file {
+        Some(path) => Some(crate::policy_arg::read("--policy-file", path)?),
+        None => None,
+    };
+    let policy = match (
+        file_policy.as_ref().or(args.policy.as_ref()),
+        hello.get("policy").and_then(|v| v.as_str()),
+    ) {
         (Some(p), _) => p.clone(),
         (None, Some(name)) => preset(name).ok_or_else(|| {
             CliError::Other(format!(

@@ -14,6 +14,7 @@ mod lab;
 mod montecarlo;
 mod output;
 mod policies;
+mod policy_arg;
 mod progress;
 mod report;
 mod scenario;

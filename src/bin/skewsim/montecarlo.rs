@@ -137,7 +137,9 @@ pub fn run_cmd(args: &MonteCarloArgs, out: &mut dyn Write) -> Result<u8, CliErro
         ));
     }
     let config = Config {
-        base: args.model.scenario(&args.policy, 0, 0, 0),
+        base: args
+            .model
+            .scenario(&args.model.policy(&args.policy)?, 0, 0, 0),
         reaction: args.reaction,
         delay: args.delay,
         skew: args.skew,

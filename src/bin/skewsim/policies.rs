@@ -18,6 +18,10 @@ pub struct PoliciesArgs {
     /// Output format (JSON always carries the sources).
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
+    /// Print one preset as a policy file (TOML, every parameter with its
+    /// provenance), to edit and use with --policy-file.
+    #[arg(long, value_name = "NAME", conflicts_with_all = ["sources", "format"], value_parser = crate::scenario::parse_policy)]
+    pub export: Option<Policy>,
 }
 
 /// `policies`' JSON document.
@@ -82,6 +86,10 @@ pub fn healing_text(p: &Policy) -> String {
 
 /// Prints the table, or the JSON document.
 pub fn run(args: &PoliciesArgs, out: &mut dyn Write) -> Result<u8, CliError> {
+    if let Some(policy) = &args.export {
+        crate::output::write(out, &skewsim::sim::policy_file::to_toml(policy))?;
+        return Ok(0);
+    }
     if args.format == Format::Json {
         let doc = PoliciesJson {
             policies: presets().iter().map(PolicyJson::from).collect(),
@@ -112,7 +120,7 @@ pub fn run(args: &PoliciesArgs, out: &mut dyn Write) -> Result<u8, CliError> {
             p.summary
         ));
         if args.sources {
-            for s in p.sources {
+            for s in p.sources.iter() {
                 o.push_str(&format!(
                     "    {:<10} {}: {}\n",
                     s.provenance.label(),

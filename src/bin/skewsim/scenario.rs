@@ -72,6 +72,10 @@ pub struct ModelArgs {
     /// also update on every successful login (always), in the policy's own form.
     #[arg(long, allow_hyphen_values = true, value_name = "WHEN", value_parser = parse_track)]
     pub track_drift: Option<TrackDrift>,
+    /// A policy file instead of a preset (TOML; `skewsim policies --export NAME`
+    /// prints one to start from, `skewsim probe` writes one; docs/policy-files.md).
+    #[arg(long, value_name = "PATH", conflicts_with = "policy")]
+    pub policy_file: Option<std::path::PathBuf>,
     /// How many codes the person tries at one check (a one-code enrollment or
     /// a login) before giving up: each retry waits for the next code. libpam
     /// learns a skew on the third.
@@ -205,6 +209,11 @@ pub fn format_ppm(ppb: i64) -> String {
 }
 
 impl ModelArgs {
+    /// The policy to run: `--policy-file`'s when given, else `preset`.
+    pub fn policy(&self, preset: &Policy) -> Result<Policy, CliError> {
+        crate::policy_arg::choose(preset, self.policy_file.as_deref())
+    }
+
     /// `policy` with the overrides applied (its name then lists them), and
     /// the scenario at the given delay and skew.
     pub fn scenario(
@@ -267,9 +276,10 @@ impl ScenarioArgs {
                 ),
             ));
         }
+        let policy = self.model.policy(&self.policy)?;
         Ok(self
             .model
-            .scenario(&self.policy, self.delay, self.skew, self.reaction))
+            .scenario(&policy, self.delay, self.skew, self.reaction))
     }
 }
 
@@ -291,7 +301,7 @@ struct Analysis {
 /// The scenario of a prompt resync: two fresh consecutive codes sent as
 /// promptly as a login, searched and stored as the verifier's resync does.
 pub fn resync_scenario(scenario: &Scenario) -> Option<Scenario> {
-    let r = scenario.policy.resync?;
+    let r = scenario.policy.resync.clone()?;
     let mut resync = scenario.clone();
     resync.delay_ms = scenario.login_delay_ms;
     resync.policy.flow = Flow::Pair {
@@ -1054,7 +1064,7 @@ fn fix(a: &Analysis, outcome: Outcome) -> String {
             },
             t.rejected_from().map_or("never".to_owned(), format_ms)
         ),
-        Outcome::OutOfSync => match (p.resync, a.after_resync) {
+        Outcome::OutOfSync => match (&p.resync, a.after_resync) {
             (Some(r), Some(after)) => format!(
                 "resync the device ({}) with two fresh consecutive codes, submitted at once: sent {} after code 2, the next login succeeds with probability {}.",
                 r.how,

@@ -131,7 +131,9 @@ pub fn parse_span(text: &str) -> Result<Span, String> {
 
 /// Runs the sweep.
 pub fn run(args: &SweepArgs, out: &mut dyn Write) -> Result<u8, CliError> {
-    let policies: Vec<Policy> = if args.policy == "all" {
+    let policies: Vec<Policy> = if let Some(path) = &args.model.policy_file {
+        vec![crate::policy_arg::read("--policy-file", path)?]
+    } else if args.policy == "all" {
         presets()
     } else {
         vec![
