@@ -3,8 +3,11 @@ form (TOTPDeviceForm) as a verifier, in process: Django with an in-memory
 SQLite database, and the virtual clock patched where each module reads it
 (`from time import time` in django_otp.oath and two_factor.forms,
 time.time() in the TOTP device model, django.utils.timezone.now for the
-throttling)."""
+throttling). `--clock real` patches nothing: the throttling's delays (1, 2,
+4 s... after each failure) and the replay rule (`last_t`) then run in real
+time too."""
 
+import argparse
 import datetime
 import time as time_module
 
@@ -38,7 +41,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice  # noqa: E402
 import two_factor.forms  # noqa: E402
 from two_factor.forms import TOTPDeviceForm  # noqa: E402
 
-from protocol import seconds, serve  # noqa: E402
+from protocol import Clock, add_clock_argument, seconds, serve, stamp  # noqa: E402
 
 NOW = [0.0]
 
@@ -51,22 +54,26 @@ def fake_now():
     return datetime.datetime.fromtimestamp(NOW[0], tz=datetime.timezone.utc)
 
 
-time_module.time = fake_time
-django_otp.oath.time = fake_time
-two_factor.forms.time = fake_time
-django.utils.timezone.now = fake_now
-
-call_command("migrate", verbosity=0)
+def use_virtual_clock():
+    time_module.time = fake_time
+    django_otp.oath.time = fake_time
+    two_factor.forms.time = fake_time
+    django.utils.timezone.now = fake_now
 
 
 class Django:
-    def __init__(self):
+    def __init__(self, clock):
+        self.clock = clock
         self.keys = {}
+        if not clock.real:
+            use_virtual_clock()
+        call_command("migrate", verbosity=0)
 
     def op_hello(self, _):
         return {
             "name": f"django-otp {version('django-otp')} + django-two-factor-auth {version('django-two-factor-auth')}",
             "policy": "django-otp",
+            "enroll_codes": 1,
         }
 
     def op_setup(self, r):
@@ -86,20 +93,26 @@ class Django:
     def op_enroll(self, r):
         if len(r["codes"]) != 1:
             raise ValueError("two-factor-auth confirms one code")
-        NOW[0] = seconds(r)
+        self.set_clock(r)
         user = get_user_model().objects.get(username=r["user"])
         form = TOTPDeviceForm(key=self.keys[r["user"]], user=user, metadata={}, data={"token": r["codes"][0]})
-        ok = form.is_valid()
+        ok, time_ms = self.clock.decide(r, form.is_valid)
         if ok:
             form.save()
-        return {"accepted": ok, "state": self.state(r["user"])}
+        return stamp({"accepted": ok, "state": self.state(r["user"])}, time_ms)
 
     def op_login(self, r):
-        NOW[0] = seconds(r)
+        self.set_clock(r)
         device = self.device(r["user"])
-        ok = device.verify_token(r["code"])
-        return {"accepted": ok, "state": self.state(r["user"])}
+        ok, time_ms = self.clock.decide(r, lambda: device.verify_token(r["code"]))
+        return stamp({"accepted": ok, "state": self.state(r["user"])}, time_ms)
+
+    def set_clock(self, r):
+        if not self.clock.real:
+            NOW[0] = seconds(r)
 
 
 if __name__ == "__main__":
-    serve(Django())
+    parser = argparse.ArgumentParser()
+    add_clock_argument(parser)
+    serve(Django(Clock(parser.parse_args().clock)))

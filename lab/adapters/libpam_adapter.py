@@ -11,29 +11,46 @@ upstream 1.08) as a verifier, driven as it runs:
   WINDOW_SIZE 3, DISALLOW_REUSE, RATE_LIMIT 3 30).
 
 Needs root (a PAM service file in /etc/pam.d). `--noskewadj` adds the PAM
-option that turns skew learning off."""
+option that turns skew learning off.
+
+`--clock real` runs both the same way without libfaketime: the setup tool
+checks each confirmation code when it reads it, at the real time, and the
+module's RATE_LIMIT (3 logins in 30 s) and DISALLOW_REUSE then run in real
+time too."""
 
 import argparse
 import base64
 import os
+import re
 import select
 import shutil
 import subprocess
 import tempfile
 import time
 
-from protocol import serve
+from protocol import Clock, add_clock_argument, serve, stamp
 
 FAKETIME = "/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1"
 PROMPT = b"(-1 to skip): "
 
 
+def redacted(out):
+    """The setup tool's output without its secrets (the key, the correct code
+    it prints after a wrong one, the scratch codes), for error messages."""
+    out = re.sub(rb"[A-Z2-7]{16,}", b"<key>", out)
+    return re.sub(rb"\d{6,}", b"<code>", out)
+
+
 class LibPam:
-    def __init__(self, noskewadj):
+    def __init__(self, noskewadj, clock):
         self.noskewadj = noskewadj
+        self.clock = clock
         self.dir = tempfile.mkdtemp(prefix="skewsim-libpam-")
         os.chmod(self.dir, 0o700)
-        self.service = "skewsim-lab" + ("-noskewadj" if noskewadj else "")
+        # One service file per adapter process: two labs at once (a test run
+        # beside a probe) would otherwise share one file, each pointing PAM at
+        # its own secrets (users u0, u1, ... in both) and removing it at exit.
+        self.service = f"skewsim-lab-{os.getpid()}" + ("-noskewadj" if noskewadj else "")
         options = " noskewadj" if noskewadj else ""
         with open(f"/etc/pam.d/{self.service}", "w") as f:
             f.write(
@@ -55,7 +72,7 @@ class LibPam:
                               capture_output=True, text=True).stdout
         name = f"google-authenticator-libpam {dpkg}" + (" noskewadj" if self.noskewadj else "")
         policy = "google-authenticator-pam" + ("-noskewadj" if self.noskewadj else "")
-        return {"name": name, "policy": policy}
+        return {"name": name, "policy": policy, "enroll_codes": 1}
 
     def clock_file(self, user):
         return os.path.join(self.dir, user + ".time")
@@ -77,13 +94,15 @@ class LibPam:
                 if not data:
                     return buf
                 buf += data
-        raise TimeoutError(f"setup tool said {buf[-200:]!r}")
+        raise TimeoutError(f"setup tool said {redacted(buf)[-200:]!r}")
 
     def op_setup(self, r):
         user = r["user"]
-        self.set_clock(user, r["time_ms"])
-        env = dict(os.environ, LD_PRELOAD=FAKETIME, FAKETIME_FMT="%s",
-                   FAKETIME_TIMESTAMP_FILE=self.clock_file(user), FAKETIME_NO_CACHE="1")
+        env = None
+        if not self.clock.real:
+            self.set_clock(user, r["time_ms"])
+            env = dict(os.environ, LD_PRELOAD=FAKETIME, FAKETIME_FMT="%s",
+                       FAKETIME_TIMESTAMP_FILE=self.clock_file(user), FAKETIME_NO_CACHE="1")
         tool = subprocess.Popen(
             ["google-authenticator", "-t", "-d", "-f", "-r", "3", "-R", "30", "-w", "3", "-Q", "NONE",
              "-s", os.path.join(self.dir, user)],
@@ -94,27 +113,38 @@ class LibPam:
         secret = base64.b32decode(key + "=" * (-len(key) % 8))
         return {"secret_hex": secret.hex()}
 
-    def answer(self, user, text, time_ms):
+    def answer(self, r, text):
+        """One answer to the running setup tool's prompt: accepted (the tool
+        finished and wrote the secret file) or refused (it asks again)."""
+        user = r["user"]
         tool = self.tools[user]
-        self.set_clock(user, time_ms)
-        tool.stdin.write(text.encode() + b"\n")
-        tool.stdin.flush()
-        out = self.read_until(tool, [PROMPT, b"Code confirmed", b"skipped"])
+        if not self.clock.real:
+            self.set_clock(user, r["time_ms"])
+
+        def send():
+            # The tool reads the clock when it reads the line, between the
+            # write and its reply.
+            tool.stdin.write(text.encode() + b"\n")
+            tool.stdin.flush()
+            return self.read_until(tool, [PROMPT, b"Code confirmed", b"skipped"])
+
+        out, time_ms = self.clock.decide(r, send)
         if PROMPT in out:
-            return False
+            return False, time_ms
         tool.stdin.close()
         tool.wait(timeout=10)
         del self.tools[user]
-        return True
+        return True, time_ms
 
     def op_enroll(self, r):
         if len(r["codes"]) != 1:
             raise ValueError("the setup tool confirms one code")
-        accepted = self.answer(r["user"], r["codes"][0], r["time_ms"])
-        return {"accepted": accepted, "state": self.state(r["user"])}
+        accepted, time_ms = self.answer(r, r["codes"][0])
+        return stamp({"accepted": accepted, "state": self.state(r["user"])}, time_ms)
 
     def op_skip(self, r):
-        return {"accepted": self.answer(r["user"], "-1", r["time_ms"]), "state": self.state(r["user"])}
+        accepted, time_ms = self.answer(r, "-1")
+        return stamp({"accepted": accepted, "state": self.state(r["user"])}, time_ms)
 
     def state(self, user):
         path = os.path.join(self.dir, user)
@@ -124,15 +154,20 @@ class LibPam:
         return {l.split()[1]: " ".join(l.split()[2:]) for l in lines}
 
     def op_login(self, r):
-        env = dict(os.environ, LD_PRELOAD=FAKETIME, FAKETIME_FMT="%s", FAKETIME=str(r["time_ms"] // 1000))
-        run = subprocess.run(["pamtester", self.service, r["user"], "authenticate"],
-                             input=r["code"] + "\n", capture_output=True, text=True, env=env, timeout=20)
+        env = None
+        if not self.clock.real:
+            env = dict(os.environ, LD_PRELOAD=FAKETIME, FAKETIME_FMT="%s", FAKETIME=str(r["time_ms"] // 1000))
+        run, time_ms = self.clock.decide(r, lambda: subprocess.run(
+            ["pamtester", self.service, r["user"], "authenticate"],
+            input=r["code"] + "\n", capture_output=True, text=True, env=env, timeout=20))
         if run.returncode not in (0, 1):
             raise RuntimeError(f"pamtester exited {run.returncode}: {run.stderr.strip()[:200]}")
-        return {"accepted": run.returncode == 0, "state": self.state(r["user"])}
+        return stamp({"accepted": run.returncode == 0, "state": self.state(r["user"])}, time_ms)
 
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser()
     parser.add_argument("--noskewadj", action="store_true")
-    serve(LibPam(parser.parse_args().noskewadj))
+    add_clock_argument(parser)
+    args = parser.parse_args()
+    serve(LibPam(args.noskewadj, Clock(args.clock)))

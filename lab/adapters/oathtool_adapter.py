@@ -1,21 +1,23 @@
 """oathtool (Debian oath-toolkit) in validation mode as a verifier:
 `oathtool --totp -w W -N @T KEY CODE` exits 0 when CODE is within -W..+W
-steps of T (both directions), 2 otherwise. Stateless; one process per check."""
+steps of T (both directions), 2 otherwise. Stateless; one process per check.
+`--clock real`: no `-N`, oathtool reads its own clock."""
 
 import argparse
 import subprocess
 
-from protocol import serve
+from protocol import Clock, add_clock_argument, serve, stamp
 
 
 class Oathtool:
-    def __init__(self, window):
+    def __init__(self, window, clock):
         self.window = window
+        self.clock = clock
         self.users = {}
 
     def op_hello(self, _):
         version = subprocess.run(["oathtool", "--version"], capture_output=True, text=True).stdout.split("\n")[0]
-        return {"name": f"{version} (-w {self.window})", "policy": "oathtool"}
+        return {"name": f"{version} (-w {self.window})", "policy": "oathtool", "enroll_codes": 1}
 
     def op_setup(self, r):
         self.users[r["user"]] = (r["secret_hex"], r["digits"], r["period_s"])
@@ -23,15 +25,15 @@ class Oathtool:
 
     def check(self, r, code):
         key, digits, period = self.users[r["user"]]
-        # Whole seconds, as oathtool takes them: the step is the same.
-        at = r["time_ms"] // 1000
-        run = subprocess.run(
-            ["oathtool", "--totp", "-d", str(digits), "-s", f"{period}s", "-w", str(self.window),
-             "-N", f"@{at}", key, code],
-            capture_output=True, text=True)
+        argv = ["oathtool", "--totp", "-d", str(digits), "-s", f"{period}s", "-w", str(self.window)]
+        if not self.clock.real:
+            # Whole seconds, as oathtool takes them: the step is the same.
+            argv += ["-N", f"@{r['time_ms'] // 1000}"]
+        run, time_ms = self.clock.decide(
+            r, lambda: subprocess.run(argv + [key, code], capture_output=True, text=True))
         if run.returncode not in (0, 2):
             raise RuntimeError(f"oathtool exited {run.returncode}: {run.stderr.strip()[:200]}")
-        return {"accepted": run.returncode == 0, "state": {"printed": run.stdout.strip()}}
+        return stamp({"accepted": run.returncode == 0, "state": {"printed": run.stdout.strip()}}, time_ms)
 
     def op_enroll(self, r):
         if len(r["codes"]) != 1:
@@ -45,4 +47,6 @@ class Oathtool:
 if __name__ == "__main__":
     parser = argparse.ArgumentParser()
     parser.add_argument("--window", type=int, default=1)
-    serve(Oathtool(parser.parse_args().window))
+    add_clock_argument(parser)
+    args = parser.parse_args()
+    serve(Oathtool(args.window, Clock(args.clock)))

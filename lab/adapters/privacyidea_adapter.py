@@ -7,7 +7,14 @@ verify_enrollment (check_otp); the virtual clock patched as time.time.
 `--autoresync` turns the AutoResync setting on (preset
 privacyidea-autoresync); `--verify` enrolls with one code (preset
 privacyidea-verify); without either, a pair enrollment is privacyIDEA's
-resync (preset privacyidea)."""
+resync (preset privacyidea).
+
+`--time-window SECONDS` sets each token's timeWindow (tokeninfo, given to
+init_token; privacyIDEA's default 180 s): with W = int(timeWindow /
+timeStep), check_otp searches range(counter - W, counter + W), W steps behind
+the token's time and W - 1 ahead, so below one step nothing is accepted. No
+preset describes other values; the adapter still names the preset it
+otherwise matches. `--clock real` leaves time.time alone."""
 
 import argparse
 import os
@@ -15,15 +22,17 @@ import tempfile
 import time
 from importlib.metadata import version
 
-from protocol import seconds, serve
+from protocol import Clock, add_clock_argument, seconds, serve, stamp
 
 NOW = [0.0]
 
 
 class PrivacyIdea:
-    def __init__(self, autoresync, verify):
+    def __init__(self, autoresync, verify, time_window, clock):
         self.autoresync = autoresync
         self.verify = verify
+        self.time_window = time_window
+        self.clock = clock
         work = tempfile.mkdtemp(prefix="skewsim-privacyidea-")
         enc = os.path.join(work, "enckey")
         with open(enc, "wb") as f:
@@ -47,8 +56,9 @@ class PrivacyIdea:
             set_privacyidea_config("AutoResync", True)
         save_config_timestamp()
         db.session.commit()
-        # The clock from here on is virtual (config reads above used the real one).
-        time.time = lambda: NOW[0]
+        if not clock.real:
+            # The clock from here on is virtual (config reads above used the real one).
+            time.time = lambda: NOW[0]
         from privacyidea.lib import token as lib
 
         self.lib = lib
@@ -56,12 +66,22 @@ class PrivacyIdea:
     def op_hello(self, _):
         preset = "privacyidea" + ("-autoresync" if self.autoresync else "") + ("-verify" if self.verify else "")
         return {"name": f"privacyIDEA {version('privacyidea')}" + (" AutoResync" if self.autoresync else "")
-                + (" verify_enrollment" if self.verify else ""), "policy": preset}
+                + (" verify_enrollment" if self.verify else "")
+                + (f" timeWindow={self.time_window}s" if self.time_window is not None else ""),
+                "policy": preset, "enroll_codes": 1 if self.verify else 2}
+
+    def set_clock(self, r):
+        if not self.clock.real:
+            NOW[0] = seconds(r)
 
     def op_setup(self, r):
-        NOW[0] = seconds(r)
-        self.lib.init_token({"type": "totp", "otpkey": r["secret_hex"], "pin": "", "serial": r["user"],
-                             "otplen": r["digits"], "timeStep": r["period_s"]})
+        self.set_clock(r)
+        params = {"type": "totp", "otpkey": r["secret_hex"], "pin": "", "serial": r["user"],
+                  "otplen": r["digits"], "timeStep": r["period_s"]}
+        if self.time_window is not None:
+            # TotpTokenClass.update writes it to the tokeninfo, where check_otp reads it.
+            params["timeWindow"] = self.time_window
+        self.lib.init_token(params)
         return {}
 
     def token(self, user):
@@ -72,31 +92,39 @@ class PrivacyIdea:
         return {"timeShift": t.get_tokeninfo("timeShift"), "otp_count": t.token.count,
                 "failcount": t.token.failcount}
 
+    def decide(self, r, call):
+        self.set_clock(r)
+        ok, time_ms = self.clock.decide(r, call)
+        return stamp({"accepted": bool(ok), "state": self.state(r["user"])}, time_ms)
+
     def op_enroll(self, r):
-        NOW[0] = seconds(r)
         codes = r["codes"]
         if len(codes) == 2 and not self.verify:
-            ok = self.lib.resync_token(r["user"], codes[0], codes[1])
-        elif len(codes) == 1 and self.verify:
-            ok = self.token(r["user"]).verify_enrollment(codes[0])
-        else:
-            raise ValueError(f"this adapter enrolls with {'one code' if self.verify else 'a pair'}")
-        return {"accepted": bool(ok), "state": self.state(r["user"])}
+            return self.decide(r, lambda: self.lib.resync_token(r["user"], codes[0], codes[1]))
+        if len(codes) == 1 and self.verify:
+            return self.decide(r, lambda: self.token(r["user"]).verify_enrollment(codes[0]))
+        raise ValueError(f"this adapter enrolls with {'one code' if self.verify else 'a pair'}")
 
     def op_login(self, r):
-        NOW[0] = seconds(r)
-        ok, _ = self.lib.check_serial_pass(r["user"], r["code"])
-        return {"accepted": bool(ok), "state": self.state(r["user"])}
+        return self.decide(r, lambda: self.lib.check_serial_pass(r["user"], r["code"])[0])
 
     def op_resync(self, r):
-        NOW[0] = seconds(r)
-        ok = self.lib.resync_token(r["user"], r["codes"][0], r["codes"][1])
-        return {"accepted": bool(ok), "state": self.state(r["user"])}
+        return self.decide(r, lambda: self.lib.resync_token(r["user"], r["codes"][0], r["codes"][1]))
+
+
+def non_negative(text):
+    value = int(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError("must be 0 or more seconds")
+    return value
 
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser()
     parser.add_argument("--autoresync", action="store_true")
     parser.add_argument("--verify", action="store_true")
+    parser.add_argument("--time-window", type=non_negative, metavar="SECONDS",
+                        help="the tokens' timeWindow (privacyIDEA's default 180)")
+    add_clock_argument(parser)
     args = parser.parse_args()
-    serve(PrivacyIdea(args.autoresync, args.verify))
+    serve(PrivacyIdea(args.autoresync, args.verify, args.time_window, Clock(args.clock)))
