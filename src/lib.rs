@@ -7,6 +7,7 @@
 //! | [`totp`] | the core: HOTP/TOTP over RustCrypto HMAC, secrets, otpauth URIs, windowed verification |
 //! | [`sim`] | the enrollment timing model (no I/O): clocks, verifier policies, one enrollment, exact probabilities, sweeps, Monte Carlo, drift |
 //! | [`lab`] | the verifier lab: plays scenarios against a running verifier (an adapter process, JSON lines) and holds each answer against the model |
+//! | [`probe`] | identifies a live verifier's policy from outside: experiments chosen to split the candidate policies, predicted with the model, answered by an adapter |
 //! | [`bulk`] | parallel bulk generation: precomputed HMAC key states, SHA-NI interleaved, SHA-512 and Keccak on AVX-512/AVX2 lanes, rayon |
 //! | [`report`] | exporters to CSV and SVG (bytes out) and the atomic file writer |
 //! | [`vectors`] | the conformance suite: loading `vectors/*.csv` and judging an implementation against them |
@@ -23,6 +24,8 @@ pub mod bulk;
 pub mod duration;
 #[cfg(feature = "lab")]
 pub mod lab;
+#[cfg(feature = "lab")]
+pub mod probe;
 #[cfg(feature = "report")]
 pub mod report;
 #[cfg(feature = "sim")]

@@ -42,6 +42,8 @@ pub enum Command {
     Drift(crate::drift::DriftArgs),
     /// Hold the model against running verifiers (libpam, privacyIDEA, django-otp, pyotp, oathtool, or your own adapter).
     Lab(crate::lab::LabArgs),
+    /// Identify a running verifier's timing rules from outside and write them as a policy file.
+    Probe(crate::probe::ProbeArgs),
     /// Regenerate reports/: a sweep and a year of drift per policy, and reports/README.md.
     Report(crate::report::ReportArgs),
     /// Generate codes in bulk, in parallel; print a checksum and the rate.

@@ -5,8 +5,8 @@ use std::io::Write;
 use crate::args::{Cli, Command};
 use crate::error::CliError;
 use crate::{
-    bench_report, bulk, code, drift, lab, montecarlo, policies, report, scenario, sweep, vectors,
-    verify,
+    bench_report, bulk, code, drift, lab, montecarlo, policies, probe, report, scenario, sweep,
+    vectors, verify,
 };
 
 /// clap's error as the one line `error: …` the contract asks for: its first
@@ -91,6 +91,7 @@ pub fn run(cli: &Cli, out: &mut dyn Write) -> Result<u8, CliError> {
         Some(Command::Montecarlo(a)) => montecarlo::run_cmd(a, out),
         Some(Command::Drift(a)) => drift::run(a, out),
         Some(Command::Lab(a)) => lab::run(a, out),
+        Some(Command::Probe(a)) => probe::run(a, out),
         Some(Command::Report(a)) => report::run(a, out),
         Some(Command::Bulk(a)) => bulk::run(a, out),
         Some(Command::BenchReport(a)) => bench_report::run(a, out),

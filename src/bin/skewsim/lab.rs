@@ -112,6 +112,11 @@ fn python(lab_dir: &Path) -> Result<PathBuf, CliError> {
 }
 
 fn argv_for(name: &str, args: &LabArgs) -> Result<Vec<String>, CliError> {
+    builtin_argv(name, &args.lab_dir)
+}
+
+/// The command line of built-in adapter `name` (`--verifier`), from `lab_dir`.
+pub fn builtin_argv(name: &str, lab_dir: &Path) -> Result<Vec<String>, CliError> {
     let (_, script, extra) = BUILT_IN
         .iter()
         .find(|(n, _, _)| *n == name)
@@ -125,12 +130,8 @@ fn argv_for(name: &str, args: &LabArgs) -> Result<Vec<String>, CliError> {
             )
         })?;
     let mut argv = vec![
-        python(&args.lab_dir)?.display().to_string(),
-        args.lab_dir
-            .join("adapters")
-            .join(script)
-            .display()
-            .to_string(),
+        python(lab_dir)?.display().to_string(),
+        lab_dir.join("adapters").join(script).display().to_string(),
     ];
     argv.extend(extra.iter().map(|s| (*s).to_owned()));
     Ok(argv)

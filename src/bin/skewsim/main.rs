@@ -15,6 +15,7 @@ mod montecarlo;
 mod output;
 mod policies;
 mod policy_arg;
+mod probe;
 mod progress;
 mod report;
 mod scenario;

@@ -1,0 +1,1214 @@
+//! `skewsim probe`: identifies a live verifier's timing rules from outside.
+//!
+//! A verifier that runs on its own real clock can still be asked about any
+//! *device* time, because the probe computes the codes: "code 2 read 90 s
+//! ago" is the code of the step 3 behind. Each experiment is a fresh person:
+//! an enrollment at a chosen offset and moment, then logins (or a resync) at
+//! chosen offsets and moments. The stages (`docs/probe.md`):
+//!
+//! 1. **Enrollment reach**: how many codes, and how far behind and ahead the
+//!    enrollment check reaches (widening, then bisection; one person each),
+//!    and whether a refused one-code enrollment can be skipped.
+//! 2. **Rules**: every combination of what enrollment stores, the login
+//!    window (up to ±[`Options::max_login_window`]), what logins store, the
+//!    replay rule, skew learning and AutoResync is a candidate [`Policy`];
+//!    each experiment is the plan that splits the candidates still
+//!    consistent best in the worst case (predicted with skewsim's own
+//!    model at the real phase), and the answers drop those that disagree.
+//! 3. **Resync**, where the verifier has one: what it stores, how far ahead
+//!    it reaches.
+//! 4. **Healing reach**: how far AutoResync reaches; whether learning works
+//!    far away.
+//!
+//! It stops when no plan splits the candidates left (or a budget runs out),
+//! checks that those left behave the same on the default sweep grid, and
+//! returns one as a policy whose every parameter says MEASURED (with the
+//! experiments that decided it) or INFERRED (and why: what a probe within
+//! its budgets cannot see).
+
+pub mod hypotheses;
+pub mod target;
+
+use std::sync::Arc;
+
+use rand_chacha::ChaCha8Rng;
+use rand_core::{Rng, SeedableRng};
+
+use crate::Secret;
+use crate::lab::AdapterError;
+use crate::sim::clock::step_of;
+use crate::sim::policy::{
+    AutoResync, FailurePenalty, Learning, Measured, Provenance, Replay, Resync, Source, Store,
+    Window, range_text,
+};
+use crate::sim::policy_file::{replay_name, store_name};
+use crate::sim::sweep::{Span, grid};
+use crate::sim::{Flow, Policy, Scenario};
+use hypotheses::{Candidate, Check, Kind, PERIOD_MS, choose, clear_of_edges, judge, moments};
+use target::{Target, code};
+
+/// Budgets and search limits.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// Most people enrolled (each experiment is a fresh person).
+    pub max_enrollments: u32,
+    /// Most logins the verifier may refuse in the whole probe.
+    pub max_failed_logins: u32,
+    /// Most logins per person: below every lockout we know of
+    /// (privacyIDEA's maxfail 10, libpam's 3 attempts in 30 s).
+    pub logins_per_person: u32,
+    /// The widest login window considered, each side.
+    pub max_login_window: u32,
+    /// The farthest the enrollment and resync searches are widened, each side.
+    pub max_reach: u32,
+    /// The preset the verifier is said to behave like (`--policy`, or the
+    /// adapter's `hello`): what cannot be measured is taken from it, INFERRED.
+    pub claimed: Option<Policy>,
+    /// Seeds the secrets of the people set up.
+    pub seed: u64,
+    /// The adapter command, for the policy file.
+    pub adapter: String,
+}
+
+impl Default for Options {
+    fn default() -> Options {
+        Options {
+            max_enrollments: 120,
+            max_failed_logins: 60,
+            logins_per_person: 3,
+            max_login_window: 10,
+            max_reach: 2048,
+            claimed: None,
+            seed: 1,
+            adapter: String::new(),
+        }
+    }
+}
+
+/// Why a probe stopped without an answer.
+#[derive(Debug, thiserror::Error)]
+pub enum ProbeError {
+    /// Talking to the verifier failed.
+    #[error("{0}")]
+    Adapter(#[from] AdapterError),
+    /// The answers fit no candidate: the verifier does something the model
+    /// does not describe (or its clock is more than a second off ours).
+    #[error(
+        "no candidate explains the answers (after experiment {experiment}: {what}); the verifier does something the model does not describe, or its clock is more than a second off this machine's"
+    )]
+    Unexplained {
+        /// The experiment that eliminated the last candidate.
+        experiment: u32,
+        /// What it was.
+        what: String,
+    },
+    /// A budget ran out before the stage could finish.
+    #[error("the {0} budget ran out before the probe could decide ({1})")]
+    Budget(&'static str, String),
+    /// The verifier refused what every verifier accepts.
+    #[error("{0}")]
+    Implausible(String),
+}
+
+/// One experiment: a fresh person and what was sent.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Experiment {
+    /// 1-based.
+    pub number: u32,
+    /// The stage's name.
+    pub stage: &'static str,
+    /// What was sent and answered, in words.
+    pub what: String,
+    /// Candidates left afterwards (stage 2 and 3), or `None`.
+    pub left: Option<usize>,
+}
+
+/// What a probe found.
+#[derive(Debug, Clone)]
+pub struct Report {
+    /// The identified policy, every parameter's provenance in its sources.
+    pub policy: Policy,
+    /// Every experiment, in order.
+    pub experiments: Vec<Experiment>,
+    /// People enrolled.
+    pub enrollments: u32,
+    /// Logins the verifier refused.
+    pub failed_logins: u32,
+    /// Real seconds taken.
+    pub seconds: f64,
+    /// Candidates consistent with every answer at the end.
+    pub remaining: usize,
+    /// How many different behaviours those show on the default sweep grid
+    /// (1: the answer is certain as far as the sweep can tell).
+    pub sweep_behaviours: usize,
+    /// Parameters the experiments could not pin down, in words.
+    pub undetermined: Vec<String>,
+}
+
+/// The running probe: the target, the budgets spent, the evidence.
+struct Probe<'a> {
+    target: &'a mut dyn Target,
+    options: &'a Options,
+    rng: ChaCha8Rng,
+    experiments: Vec<Experiment>,
+    enrollments: u32,
+    failed_logins: u32,
+    /// The current person: name, secret, logins made, failures in a row,
+    /// when the last check was decided.
+    person: Option<Person>,
+    /// How long a setup has taken at most, so enrollments are planned after it.
+    setup_ms: i64,
+    progress: &'a mut dyn FnMut(&str),
+}
+
+struct Person {
+    user: String,
+    secret: Secret,
+    logins: u32,
+    failures_in_row: u32,
+    last_ms: i64,
+}
+
+/// Whether the answer says accepted, for each check of a plan.
+fn bits_text(plan: &[Check], bits: u32) -> String {
+    plan.iter()
+        .enumerate()
+        .map(|(i, k)| {
+            let what = match k.kind {
+                Kind::Enroll => "enroll",
+                Kind::Login => "login",
+                Kind::Resync => "resync",
+            };
+            let phase = crate::sim::clock::phase_of(k.at_ms, PERIOD_MS) / 1000;
+            format!(
+                "{what} {:+} at :{phase:02}s {}",
+                k.offset(),
+                if bits & (1 << i) != 0 {
+                    "accepted"
+                } else {
+                    "refused"
+                }
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+impl Probe<'_> {
+    fn note(&mut self, stage: &'static str, what: String, left: Option<usize>) -> u32 {
+        let number = self.experiments.len() as u32 + 1;
+        (self.progress)(&format!("{number}. {stage}: {what}"));
+        self.experiments.push(Experiment {
+            number,
+            stage,
+            what,
+            left,
+        });
+        number
+    }
+
+    /// Sets up a new person (one enrollment from the budget).
+    fn new_person(&mut self) -> Result<(), ProbeError> {
+        if self.enrollments >= self.options.max_enrollments {
+            return Err(ProbeError::Budget(
+                "enrollment",
+                format!("{} people enrolled", self.enrollments),
+            ));
+        }
+        self.enrollments += 1;
+        let user = format!("p{}", self.enrollments);
+        let mut key = vec![0u8; 20];
+        self.rng.fill_bytes(&mut key);
+        let started = self.target.now_ms();
+        let key = self.target.setup(&user, &key)?;
+        let took = self.target.now_ms() - started;
+        self.setup_ms = self.setup_ms.max(took + 500);
+        let secret = Secret::from_bytes(key).map_err(|e| AdapterError::Protocol(e.to_string()))?;
+        let now = self.target.now_ms();
+        self.person = Some(Person {
+            user,
+            secret,
+            logins: 0,
+            failures_in_row: 0,
+            last_ms: now,
+        });
+        Ok(())
+    }
+
+    /// Sends a plan (an enrollment first means a new person); returns the
+    /// verdict bits and the stamped decision times, or `None` where the
+    /// verifier has no such operation (a resync).
+    fn execute(&mut self, plan: &[Check]) -> Result<Option<(u32, Vec<i64>)>, ProbeError> {
+        let mut bits = 0;
+        let mut times = Vec::with_capacity(plan.len());
+        for (i, check) in plan.iter().enumerate() {
+            if check.kind == Kind::Enroll {
+                self.new_person()?;
+            }
+            self.target.wait_until(check.at_ms);
+            let Some(p) = self.person.as_mut() else {
+                return Err(ProbeError::Implausible(
+                    "a login planned before any enrollment".to_owned(),
+                ));
+            };
+            let pair = |s: i64| vec![code(&p.secret, s - 1), code(&p.secret, s)];
+            let answer = match check.kind {
+                Kind::Enroll => {
+                    let codes = if self.target.enroll_codes() == 2 {
+                        pair(check.step)
+                    } else {
+                        vec![code(&p.secret, check.step)]
+                    };
+                    Some(self.target.enroll(&p.user, &codes)?)
+                }
+                Kind::Login => {
+                    p.logins += 1;
+                    Some(self.target.login(&p.user, &code(&p.secret, check.step))?)
+                }
+                Kind::Resync => self.target.resync(&p.user, &pair(check.step))?,
+            };
+            let Some(answer) = answer else {
+                return Ok(None);
+            };
+            p.last_ms = answer.time_ms;
+            if answer.accepted {
+                bits |= 1 << i;
+                p.failures_in_row = 0;
+            } else if check.kind == Kind::Login {
+                p.failures_in_row += 1;
+                self.failed_logins += 1;
+            }
+            times.push(answer.time_ms);
+        }
+        Ok(Some((bits, times)))
+    }
+
+    /// When the current person may be asked again: after a failure, past
+    /// django-otp's doubling throttle (2^(n-1) s) with a margin.
+    fn earliest(&mut self) -> i64 {
+        let now = self.target.now_ms() + 300;
+        match &self.person {
+            Some(p) if p.failures_in_row > 0 => {
+                let wait = 1000i64 << (p.failures_in_row - 1).min(10);
+                now.max(p.last_ms + wait + 1200)
+            }
+            _ => now,
+        }
+    }
+
+    /// Stage 1: is a code at `offset` accepted at enrollment (a new person)?
+    fn enrollment_accepts(&mut self, offset: i64) -> Result<bool, ProbeError> {
+        let at = clear_of_edges(self.target.now_ms() + self.setup_ms);
+        let plan = [Check {
+            kind: Kind::Enroll,
+            step: step_of(at, PERIOD_MS) + offset,
+            at_ms: at,
+        }];
+        let (bits, _) = self
+            .execute(&plan)?
+            .ok_or_else(|| ProbeError::Implausible("no answer to an enrollment".to_owned()))?;
+        self.note("enrollment reach", bits_text(&plan, bits), None);
+        // Nobody's state carries over into the candidates' later stages.
+        self.person = None;
+        Ok(bits & 1 != 0)
+    }
+
+    /// The reach of a check on one side: the largest `k` with `accepts(sign·k)`,
+    /// widening by doubling, then bisecting. `None` past `max_reach`.
+    fn reach(
+        &mut self,
+        sign: i64,
+        accepts: &mut dyn FnMut(&mut Self, i64) -> Result<bool, ProbeError>,
+    ) -> Result<Option<u32>, ProbeError> {
+        let max = i64::from(self.options.max_reach);
+        let (mut lo, mut hi) = (0i64, None);
+        let mut k = 1;
+        while k <= max {
+            if accepts(self, sign * k)? {
+                lo = k;
+                k *= 2;
+            } else {
+                hi = Some(k);
+                break;
+            }
+        }
+        let Some(mut hi) = hi else {
+            return Ok(None);
+        };
+        while hi - lo > 1 {
+            let mid = lo + (hi - lo) / 2;
+            if accepts(self, sign * mid)? {
+                lo = mid;
+            } else {
+                hi = mid;
+            }
+        }
+        Ok(Some(lo as u32))
+    }
+
+    /// The plans worth considering now: for the current person, and for a
+    /// new one (an enrollment first, at an offset that leaves room for
+    /// logins behind it under a replay rule).
+    fn pool(&mut self, window: Window, resync: bool) -> Vec<Vec<Check>> {
+        let mut pool = Vec::new();
+        let left = self.person.as_ref().map_or(0, |p| {
+            self.options.logins_per_person.saturating_sub(p.logins)
+        });
+        if left > 0 {
+            let earliest = self.earliest();
+            pool.extend(person_plans(
+                earliest,
+                left,
+                self.options.max_login_window,
+                resync,
+                true,
+            ));
+        }
+        let start = self.target.now_ms() + self.setup_ms;
+        let reach = |side: u32, cap: i64| i64::from(side).min(cap);
+        let offsets: Vec<i64> = [-12, -6, -3, -2, -1, 0, 1, 2, 3]
+            .into_iter()
+            .filter(|&e| e >= -reach(window.behind, 12) && e <= reach(window.ahead, 12))
+            .collect();
+        // Behind a replay rule: enrolled now, a login behind after waiting.
+        let t = clear_of_edges(start);
+        let enroll = Check {
+            kind: Kind::Enroll,
+            step: step_of(t, PERIOD_MS),
+            at_ms: t,
+        };
+        let reach_back = i64::from(self.options.max_login_window) + 2;
+        for k in 2..=reach_back {
+            for phase in [PERIOD_MS / 4, 3 * PERIOD_MS / 4] {
+                let at = step_of(t, PERIOD_MS) * PERIOD_MS + k * PERIOD_MS + phase;
+                for back in 1..=reach_back {
+                    let login = Check {
+                        kind: Kind::Login,
+                        step: step_of(at, PERIOD_MS) - back,
+                        at_ms: at,
+                    };
+                    pool.push(vec![enroll, login]);
+                }
+            }
+        }
+        for t in moments(start, 0) {
+            for &e in &offsets {
+                let enroll = Check {
+                    kind: Kind::Enroll,
+                    step: step_of(t, PERIOD_MS) + e,
+                    at_ms: t,
+                };
+                // One check after the enrollment, or (at offset 0) the
+                // multi-check patterns too.
+                let logins = if e == 0 {
+                    self.options.logins_per_person
+                } else {
+                    1
+                };
+                for plan in person_plans(t + 700, logins, 5, resync, false) {
+                    let mut with = vec![enroll];
+                    with.extend(plan);
+                    pool.push(with);
+                }
+            }
+        }
+        pool
+    }
+
+    /// Runs chosen plans until none splits the candidates (or a budget ends).
+    fn narrow(
+        &mut self,
+        stage: &'static str,
+        candidates: &mut Vec<Candidate>,
+        window: Window,
+        resync: bool,
+    ) -> Result<(), ProbeError> {
+        loop {
+            if self.failed_logins >= self.options.max_failed_logins
+                || self.enrollments >= self.options.max_enrollments
+            {
+                return Ok(());
+            }
+            let now = self.target.now_ms();
+            let pool = self.pool(window, resync);
+            let Some((best, _)) = choose(candidates, &pool, now) else {
+                return Ok(());
+            };
+            let plan = &pool[best];
+            let Some((bits, times)) = self.execute(plan)? else {
+                // A resync the verifier does not have: every candidate with one is wrong.
+                candidates.retain(|c| c.policy.resync.is_none());
+                self.note(
+                    stage,
+                    "the verifier has no resync".to_owned(),
+                    Some(candidates.len()),
+                );
+                continue;
+            };
+            judge(candidates, plan, &times, bits);
+            let what = bits_text(plan, bits);
+            let n = self.note(stage, what.clone(), Some(candidates.len()));
+            if candidates.is_empty() {
+                return Err(ProbeError::Unexplained {
+                    experiment: n,
+                    what,
+                });
+            }
+        }
+    }
+}
+
+/// The plans for one person from `earliest` with `left` logins to spend:
+/// single logins (and resyncs) now and in the next steps (the steps ahead
+/// wait out a replay rule), two logins near the window's middle (replays,
+/// what a login stored), and the multi-login patterns that only AutoResync
+/// (a far code, then the next) and skew learning (one skew in three
+/// consecutive steps) accept. `wide`: every offset and the later steps.
+fn person_plans(
+    earliest: i64,
+    left: u32,
+    max_window: u32,
+    resync: bool,
+    wide: bool,
+) -> Vec<Vec<Check>> {
+    let reach = i64::from(max_window) + 2;
+    let login = |t: i64, offset: i64| Check {
+        kind: Kind::Login,
+        step: step_of(t, PERIOD_MS) + offset,
+        at_ms: t,
+    };
+    let t = clear_of_edges(earliest);
+    let mut times = moments(earliest, 1);
+    if wide {
+        // Early and late in each later step, to test behind a replay rule
+        // (two phases: a stored shift may put the verifier's edge at either).
+        let base = step_of(t, PERIOD_MS) * PERIOD_MS;
+        for k in 2..=reach {
+            times.push(base + k * PERIOD_MS + PERIOD_MS / 4);
+            times.push(base + k * PERIOD_MS + 3 * PERIOD_MS / 4);
+        }
+    }
+    let mut pool = Vec::new();
+    for &at in &times {
+        for offset in -reach..=reach {
+            pool.push(vec![login(at, offset)]);
+        }
+        if resync {
+            for offset in [-3, 0, 2, 5, 9] {
+                pool.push(vec![Check {
+                    kind: Kind::Resync,
+                    step: step_of(at, PERIOD_MS) + offset,
+                    at_ms: at,
+                }]);
+            }
+        }
+    }
+    let far = reach + 1;
+    if left >= 2 {
+        for t2 in moments(t + 700, 1) {
+            for a in -1..=1 {
+                for b in -1..=1 {
+                    pool.push(vec![login(t, a), login(t2, b)]);
+                }
+            }
+        }
+        // After the first refusal, past django-otp's one-second throttle.
+        let t2 = clear_of_edges(t + 2_300);
+        for k in [far, -far, 40, -40] {
+            let first = login(t, k);
+            pool.push(vec![
+                first,
+                Check {
+                    step: first.step + 1,
+                    ..login(t2, 0)
+                },
+            ]);
+        }
+    }
+    if left >= 3 {
+        let base = step_of(t, PERIOD_MS) * PERIOD_MS + PERIOD_MS + PERIOD_MS / 2;
+        for k in [far, -far] {
+            pool.push((0..3).map(|i| login(base + i * PERIOD_MS, k)).collect());
+        }
+    }
+    pool
+}
+
+/// Every policy of stage 2: the enrollment as measured, all else open.
+fn stage2_candidates(flow: Flow, max_window: u32) -> Vec<Candidate> {
+    let stores = [
+        Store::Nothing,
+        Store::Steps,
+        Store::StepsFormLoop,
+        Store::ShiftStart,
+        Store::ShiftCentre,
+    ];
+    let login_stores = [Store::Nothing, Store::Steps, Store::ShiftStart];
+    let replays = [Replay::Off, Replay::LaterOnly, Replay::SameStep];
+    let mut out = Vec::new();
+    for store in stores {
+        let flow = match flow {
+            Flow::Pair { search, .. } => Flow::Pair { search, store },
+            Flow::Confirm {
+                window,
+                skip_allowed,
+                ..
+            } => Flow::Confirm {
+                window,
+                store,
+                skip_allowed,
+            },
+        };
+        for behind in 0..=max_window {
+            for ahead in 0..=max_window {
+                for on_login in login_stores {
+                    for replay in replays {
+                        for learning in [None, Some(Learning { search: 1500 })] {
+                            for auto_resync in [None, Some(AutoResync { search: 1000 })] {
+                                out.push(Candidate::new(Policy {
+                                    name: "probed".to_owned(),
+                                    summary: Arc::from(""),
+                                    hypothesis: false,
+                                    flow,
+                                    login: Window { behind, ahead },
+                                    on_login,
+                                    replay,
+                                    learning,
+                                    auto_resync,
+                                    penalty: FailurePenalty::None,
+                                    resync: None,
+                                    sources: Arc::from(Vec::new()),
+                                    measured: None,
+                                }));
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Writes a policy's rules in one form where two forms cannot behave
+/// differently: whole steps stored by a check that accepts only offset 0
+/// are always 0, the same as storing nothing; the form loop differs from
+/// whole steps only for a code one step behind.
+fn canonical(p: &mut Policy) {
+    let w = p.flow.window();
+    // The form loop saves +1 for a code found one step ahead and 0 for
+    // anything else; whole steps save the offset found.
+    let store = match p.flow.store() {
+        Store::Steps if w.behind == 0 && w.ahead == 0 => Store::Nothing,
+        Store::StepsFormLoop if w.ahead == 0 => Store::Nothing,
+        Store::StepsFormLoop if w.behind == 0 && w.ahead == 1 => Store::Steps,
+        s => s,
+    };
+    match &mut p.flow {
+        Flow::Pair { store: s, .. } | Flow::Confirm { store: s, .. } => *s = store,
+    }
+    if p.on_login == Store::Steps && p.login.behind == 0 && p.login.ahead == 0 {
+        p.on_login = Store::Nothing;
+    }
+    // libpam's learning answers every far code before AutoResync is asked.
+    if p.learning
+        .is_some_and(|l| p.auto_resync.is_some_and(|a| a.search <= l.search))
+    {
+        p.auto_resync = None;
+    }
+}
+
+/// The rules of a policy, names and sources aside (to group candidates).
+fn rules(p: &Policy) -> String {
+    format!(
+        "{:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?}",
+        p.flow,
+        p.login,
+        p.on_login,
+        p.replay,
+        p.learning,
+        p.auto_resync,
+        p.penalty,
+        p.resync.as_ref().map(|r| (r.search, r.store))
+    )
+}
+
+/// The default sweep grid's outcome counts for a policy (delays 0..10 min
+/// and skews -3..+3 min; `coarse`: every 10 s instead of every second).
+fn sweep_signature(p: &Policy, coarse: bool) -> Vec<[u128; 4]> {
+    let step = if coarse { 10_000 } else { 1_000 };
+    let delays = Span {
+        from: 0,
+        to: 600_000,
+        step,
+    };
+    let skews = Span {
+        from: -180_000,
+        to: 180_000,
+        step,
+    };
+    grid(&Scenario::new(p.clone()), &delays, &skews)
+        .into_iter()
+        .map(|g| crate::sim::Outcome::ALL.map(|o| g.probabilities.count(o)))
+        .collect()
+}
+
+/// The parameters on which `survivors` still differ, in words.
+fn undetermined(survivors: &[Policy]) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut differ = |label: &str, f: &dyn Fn(&Policy) -> String| {
+        let mut values: Vec<String> = survivors.iter().map(f).collect();
+        values.sort();
+        values.dedup();
+        if values.len() > 1 {
+            out.push(format!("{label}: one of {}", values.join(", ")));
+        }
+    };
+    differ("enrollment stores", &|p| {
+        store_name(p.flow.store()).to_owned()
+    });
+    differ("login window", &|p| range_text(p.login));
+    differ("logins store", &|p| store_name(p.on_login).to_owned());
+    differ("replay", &|p| replay_name(p.replay).to_owned());
+    differ("skew learning", &|p| {
+        if p.learning.is_some() { "on" } else { "off" }.to_owned()
+    });
+    differ("AutoResync", &|p| {
+        if p.auto_resync.is_some() { "on" } else { "off" }.to_owned()
+    });
+    differ("resync stores", &|p| {
+        p.resync
+            .as_ref()
+            .map_or("none", |r| store_name(r.store))
+            .to_owned()
+    });
+    out
+}
+
+/// The experiments (numbers) of `stage`, as "experiments 3-7, 9".
+fn cite(experiments: &[Experiment], stage: &str) -> String {
+    let numbers: Vec<u32> = experiments
+        .iter()
+        .filter(|e| e.stage == stage)
+        .map(|e| e.number)
+        .collect();
+    match (numbers.first(), numbers.last()) {
+        (Some(a), Some(b)) if a == b => format!("experiment {a}"),
+        (Some(a), Some(b)) => format!("experiments {a}-{b}"),
+        _ => "no experiment".to_owned(),
+    }
+}
+
+/// Identifies `target`'s policy. `progress` hears one line per experiment.
+pub fn probe(
+    target: &mut dyn Target,
+    options: &Options,
+    progress: &mut dyn FnMut(&str),
+) -> Result<Report, ProbeError> {
+    let started = std::time::Instant::now();
+    let mut p = Probe {
+        target,
+        options,
+        rng: ChaCha8Rng::seed_from_u64(options.seed),
+        experiments: Vec::new(),
+        enrollments: 0,
+        failed_logins: 0,
+        person: None,
+        setup_ms: 1_000,
+        progress,
+    };
+
+    // Stage 1: the enrollment's reach, each side.
+    if !p.enrollment_accepts(0)? {
+        return Err(ProbeError::Implausible(
+            "the verifier refused an enrollment with the code of the current step: check the adapter, and that this machine's clock is right".to_owned(),
+        ));
+    }
+    let mut accepts = |p: &mut Probe<'_>, offset: i64| p.enrollment_accepts(offset);
+    let ahead = p.reach(1, &mut accepts)?;
+    let behind = p.reach(-1, &mut accepts)?;
+    let max = options.max_reach;
+    let enroll_window = Window {
+        behind: behind.unwrap_or(max),
+        ahead: ahead.unwrap_or(max),
+    };
+    let pair = p.target.enroll_codes() == 2;
+    let mut skip_allowed = false;
+    if !pair && enroll_window.ahead < max {
+        // A refused one-code enrollment, then a skip.
+        let at = clear_of_edges(p.target.now_ms() + p.setup_ms);
+        let plan = [Check {
+            kind: Kind::Enroll,
+            step: step_of(at, PERIOD_MS) + i64::from(enroll_window.ahead) + 5,
+            at_ms: at,
+        }];
+        if let Some((bits, _)) = p.execute(&plan)?
+            && bits == 0
+        {
+            let user = p
+                .person
+                .as_ref()
+                .map(|x| x.user.clone())
+                .unwrap_or_default();
+            skip_allowed = p.target.skip(&user)?.is_some_and(|a| a.accepted);
+            let what = format!(
+                "{}, then skip: {}",
+                bits_text(&plan, bits),
+                if skip_allowed {
+                    "enrolled anyway"
+                } else {
+                    "not possible"
+                }
+            );
+            p.note("skip", what, None);
+        }
+        p.person = None;
+    }
+    let flow = if pair {
+        Flow::Pair {
+            search: enroll_window,
+            store: Store::Nothing,
+        }
+    } else {
+        Flow::Confirm {
+            window: enroll_window,
+            store: Store::Nothing,
+            skip_allowed,
+        }
+    };
+
+    // Stage 2: the rules.
+    let mut candidates = stage2_candidates(flow, options.max_login_window);
+    p.narrow("rules", &mut candidates, enroll_window, false)?;
+
+    // Stage 3: the resync, if there is one.
+    let resync_stores = [
+        Store::Nothing,
+        Store::Steps,
+        Store::ShiftStart,
+        Store::ShiftCentre,
+    ];
+    let provisional = Window::symmetric(options.max_reach);
+    let mut with_resync: Vec<Candidate> = candidates
+        .iter()
+        .flat_map(|c| {
+            resync_stores.iter().map(move |&store| {
+                let mut policy = c.policy.clone();
+                policy.resync = Some(Resync {
+                    search: provisional,
+                    store,
+                    how: Arc::from(""),
+                });
+                c.clone_with(policy)
+            })
+        })
+        .collect();
+    with_resync.extend(candidates.iter().cloned());
+    p.narrow("resync", &mut with_resync, enroll_window, true)?;
+    let has_resync = with_resync.iter().any(|c| c.policy.resync.is_some());
+    let resync_ahead = if has_resync {
+        let mut accepts = |p: &mut Probe<'_>, offset: i64| -> Result<bool, ProbeError> {
+            let at = clear_of_edges(p.target.now_ms() + p.setup_ms);
+            let s = step_of(at, PERIOD_MS);
+            let t2 = clear_of_edges(at + 1_000);
+            let plan = [
+                Check {
+                    kind: Kind::Enroll,
+                    step: s,
+                    at_ms: at,
+                },
+                Check {
+                    kind: Kind::Resync,
+                    step: step_of(t2, PERIOD_MS) + offset,
+                    at_ms: t2,
+                },
+            ];
+            let (bits, _) = p.execute(&plan)?.unwrap_or((0, Vec::new()));
+            p.note("resync reach", bits_text(&plan, bits), None);
+            Ok(bits == 0b11)
+        };
+        p.reach(1, &mut accepts)?
+    } else {
+        None
+    };
+
+    // Stage 4: how far AutoResync reaches (learning is taken as tested).
+    let auto_on = with_resync.iter().all(|c| c.policy.auto_resync.is_some());
+    let auto_reach = if auto_on {
+        let mut accepts = |p: &mut Probe<'_>, offset: i64| -> Result<bool, ProbeError> {
+            let at = clear_of_edges(p.target.now_ms() + p.setup_ms);
+            let s = step_of(at, PERIOD_MS);
+            let t1 = clear_of_edges(at + 1_000);
+            let t2 = clear_of_edges(t1 + 2_300);
+            let k = step_of(t1, PERIOD_MS) + offset;
+            let plan = [
+                Check {
+                    kind: Kind::Enroll,
+                    step: s,
+                    at_ms: at,
+                },
+                Check {
+                    kind: Kind::Login,
+                    step: k - 1,
+                    at_ms: t1,
+                },
+                Check {
+                    kind: Kind::Login,
+                    step: k,
+                    at_ms: t2,
+                },
+            ];
+            let (bits, _) = p.execute(&plan)?.unwrap_or((0, Vec::new()));
+            p.note("AutoResync reach", bits_text(&plan, bits), None);
+            Ok(bits & 0b100 != 0)
+        };
+        // Start past the login window, where only AutoResync can accept.
+        p.reach(1, &mut accepts)?
+    } else {
+        None
+    };
+
+    // The survivors, with the reaches measured, grouped by behaviour.
+    let mut survivors: Vec<Policy> = with_resync
+        .iter()
+        .map(|c| {
+            let mut policy = c.policy.clone();
+            if let Some(r) = &mut policy.resync {
+                let ahead = resync_ahead.unwrap_or(max);
+                r.search = Window {
+                    behind: ahead,
+                    ahead,
+                };
+            }
+            if let Some(a) = &mut policy.auto_resync
+                && auto_on
+            {
+                a.search = auto_reach.map_or(max, |k| k + 1);
+            }
+            if let Some(claimed) = &options.claimed {
+                policy.penalty = claimed.penalty;
+                if let (Some(l), Some(c)) = (&mut policy.learning, claimed.learning) {
+                    l.search = c.search;
+                }
+            }
+            policy
+        })
+        .collect();
+    for s in &mut survivors {
+        canonical(s);
+    }
+    let mut seen = std::collections::HashSet::new();
+    survivors.retain(|p| seen.insert(rules(p)));
+    let remaining = survivors.len();
+    let mut behaviours: Vec<(Vec<[u128; 4]>, Vec<Policy>)> = Vec::new();
+    for s in &survivors {
+        let sig = sweep_signature(s, survivors.len() > 8);
+        match behaviours.iter_mut().find(|(g, _)| *g == sig) {
+            Some((_, members)) => members.push(s.clone()),
+            None => behaviours.push((sig, vec![s.clone()])),
+        }
+    }
+    // The simplest rules that fit: the candidates are generated storing
+    // nothing, with the narrowest window, no replay rule and no healing first.
+    let chosen = survivors
+        .first()
+        .cloned()
+        .ok_or_else(|| ProbeError::Implausible("no candidate left".to_owned()))?;
+    let open = undetermined(&survivors);
+
+    let policy = describe(
+        chosen,
+        &p,
+        &open,
+        flow,
+        enroll_window,
+        has_resync,
+        resync_ahead,
+        auto_reach,
+    );
+    let seconds = started.elapsed().as_secs_f64();
+    let mut policy = policy;
+    let evidence: Vec<String> = p
+        .experiments
+        .iter()
+        .map(|e| match e.left {
+            Some(n) => format!(
+                "{}. {}: {} ({n} candidates left)",
+                e.number, e.stage, e.what
+            ),
+            None => format!("{}. {}: {}", e.number, e.stage, e.what),
+        })
+        .collect();
+    policy.measured = Some(Arc::new(Measured {
+        date: crate::probe::utc_now(),
+        verifier: p.target.name(),
+        adapter: options.adapter.clone(),
+        skewsim: env!("CARGO_PKG_VERSION").to_owned(),
+        experiments: p.experiments.len() as u32,
+        failed_logins: p.failed_logins,
+        seconds: (seconds * 10.0).round() / 10.0,
+        evidence,
+    }));
+    Ok(Report {
+        policy,
+        experiments: p.experiments.clone(),
+        enrollments: p.enrollments,
+        failed_logins: p.failed_logins,
+        seconds,
+        remaining,
+        sweep_behaviours: behaviours.len(),
+        undetermined: open,
+    })
+}
+
+impl Candidate {
+    /// The same timing worlds under other rules (for a stage that adds a dimension).
+    fn clone_with(&self, policy: Policy) -> Candidate {
+        let mut c = self.clone();
+        c.policy = policy;
+        c
+    }
+}
+
+/// The policy file's name, summary and sources for the chosen candidate.
+#[allow(clippy::too_many_arguments)]
+fn describe(
+    mut policy: Policy,
+    p: &Probe<'_>,
+    open: &[String],
+    flow: Flow,
+    enroll_window: Window,
+    has_resync: bool,
+    resync_ahead: Option<u32>,
+    auto_reach: Option<u32>,
+) -> Policy {
+    let ex = &p.experiments;
+    let name = p.target.name();
+    let slug: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '-'
+            }
+        })
+        .collect::<String>()
+        .split('-')
+        .filter(|s| !s.is_empty())
+        .take(4)
+        .collect::<Vec<_>>()
+        .join("-");
+    policy.name = format!(
+        "measured-{}",
+        if slug.is_empty() { "verifier" } else { &slug }
+    );
+    policy.summary = Arc::from(format!("{name}, as measured by skewsim probe").as_str());
+    let max = p.options.max_reach;
+    let measured = |parameter: String, note: String| Source {
+        parameter,
+        provenance: Provenance::Measured,
+        note,
+    };
+    let inferred = |parameter: String, note: String| Source {
+        parameter,
+        provenance: Provenance::Inferred,
+        note,
+    };
+    let at_least = |reach: u32| {
+        if reach >= max {
+            format!("at least {max} (the probe widens no further)")
+        } else {
+            reach.to_string()
+        }
+    };
+    let rules_note = |what: &str| -> String {
+        match open.iter().find(|o| o.starts_with(what)) {
+            Some(o) => format!(
+                "NOT DETERMINED: {o}; no plan within the budgets told them apart ({})",
+                cite(ex, "rules")
+            ),
+            None => format!("the other values were ruled out by {}", cite(ex, "rules")),
+        }
+    };
+    let mut sources = vec![
+        measured(
+            format!(
+                "enrollment: {}",
+                if flow.is_pair() {
+                    "two consecutive codes"
+                } else {
+                    "one code"
+                }
+            ),
+            "the adapter's hello (enroll_codes) and every enrollment sent".to_owned(),
+        ),
+        measured(
+            format!("enrollment window {}", range_text(enroll_window)),
+            format!(
+                "behind {}, ahead {}: widening then bisection, one person each ({})",
+                at_least(enroll_window.behind),
+                at_least(enroll_window.ahead),
+                cite(ex, "enrollment reach")
+            ),
+        ),
+    ];
+    if !flow.is_pair() {
+        sources.push(measured(
+            format!(
+                "a refused code can be skipped: {}",
+                matches!(
+                    policy.flow,
+                    Flow::Confirm {
+                        skip_allowed: true,
+                        ..
+                    }
+                )
+            ),
+            cite(ex, "skip"),
+        ));
+    }
+    let store_word = |p: &str, unmeasured: bool| {
+        if unmeasured {
+            format!("{p} (NOT DETERMINED)")
+        } else {
+            p.to_owned()
+        }
+    };
+    sources.push(measured(
+        store_word(
+            &format!("enrollment stores {}", store_name(policy.flow.store())),
+            open.iter().any(|o| o.starts_with("enrollment stores")),
+        ),
+        rules_note("enrollment stores"),
+    ));
+    sources.push(measured(
+        format!("login window {}", range_text(policy.login)),
+        rules_note("login window"),
+    ));
+    sources.push(measured(
+        format!("logins store {}", store_name(policy.on_login)),
+        rules_note("logins store"),
+    ));
+    sources.push(measured(
+        format!("replay {}", replay_name(policy.replay)),
+        rules_note("replay"),
+    ));
+    sources.push(measured(
+        format!(
+            "skew learning {}",
+            if policy.learning.is_some() {
+                "on"
+            } else {
+                "off"
+            }
+        ),
+        rules_note("skew learning"),
+    ));
+    if let Some(l) = policy.learning {
+        sources.push(inferred(
+            format!("skew learning search {}", l.search),
+            match &p.options.claimed {
+                Some(c) if c.learning.is_some() => format!("not measured (each test takes three steps of real time); taken from the preset the verifier names, {}", c.name),
+                _ => "not measured (each test takes three steps of real time): at least the offsets the probe used".to_owned(),
+            },
+        ));
+    }
+    sources.push(measured(
+        format!(
+            "AutoResync {}",
+            if policy.auto_resync.is_some() {
+                "on"
+            } else {
+                "off"
+            }
+        ),
+        rules_note("AutoResync"),
+    ));
+    if let Some(a) = policy.auto_resync {
+        sources.push(measured(
+            format!("AutoResync search {}", a.search),
+            format!(
+                "ahead: {} ({}); behind taken as the same (codes behind the last accepted are refused as replays, so it cannot be tested)",
+                auto_reach.map_or_else(|| at_least(max), |k| format!("the pair ending at +{k} healed, one further did not")),
+                cite(ex, "AutoResync reach")
+            ),
+        ));
+    }
+    if has_resync {
+        let ahead = resync_ahead.unwrap_or(max);
+        sources.push(measured(
+            format!(
+                "resync: two codes, stores {}, reaches +{}",
+                policy.resync.as_ref().map_or("?", |r| store_name(r.store)),
+                at_least(ahead)
+            ),
+            format!(
+                "{}; {}",
+                rules_note("resync stores"),
+                cite(ex, "resync reach")
+            ),
+        ));
+        sources.push(inferred(
+            format!("resync reaches -{ahead} behind"),
+            "taken as the ahead reach: codes behind the last accepted are refused as replays, so a real-time probe cannot test it".to_owned(),
+        ));
+        if let Some(r) = &mut policy.resync {
+            r.how = Arc::from(match &p.options.claimed {
+                Some(Policy {
+                    resync: Some(c), ..
+                }) => c.how.to_string(),
+                _ => "the verifier's resync".to_owned(),
+            });
+        }
+    } else {
+        sources.push(measured(
+            "no resync".to_owned(),
+            format!(
+                "the verifier answered a resync as unsupported ({})",
+                cite(ex, "resync")
+            ),
+        ));
+    }
+    sources.push(inferred(
+        format!(
+            "failures: {}",
+            match policy.penalty {
+                FailurePenalty::None => "none".to_owned(),
+                FailurePenalty::Throttle => "throttle".to_owned(),
+                FailurePenalty::LockAfter(n) => format!("lock after {n}"),
+            }
+        ),
+        match &p.options.claimed {
+            Some(c) => format!("not measured: a probe must not lock or throttle an account, so it keeps to {} logins per person and pauses after a failure; taken from the preset the verifier names, {}", p.options.logins_per_person, c.name),
+            None => format!("not measured: a probe must not lock or throttle an account, so it keeps to {} logins per person and pauses after a failure", p.options.logins_per_person),
+        },
+    ));
+    policy.sources = sources.into();
+    policy
+}
+
+/// Now as RFC 3339 UTC, to the second.
+pub fn utc_now() -> String {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64);
+    let days = secs.div_euclid(86_400);
+    let rem = secs.rem_euclid(86_400);
+    // Civil from days (Hinnant).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60
+    )
+}
