@@ -218,6 +218,18 @@ fn cases(sweep: &str, drift: &str, csv: &str) -> Vec<(Vec<String>, i32)> {
             ]),
             1,
         ),
+        (
+            owned(&[
+                "probe",
+                "--dry-run",
+                "pyotp",
+                "--out",
+                &format!("{sweep}/probed.toml"),
+                "--format",
+                "json",
+            ]),
+            0,
+        ),
     ]
 }
 

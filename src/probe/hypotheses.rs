@@ -179,16 +179,23 @@ pub fn score(candidates: &[Candidate], plan: &[Check], now_ms: i64) -> Option<Sc
     })
 }
 
-/// The best plan of `pool`, if any splits the candidates.
+/// The best plan of `pool`, if any splits the candidates: the fewest
+/// candidates left in the worst case, where every two minutes of waiting
+/// counts as twice as many (real time is the probe's dearest cost), then
+/// the fewest refused logins.
 pub fn choose(
     candidates: &[Candidate],
     pool: &[Vec<Check>],
     now_ms: i64,
 ) -> Option<(usize, Score)> {
+    let cost = |s: &Score| {
+        let wait = u128::try_from(s.wait_ms.max(0)).unwrap_or(0);
+        (s.worst as u128 * (120_000 + wait), s.failures)
+    };
     pool.par_iter()
         .enumerate()
         .filter_map(|(i, plan)| score(candidates, plan, now_ms).map(|s| (i, s)))
-        .min_by_key(|&(i, s)| (s, i))
+        .min_by_key(|(i, s)| (cost(s), *i))
 }
 
 /// Keeps the worlds that predict `observed` for the plan run at the
