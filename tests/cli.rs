@@ -1478,3 +1478,49 @@ fn a_bad_policy_file_gets_one_line_naming_the_key() {
     assert_eq!(o.status.code(), Some(2));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// `skewsim probe --dry-run` probes the model of a preset (nothing is
+/// started); the file it writes is a policy file every command reads, and
+/// it behaves as the preset.
+#[test]
+fn probe_dry_run_writes_a_measured_policy_file() {
+    let dir = temp_dir("probe-dry-run");
+    let file = dir.join("keycloak.toml");
+    let file_text = file.to_str().expect("utf-8");
+    let o = skewsim(&["probe", "--dry-run", "keycloak", "--out", file_text]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let text = stdout(&o);
+    assert!(text.starts_with("DRY RUN: nothing was started or sent"), "{text}");
+    assert!(
+        text.contains("Against preset keycloak: the same outcome at every point of the default sweep grid"),
+        "{text}"
+    );
+    let by_file = skewsim(&["--policy-file", file_text, "--delay", "90s", "--format", "json"]);
+    let by_name = skewsim(&["--policy", "keycloak", "--delay", "90s", "--format", "json"]);
+    let outcome = |o: &Output| {
+        let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
+        (v["outcome"].clone(), v["probabilities"].clone())
+    };
+    assert_eq!(outcome(&by_file), outcome(&by_name));
+    let written = std::fs::read_to_string(&file).expect("written");
+    assert!(written.contains("[measured]") && written.contains("provenance = \"measured\""));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn probe_refuses_bad_input_in_one_line() {
+    for (args, code, expected) in [
+        (&["probe"][..], 2, "error: --verifier or --adapter is needed"),
+        (&["probe", "--verifier", "nope"][..], 2, "error: --verifier is not a built-in verifier"),
+        (&["probe", "--adapter", "/nonexistent/adapter"][..], 3, "cannot start the adapter"),
+        (&["probe", "--dry-run", "nope"][..], 2, "not a known policy"),
+        (&["probe", "--dry-run", "--max-failed-logins", "0"][..], 2, "--max-failed-logins"),
+    ] {
+        let o = skewsim(args);
+        assert_eq!(o.status.code(), Some(code), "{args:?}: {}", stderr(&o));
+        assert!(stdout(&o).is_empty(), "{args:?}");
+        let e = stderr(&o);
+        assert_eq!(e.lines().count(), 1, "{args:?}: {e}");
+        assert!(e.contains(expected), "{args:?}: {e}");
+    }
+}

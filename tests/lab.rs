@@ -171,3 +171,144 @@ fn lab_catches_a_wrong_adapter() {
     assert!(!stdout.contains(" 0 disagree"), "{test}:\n{stdout}");
     let _ = std::fs::remove_dir_all(&out);
 }
+
+/// `skewsim probe` on a built-in verifier (`--clock virtual` runs in
+/// seconds; real runs on the verifier's own clock): returns the exit code,
+/// the output and the policy file written.
+fn probe(verifier: &str, extra: &[&str], name: &str) -> (Option<i32>, String, String, PathBuf) {
+    let out = out_dir(&format!("probe-{name}"));
+    let file = out.join("measured.toml");
+    let o = Command::new(env!("CARGO_BIN_EXE_skewsim"))
+        .args(["probe", "--verifier", verifier])
+        .args(extra)
+        .arg("--lab-dir")
+        .arg(root().join("lab"))
+        .arg("--out")
+        .arg(&file)
+        .output()
+        .expect("skewsim runs");
+    (
+        o.status.code(),
+        String::from_utf8_lossy(&o.stdout).into_owned(),
+        String::from_utf8_lossy(&o.stderr).into_owned(),
+        file,
+    )
+}
+
+/// Issue 18: the probe identifies each verifier the lab runs (virtual
+/// clock, so CI takes seconds), and the result behaves as the verifier's
+/// preset at every point of the default sweep grid.
+fn probe_identifies(verifier: &str) {
+    let test = format!("probe {verifier}");
+    if let Some(why) = missing(verifier) {
+        return skip_or_fail(&test, &why);
+    }
+    let (code, stdout, stderr, file) = probe(verifier, &["--clock", "virtual"], verifier);
+    assert_eq!(code, Some(0), "{test}:\n{stdout}\n{stderr}");
+    assert!(
+        stdout.contains(&format!(
+            "Against preset {verifier}: the same outcome at every point of the default sweep grid"
+        )),
+        "{test}:\n{stdout}"
+    );
+    let text = std::fs::read_to_string(&file).expect("the policy file");
+    assert!(text.contains("provenance = \"measured\""), "{test}: {text}");
+    assert!(text.contains("[measured]"), "{test}: {text}");
+    let _ = std::fs::remove_dir_all(file.parent().expect("a folder"));
+}
+
+#[test]
+fn probe_pyotp() {
+    probe_identifies("pyotp");
+}
+
+#[test]
+fn probe_oathtool() {
+    probe_identifies("oathtool");
+}
+
+#[test]
+fn probe_django_otp() {
+    probe_identifies("django-otp");
+}
+
+#[test]
+fn probe_libpam() {
+    probe_identifies("google-authenticator-pam");
+}
+
+#[test]
+fn probe_privacyidea_verify() {
+    probe_identifies("privacyidea-verify");
+}
+
+/// Verifiers no preset describes: the probe's policy must then predict the
+/// lab's answers for that verifier with no disagreement.
+fn probe_then_lab(verifier: &str, adapter_args: &str, name: &str) {
+    let test = format!("probe {verifier} {adapter_args}");
+    if let Some(why) = missing(verifier) {
+        return skip_or_fail(&test, &why);
+    }
+    let (code, stdout, stderr, file) = probe(
+        verifier,
+        &["--clock", "virtual", "--adapter-args", adapter_args],
+        name,
+    );
+    assert_eq!(code, Some(0), "{test}:\n{stdout}\n{stderr}");
+    assert!(stdout.contains(": identified"), "{test}:\n{stdout}");
+    let script = match verifier {
+        "pyotp" => "pyotp_adapter.py",
+        "oathtool" => "oathtool_adapter.py",
+        _ => "privacyidea_adapter.py",
+    };
+    let adapter = format!(
+        "{} {} {adapter_args}",
+        root().join("lab/.venv/bin/python").display(),
+        root().join("lab/adapters").join(script).display()
+    );
+    let out = out_dir(&format!("lab-{name}"));
+    let (code, stdout, stderr) = lab(
+        &[
+            "--adapter",
+            &adapter,
+            "--policy-file",
+            file.to_str().expect("utf-8"),
+            "--reduced",
+            "--random",
+            "100",
+        ],
+        &out,
+    );
+    assert_eq!(code, Some(0), "{test}, lab:\n{stdout}\n{stderr}");
+    assert!(stdout.contains(" 0 disagree"), "{test}, lab:\n{stdout}");
+    let _ = std::fs::remove_dir_all(&out);
+    let _ = std::fs::remove_dir_all(file.parent().expect("a folder"));
+}
+
+#[test]
+fn probe_unlisted_pyotp_window_2() {
+    probe_then_lab("pyotp", "--window 2", "pyotp-w2");
+}
+
+#[test]
+fn probe_unlisted_oathtool_window_3() {
+    probe_then_lab("oathtool", "--window 3", "oathtool-w3");
+}
+
+/// One probe on the verifier's real clock, as against a hosted verifier
+/// (pyotp: about two minutes, mostly waiting for steps to change).
+#[test]
+fn probe_pyotp_on_its_real_clock() {
+    let test = "probe pyotp --clock real";
+    if let Some(why) = missing("pyotp") {
+        return skip_or_fail(test, &why);
+    }
+    let (code, stdout, stderr, file) = probe("pyotp", &[], "pyotp-real");
+    assert_eq!(code, Some(0), "{test}:\n{stdout}\n{stderr}");
+    assert!(stdout.contains("(real clock)"), "{test}:\n{stdout}");
+    assert!(
+        stdout.contains("Against preset pyotp: the same outcome at every point"),
+        "{test}:\n{stdout}"
+    );
+    let _ = std::fs::remove_dir_all(file.parent().expect("a folder"));
+}

@@ -4,7 +4,7 @@ NEVER TESTED AGAINST REAL AWS FROM THE PROJECT'S MACHINES: they reach no
 network but package registries. The tests (lab/tests/test_aws_adapter.py)
 run it against moto, which does not check TOTP codes at all (see below), so
 what AWS actually accepts has only ever been seen by users probing their own
-account (docs/probe-aws.md).
+account (docs/probe.md, "AWS IAM: the recipe").
 
 The protocol is the lab's (docs/lab.md) in real-clock mode: requests carry no
 `time_ms`; every verification answer carries `time_ms`, the Unix time in ms
@@ -37,7 +37,7 @@ refused for reuse on the second, so a throttle or a 5xx is reported instead.
 
 Cleanup runs on every way out: bye, stdin closed, an exception, SIGINT,
 SIGTERM, SIGHUP (a second signal during cleanup is ignored; SIGKILL cannot be
-caught: see docs/probe-aws.md for finding leftovers by the prefix). For each
+caught: see docs/probe.md, "AWS IAM: the recipe" for finding leftovers by the prefix). For each
 user: DeactivateMFADevice (if an enable was attempted), DeleteVirtualMFADevice,
 DeleteAccessKey, DeleteUser, each step on its own (one failing does not stop
 the others), NoSuchEntity counted as done, so running it twice is harmless;
@@ -51,7 +51,7 @@ tests), --max-users N (the safety budget: setup is refused past N users in
 one run; default 30), --key-wait S (how long to wait for a new access key to
 work, default 60).
 
-IAM permissions the calling identity needs (docs/probe-aws.md has a policy):
+IAM permissions the calling identity needs (docs/probe.md, "AWS IAM: the recipe" has a policy):
   iam:CreateUser, iam:DeleteUser, iam:CreateAccessKey, iam:DeleteAccessKey,
   iam:CreateVirtualMFADevice, iam:DeleteVirtualMFADevice,
   iam:EnableMFADevice, iam:DeactivateMFADevice, iam:ResyncMFADevice,
@@ -131,7 +131,7 @@ class Probe:
 
 
 class AwsIam:
-    def __init__(self, session, region, endpoint_url=None, prefix=DEFAULT_PREFIX, max_users=30,
+    def __init__(self, session, region, endpoint_url=None, prefix=DEFAULT_PREFIX, max_users=60,
                  key_wait_s=60.0, sleep=time.sleep):
         if not NAME_OK.match(prefix) or len(prefix) > 40:
             raise ValueError("--prefix must be 1-40 of the characters IAM allows in names ([A-Za-z0-9_+=,.@-])")
@@ -371,7 +371,7 @@ def serve(adapter):
             if op == "bye":
                 left = cleanup(adapter)
                 reply({"ok": True} if not left else
-                      {"ok": False, "error": "cleanup left (delete by hand, docs/probe-aws.md): " + "; ".join(left)})
+                      {"ok": False, "error": "cleanup left (delete by hand, docs/probe.md, "AWS IAM: the recipe"): " + "; ".join(left)})
                 return
             method = getattr(adapter, "op_" + op, None)
             if method is None:
@@ -407,7 +407,7 @@ def main(argv=None):
     parser.add_argument("--profile", help="a boto3 profile (default: the standard credential chain)")
     parser.add_argument("--prefix", default=DEFAULT_PREFIX, help="names of the throwaway users and devices")
     parser.add_argument("--endpoint-url", help="an AWS-compatible endpoint (moto in the tests)")
-    parser.add_argument("--max-users", type=int, default=30, help="refuse setup past this many users")
+    parser.add_argument("--max-users", type=int, default=60, help="refuse setup past this many users")
     parser.add_argument("--key-wait", type=float, default=60.0, help="seconds to wait for a new key to work")
     args = parser.parse_args(argv)
     for name in ("botocore", "boto3", "urllib3"):

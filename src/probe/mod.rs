@@ -105,6 +105,9 @@ pub enum ProbeError {
     /// A budget ran out before the stage could finish.
     #[error("the {0} budget ran out before the probe could decide ({1})")]
     Budget(&'static str, String),
+    /// The verifier goes beyond the candidates' widest window.
+    #[error("{0}")]
+    BeyondCandidates(String),
     /// The verifier refused what every verifier accepts.
     #[error("{0}")]
     Implausible(String),
@@ -460,6 +463,59 @@ impl Probe<'_> {
     }
 }
 
+impl Probe<'_> {
+    /// No experiment is chosen that every candidate predicts alike, so the
+    /// edge of the candidate space is never tested on its own: where the
+    /// login window found reaches that edge, one login just past it (after
+    /// waiting out a replay rule, behind) tells a wider window from it.
+    fn check_the_edge_of_the_space(
+        &mut self,
+        candidates: &mut Vec<Candidate>,
+    ) -> Result<(), ProbeError> {
+        let max = self.options.max_login_window;
+        let beyond = i64::from(max) + 1;
+        for (side, at_edge) in [
+            (1, candidates.iter().all(|c| c.policy.login.ahead == max)),
+            (-1, candidates.iter().all(|c| c.policy.login.behind == max)),
+        ] {
+            if !at_edge {
+                continue;
+            }
+            let t = clear_of_edges(self.target.now_ms() + self.setup_ms);
+            let later = if side > 0 {
+                clear_of_edges(t + 1_000)
+            } else {
+                t + (beyond + 1) * PERIOD_MS
+            };
+            let plan = [
+                Check {
+                    kind: Kind::Enroll,
+                    step: step_of(t, PERIOD_MS),
+                    at_ms: t,
+                },
+                Check {
+                    kind: Kind::Login,
+                    step: step_of(later, PERIOD_MS) + side * beyond,
+                    at_ms: later,
+                },
+            ];
+            let Some((bits, times)) = self.execute(&plan)? else {
+                continue;
+            };
+            judge(candidates, &plan, &times, bits);
+            let what = bits_text(&plan, bits);
+            self.note("edge", what.clone(), Some(candidates.len()));
+            if candidates.is_empty() {
+                return Err(ProbeError::BeyondCandidates(format!(
+                    "the login window reaches past {}{max} ({what}): run again with a larger --max-login-window",
+                    if side > 0 { "+" } else { "-" }
+                )));
+            }
+        }
+        Ok(())
+    }
+}
+
 /// The plans for one person from `earliest` with `left` logins to spend:
 /// single logins (and resyncs) now and in the next steps (the steps ahead
 /// wait out a replay rule), two logins near the window's middle (replays,
@@ -783,6 +839,7 @@ pub fn probe(
     // Stage 2: the rules.
     let mut candidates = stage2_candidates(flow, options.max_login_window);
     p.narrow("rules", &mut candidates, enroll_window, false)?;
+    p.check_the_edge_of_the_space(&mut candidates)?;
 
     // Stage 3: the resync, if there is one.
     let resync_stores = [
@@ -1217,4 +1274,77 @@ pub fn utc_now() -> String {
         rem % 3600 / 60,
         rem % 60
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::target::ModelTarget;
+    use super::*;
+    use crate::sim::preset;
+
+    fn identify(name: &str) -> Report {
+        let policy = preset(name).expect("preset");
+        let mut target = ModelTarget::new(policy.clone(), 300);
+        let options = Options {
+            claimed: Some(policy),
+            ..Options::default()
+        };
+        probe(&mut target, &options, &mut |_| {}).expect("identified")
+    }
+
+    #[test]
+    fn the_aws_hypotheses_are_told_apart_and_identified() {
+        for name in ["aws-iam", "aws-iam-shift"] {
+            let r = identify(name);
+            let truth = preset(name).expect("preset");
+            assert_eq!(
+                sweep_signature(&r.policy, true),
+                sweep_signature(&truth, true),
+                "{name}"
+            );
+            assert_eq!(r.policy.flow, truth.flow, "{name}");
+            assert_eq!(r.policy.login, truth.login, "{name}");
+            assert!(r.failed_logins <= 60 && r.enrollments <= 120, "{name}");
+            let m = r.policy.measured.as_ref().expect("measured");
+            assert_eq!(m.experiments as usize, r.experiments.len());
+            // Every parameter is measured or says why it is not.
+            assert!(
+                r.policy
+                    .sources
+                    .iter()
+                    .all(|s| matches!(s.provenance, Provenance::Measured | Provenance::Inferred))
+            );
+        }
+    }
+
+    #[test]
+    fn django_otps_form_loop_and_throttle_are_seen_through() {
+        let r = identify("django-otp");
+        let truth = preset("django-otp").expect("preset");
+        assert_eq!(r.policy.flow, truth.flow);
+        assert_eq!(r.policy.on_login, truth.on_login);
+        assert_eq!(r.policy.replay, truth.replay);
+    }
+
+    #[test]
+    fn a_verifier_outside_the_candidates_is_not_passed_off_as_one() {
+        // A login window of -15..+15 lies beyond the ±10 the candidates span:
+        // the probe must fail, or say it could not decide; never return a
+        // policy that claims less.
+        let mut wide = preset("oathtool").expect("preset");
+        wide.login = Window::symmetric(15);
+        wide.flow = Flow::Confirm {
+            window: Window::symmetric(15),
+            store: Store::Nothing,
+            skip_allowed: false,
+        };
+        let mut target = ModelTarget::new(wide, 300);
+        match probe(&mut target, &Options::default(), &mut |_| {}) {
+            Err(ProbeError::BeyondCandidates(why)) => {
+                assert!(why.contains("--max-login-window"), "{why}");
+            }
+            Ok(r) => panic!("passed off as {:?}", r.policy.login),
+            Err(e) => panic!("unexpected error {e}"),
+        }
+    }
 }

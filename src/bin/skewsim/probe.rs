@@ -221,7 +221,14 @@ pub fn run(args: &ProbeArgs, out: &mut dyn Write) -> Result<u8, CliError> {
         };
         let report = probe(&mut target, &options, &mut tell);
         target.finish();
-        let report = report.map_err(|e| CliError::Other(format!("{}: {e}", options.adapter)))?;
+        let report = report.map_err(|e| match e {
+            // The adapter failing is an external tool's failure (exit 3);
+            // answers no candidate explains are a finding about the verifier.
+            skewsim::probe::ProbeError::Adapter(_) => {
+                CliError::External(format!("{}: {e}", options.adapter))
+            }
+            _ => CliError::Other(format!("{}: {e}", options.adapter)),
+        })?;
         (report, clock, claimed)
     };
     bar.finish_and_clear();
