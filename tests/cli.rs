@@ -1490,12 +1490,24 @@ fn probe_dry_run_writes_a_measured_policy_file() {
     let o = skewsim(&["probe", "--dry-run", "keycloak", "--out", file_text]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let text = stdout(&o);
-    assert!(text.starts_with("DRY RUN: nothing was started or sent"), "{text}");
     assert!(
-        text.contains("Against preset keycloak: the same outcome at every point of the default sweep grid"),
+        text.starts_with("DRY RUN: nothing was started or sent"),
         "{text}"
     );
-    let by_file = skewsim(&["--policy-file", file_text, "--delay", "90s", "--format", "json"]);
+    assert!(
+        text.contains(
+            "Against preset keycloak: the same outcome at every point of the default sweep grid"
+        ),
+        "{text}"
+    );
+    let by_file = skewsim(&[
+        "--policy-file",
+        file_text,
+        "--delay",
+        "90s",
+        "--format",
+        "json",
+    ]);
     let by_name = skewsim(&["--policy", "keycloak", "--delay", "90s", "--format", "json"]);
     let outcome = |o: &Output| {
         let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
@@ -1510,11 +1522,27 @@ fn probe_dry_run_writes_a_measured_policy_file() {
 #[test]
 fn probe_refuses_bad_input_in_one_line() {
     for (args, code, expected) in [
-        (&["probe"][..], 2, "error: --verifier or --adapter is needed"),
-        (&["probe", "--verifier", "nope"][..], 2, "error: --verifier is not a built-in verifier"),
-        (&["probe", "--adapter", "/nonexistent/adapter"][..], 3, "cannot start the adapter"),
+        (
+            &["probe"][..],
+            2,
+            "error: --verifier or --adapter is needed",
+        ),
+        (
+            &["probe", "--verifier", "nope"][..],
+            2,
+            "error: --verifier is not a built-in verifier",
+        ),
+        (
+            &["probe", "--adapter", "/nonexistent/adapter"][..],
+            3,
+            "cannot start the adapter",
+        ),
         (&["probe", "--dry-run", "nope"][..], 2, "not a known policy"),
-        (&["probe", "--dry-run", "--max-failed-logins", "0"][..], 2, "--max-failed-logins"),
+        (
+            &["probe", "--dry-run", "--max-failed-logins", "0"][..],
+            2,
+            "--max-failed-logins",
+        ),
     ] {
         let o = skewsim(args);
         assert_eq!(o.status.code(), Some(code), "{args:?}: {}", stderr(&o));

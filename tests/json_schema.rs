@@ -225,8 +225,6 @@ fn cases(sweep: &str, drift: &str, csv: &str) -> Vec<(Vec<String>, i32)> {
                 "pyotp",
                 "--out",
                 &format!("{sweep}/probed.toml"),
-                "--format",
-                "json",
             ]),
             0,
         ),
@@ -364,4 +362,57 @@ fn lab_validates_against_the_schema() {
     assert_eq!(doc["command"], "lab");
     assert_eq!(doc["verifiers"][0]["disagree"], 0, "{doc}");
     assert_eq!(invalid(&schemas, index, &doc), None);
+}
+
+/// docs/policy-file.schema.json describes every built-in policy file and
+/// what a probe writes, and refuses what skewsim's reader refuses.
+#[test]
+fn policy_files_validate_against_their_schema() {
+    let text = std::fs::read_to_string(root().join("docs/policy-file.schema.json"))
+        .expect("the policy-file schema");
+    let schema: Value = serde_json::from_str(&text).expect("the schema is JSON");
+    let mut schemas = Schemas::new();
+    let mut compiler = Compiler::new();
+    compiler
+        .add_resource("urn:skewsim:policy-file:1", schema)
+        .expect("the schema loads");
+    let index = compiler
+        .compile("urn:skewsim:policy-file:1", &mut schemas)
+        .unwrap_or_else(|e| panic!("the schema compiles: {e:#}"));
+    let as_json = |toml_text: &str| -> Value {
+        let table: toml::Table = toml_text.parse().expect("TOML");
+        serde_json::to_value(table).expect("JSON")
+    };
+    let mut files: Vec<String> = std::fs::read_dir(root().join("policies"))
+        .expect("policies/")
+        .map(|e| e.expect("entry").path().display().to_string())
+        .collect();
+    files.sort();
+    assert_eq!(files.len(), 12);
+    let probed = temp("probed-policy").join("p.toml");
+    let o = skewsim(&[
+        "probe",
+        "--dry-run",
+        "pyotp",
+        "--out",
+        probed.to_str().expect("utf-8"),
+    ]);
+    assert!(o.status.success());
+    files.push(probed.display().to_string());
+    for file in &files {
+        let doc = as_json(&std::fs::read_to_string(file).expect("read"));
+        if let Err(e) = schemas.validate(&doc, index) {
+            panic!("{file}: {e:#}");
+        }
+    }
+    let good = std::fs::read_to_string(&files[0]).expect("read");
+    for bad in [
+        good.replace("replay = \"later-only\"", "replay = \"later\""),
+        good.replace("format = 1", "format = 2"),
+        good.replace("[login]\n", "[login]\nwindw = \"1\"\n"),
+        good.replace("codes = 2", "codes = 3"),
+    ] {
+        assert!(schemas.validate(&as_json(&bad), index).is_err(), "{bad}");
+    }
+    let _ = std::fs::remove_dir_all(probed.parent().expect("a folder"));
 }

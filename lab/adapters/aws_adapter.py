@@ -4,7 +4,7 @@ NEVER TESTED AGAINST REAL AWS FROM THE PROJECT'S MACHINES: they reach no
 network but package registries. The tests (lab/tests/test_aws_adapter.py)
 run it against moto, which does not check TOTP codes at all (see below), so
 what AWS actually accepts has only ever been seen by users probing their own
-account (docs/probe.md, "AWS IAM: the recipe").
+account (docs/probe.md, 'AWS IAM: the recipe').
 
 The protocol is the lab's (docs/lab.md) in real-clock mode: requests carry no
 `time_ms`; every verification answer carries `time_ms`, the Unix time in ms
@@ -37,7 +37,7 @@ refused for reuse on the second, so a throttle or a 5xx is reported instead.
 
 Cleanup runs on every way out: bye, stdin closed, an exception, SIGINT,
 SIGTERM, SIGHUP (a second signal during cleanup is ignored; SIGKILL cannot be
-caught: see docs/probe.md, "AWS IAM: the recipe" for finding leftovers by the prefix). For each
+caught: see docs/probe.md, 'AWS IAM: the recipe' for finding leftovers by the prefix). For each
 user: DeactivateMFADevice (if an enable was attempted), DeleteVirtualMFADevice,
 DeleteAccessKey, DeleteUser, each step on its own (one failing does not stop
 the others), NoSuchEntity counted as done, so running it twice is harmless;
@@ -51,7 +51,7 @@ tests), --max-users N (the safety budget: setup is refused past N users in
 one run; default 30), --key-wait S (how long to wait for a new access key to
 work, default 60).
 
-IAM permissions the calling identity needs (docs/probe.md, "AWS IAM: the recipe" has a policy):
+IAM permissions the calling identity needs (docs/probe.md, 'AWS IAM: the recipe' has a policy):
   iam:CreateUser, iam:DeleteUser, iam:CreateAccessKey, iam:DeleteAccessKey,
   iam:CreateVirtualMFADevice, iam:DeleteVirtualMFADevice,
   iam:EnableMFADevice, iam:DeactivateMFADevice, iam:ResyncMFADevice,
@@ -371,7 +371,7 @@ def serve(adapter):
             if op == "bye":
                 left = cleanup(adapter)
                 reply({"ok": True} if not left else
-                      {"ok": False, "error": "cleanup left (delete by hand, docs/probe.md, "AWS IAM: the recipe"): " + "; ".join(left)})
+                      {"ok": False, "error": "cleanup left (delete by hand, docs/probe.md, 'AWS IAM: the recipe'): " + "; ".join(left)})
                 return
             method = getattr(adapter, "op_" + op, None)
             if method is None:

@@ -729,10 +729,10 @@ fn undetermined(survivors: &[Policy]) -> Vec<String> {
     differ("logins store", &|p| store_name(p.on_login).to_owned());
     differ("replay", &|p| replay_name(p.replay).to_owned());
     differ("skew learning", &|p| {
-        if p.learning.is_some() { "on" } else { "off" }.to_owned()
+        on_off(p.learning.is_some()).to_owned()
     });
     differ("AutoResync", &|p| {
-        if p.auto_resync.is_some() { "on" } else { "off" }.to_owned()
+        on_off(p.auto_resync.is_some()).to_owned()
     });
     differ("resync stores", &|p| {
         p.resync
@@ -1158,14 +1158,7 @@ fn describe(
         rules_note("replay"),
     ));
     sources.push(measured(
-        format!(
-            "skew learning {}",
-            if policy.learning.is_some() {
-                "on"
-            } else {
-                "off"
-            }
-        ),
+        format!("skew learning {}", on_off(policy.learning.is_some())),
         rules_note("skew learning"),
     ));
     if let Some(l) = policy.learning {
@@ -1178,14 +1171,7 @@ fn describe(
         ));
     }
     sources.push(measured(
-        format!(
-            "AutoResync {}",
-            if policy.auto_resync.is_some() {
-                "on"
-            } else {
-                "off"
-            }
-        ),
+        format!("AutoResync {}", on_off(policy.auto_resync.is_some())),
         rules_note("AutoResync"),
     ));
     if let Some(a) = policy.auto_resync {
@@ -1249,6 +1235,10 @@ fn describe(
     ));
     policy.sources = sources.into();
     policy
+}
+
+fn on_off(on: bool) -> &'static str {
+    if on { "on" } else { "off" }
 }
 
 /// Now as RFC 3339 UTC, to the second.

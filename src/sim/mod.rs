@@ -2,7 +2,8 @@
 //! state, one enrollment step by step, and its exact outcome probabilities.
 //!
 //! [`clock`] does step arithmetic and drift, [`policy`] holds the verifier
-//! presets with their sources, [`State`] (the private `verifier` module) is each verifier's state and
+//! policy types and the presets (data: `policies/*.toml`, read by
+//! [`policy_file`]), [`State`] (the private `verifier` module) is each verifier's state and
 //! rules, [`model`] plays one enrollment and its first login, [`exact`] turns
 //! that into probabilities and delay thresholds; [`sweep`], [`montecarlo`]
 //! and [`drift`] build on them.

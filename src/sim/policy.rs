@@ -1,9 +1,13 @@
 //! Verifier policies: how a real verifier enrolls a device, checks a login,
 //! what it stores and how it heals, with the source of every number.
 //!
-//! Each preset follows its verifier's own source (repository, file,
-//! function); where a verifier publishes nothing (AWS), the preset is a named
-//! hypothesis and says so. `docs/model.md` describes each one for users.
+//! This module holds the types and the rules' vocabulary; the presets are
+//! data, the policy files in `policies/` built into the library
+//! ([`PRESET_FILES`], read by [`super::policy_file`]). Each preset follows its
+//! verifier's own source (repository, file, function); where a verifier
+//! publishes nothing (AWS), the preset is a named hypothesis and says so.
+//! `docs/model.md` describes each one for users, `docs/policy-files.md` the
+//! format.
 
 use std::fmt;
 use std::str::FromStr;
