@@ -312,3 +312,52 @@ fn probe_pyotp_on_its_real_clock() {
     );
     let _ = std::fs::remove_dir_all(file.parent().expect("a folder"));
 }
+
+/// A code collision inside an ordinary login window is explained, not
+/// reported as a disagreement (issue 23): with seed 1, pyotp's ±2 window
+/// meets another step with the same code at check 500 of the 50 ppm drift
+/// run (found by the probe's agreement check), and the lab exits 0.
+#[test]
+fn lab_explains_a_collision_in_an_ordinary_window() {
+    let test = "lab explains a collision in an ordinary window";
+    if let Some(why) = missing("pyotp") {
+        return skip_or_fail(test, &why);
+    }
+    let out = out_dir("ordinary-collision");
+    std::fs::create_dir_all(&out).expect("temp dir");
+    let exported = Command::new(env!("CARGO_BIN_EXE_skewsim"))
+        .args(["policies", "--export", "pyotp"])
+        .output()
+        .expect("skewsim runs");
+    let text = String::from_utf8_lossy(&exported.stdout)
+        .replace("\"-0..+0\"", "\"-2..+2\"")
+        .replace("name = \"pyotp\"", "name = \"pyotp-window-2\"");
+    let file = out.join("pyotp-window-2.toml");
+    std::fs::write(&file, text).expect("write");
+    let adapter = format!(
+        "{} {} --window 2",
+        root().join("lab/.venv/bin/python").display(),
+        root().join("lab/adapters/pyotp_adapter.py").display()
+    );
+    let (code, stdout, stderr) = lab(
+        &[
+            "--adapter",
+            &adapter,
+            "--policy-file",
+            file.to_str().expect("utf-8"),
+            "--seed",
+            "1",
+        ],
+        &out.join("results"),
+    );
+    assert_eq!(code, Some(0), "{test}:\n{stdout}\n{stderr}");
+    assert!(
+        stdout.contains("1 code collisions, 0 disagree"),
+        "{test}:\n{stdout}"
+    );
+    assert!(
+        stdout.contains("collision drift-50ppm-365days"),
+        "{test}:\n{stdout}"
+    );
+    let _ = std::fs::remove_dir_all(&out);
+}

@@ -153,9 +153,9 @@ pub struct Finding {
     /// The first disagreement: which check, the model's verdict, the
     /// verifier's answer and its state.
     pub disagreement: Option<String>,
-    /// The disagreement is explained by a 6-digit code collision: the
-    /// verifier's own search met another step with the same code first, at
-    /// this check or an earlier one (libpam's learning keeps the skews of
+    /// The disagreement is explained by a 6-digit code collision: another
+    /// step in the check's own window has the same code, or the verifier's
+    /// own long search met one first, at this check or an earlier one (libpam's learning keeps the skews of
     /// earlier refused codes, privacyIDEA's AutoResync the previous code, so
     /// an earlier collision shows only later). The model identifies codes by
     /// their steps, so it cannot see this.
@@ -197,9 +197,27 @@ fn is_collision(policy: &Policy, secret: &Secret, check: &Check, period_ms: i64)
         CheckKind::Pair { step1, step2 } | CheckKind::Resync { step1, step2 } => vec![step1, step2],
         CheckKind::Skip => Vec::new(),
     };
-    steps
-        .into_iter()
-        .any(|m| first_match(policy, secret, m, check, period_ms).is_some_and(|first| first != m))
+    // The check's own window (a login's, the enrollment's, the resync's):
+    // another step in it with the same code makes the verifier answer for
+    // that step instead (about 3e-6 per refused check with a ±1 window).
+    let window = match check.kind {
+        CheckKind::Login { .. } => Some(policy.login),
+        CheckKind::Confirm { .. } | CheckKind::Pair { .. } => Some(policy.flow.window()),
+        CheckKind::Resync { .. } => policy.resync.as_ref().map(|r| r.search),
+        CheckKind::Skip => None,
+    };
+    let in_window = |m: i64| {
+        window.is_some_and(|w| {
+            let c = check.verifier_step;
+            let target = code(secret, m);
+            (c - i64::from(w.behind)..=c + i64::from(w.ahead))
+                .any(|s| s != m && code(secret, s) == target)
+        })
+    };
+    steps.into_iter().any(|m| {
+        in_window(m)
+            || first_match(policy, secret, m, check, period_ms).is_some_and(|first| first != m)
+    })
 }
 
 /// The code of `step` for `secret` (SHA-1, 6 digits, as every verifier here).
