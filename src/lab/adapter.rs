@@ -19,10 +19,11 @@ pub enum AdapterError {
         /// The system's reason.
         source: std::io::Error,
     },
-    /// It did not answer in time.
+    /// It did not answer in time (the request's `op` and user only: a
+    /// `setup` request carries the secret).
     #[error("the adapter did not answer within {0:?} (request: {1})")]
     Timeout(Duration, String),
-    /// It closed its output.
+    /// It closed its output (the request named as for a timeout).
     #[error("the adapter exited or closed its output (request: {0})")]
     Closed(String),
     /// It answered something that is not the protocol.
@@ -107,9 +108,11 @@ impl Adapter {
         let line = match self.lines.recv_timeout(self.timeout) {
             Ok(line) => line,
             Err(RecvTimeoutError::Timeout) => {
-                return Err(AdapterError::Timeout(self.timeout, text));
+                return Err(AdapterError::Timeout(self.timeout, named(request)));
             }
-            Err(RecvTimeoutError::Disconnected) => return Err(AdapterError::Closed(text)),
+            Err(RecvTimeoutError::Disconnected) => {
+                return Err(AdapterError::Closed(named(request)));
+            }
         };
         let value: Value =
             serde_json::from_str(&line).map_err(|_| AdapterError::Protocol(printable(&line)))?;
@@ -150,6 +153,16 @@ impl Drop for Adapter {
         // A no-op after finish(); otherwise make sure no adapter outlives us.
         let _ = self.child.kill();
         let _ = self.child.wait();
+    }
+}
+
+/// A request named by its `op` and `user`, never its codes or secret.
+fn named(request: &Value) -> String {
+    let field = |k: &str| request.get(k).and_then(Value::as_str).map(printable);
+    match (field("op"), field("user")) {
+        (Some(op), Some(user)) => format!("{op} for {user}"),
+        (Some(op), None) => op,
+        _ => "a request".to_owned(),
     }
 }
 

@@ -72,6 +72,14 @@ impl Candidate {
         }
     }
 
+    /// The verifier's step at `t` in the first timing world still alive.
+    pub fn verifier_step(&self, t: i64) -> Option<i64> {
+        self.worlds
+            .iter()
+            .enumerate()
+            .find_map(|(w, s)| s.map(|s| s.step_at(t + WORLDS[w], PERIOD_MS)))
+    }
+
     /// Whether any timing world still agrees with every answer.
     pub fn alive(&self) -> bool {
         self.worlds.iter().any(Option::is_some)

@@ -163,6 +163,9 @@ struct Probe<'a> {
     person: Option<Person>,
     /// How long a setup has taken at most, so enrollments are planned after it.
     setup_ms: i64,
+    /// How long choosing a plan took last (on the target's clock: nothing
+    /// on a virtual one), so that plans start after it.
+    think_ms: i64,
     progress: &'a mut dyn FnMut(&str),
 }
 
@@ -173,6 +176,39 @@ struct Person {
     failures_in_row: u32,
     last_ms: i64,
 }
+
+/// How far a check reaches on one side.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Reach {
+    /// Exactly this many steps.
+    Exactly(u32),
+    /// Accepted as far as the probe widens.
+    AtLeast(u32),
+    /// Refused already where the test starts: not measurable this way.
+    Below(u32),
+}
+
+impl Reach {
+    /// The number a policy file gets (the widest tested where unbounded).
+    fn steps(self) -> Option<u32> {
+        match self {
+            Reach::Exactly(n) | Reach::AtLeast(n) => Some(n),
+            Reach::Below(_) => None,
+        }
+    }
+
+    /// In words, for the provenance note.
+    fn text(self) -> String {
+        match self {
+            Reach::Exactly(n) => n.to_string(),
+            Reach::AtLeast(n) => format!("at least {n} (the probe widens no further)"),
+            Reach::Below(n) => format!("not measured (refused already at {n})"),
+        }
+    }
+}
+
+/// How late a planned check may go out before it is not sent.
+const LATE_MS: i64 = 500;
 
 /// Whether the answer says accepted, for each check of a plan.
 fn bits_text(plan: &[Check], bits: u32) -> String {
@@ -247,10 +283,25 @@ impl Probe<'_> {
         let mut bits = 0;
         let mut times = Vec::with_capacity(plan.len());
         for (i, check) in plan.iter().enumerate() {
+            if check.kind == Kind::Login && self.failed_logins >= self.options.max_failed_logins {
+                return Err(ProbeError::Budget(
+                    "failed-login",
+                    format!("{} logins refused", self.failed_logins),
+                ));
+            }
             if check.kind == Kind::Enroll {
                 self.new_person()?;
             }
             self.target.wait_until(check.at_ms);
+            // A check that would go out late (the choice or a setup took
+            // longer than planned) is not sent: its margins from the step
+            // edges no longer hold. What was sent is returned.
+            if self.target.now_ms() > check.at_ms + LATE_MS {
+                if i == 0 || check.kind == Kind::Enroll {
+                    self.person = None;
+                }
+                return Ok(Some((bits, times)));
+            }
             let Some(p) = self.person.as_mut() else {
                 return Err(ProbeError::Implausible(
                     "a login planned before any enrollment".to_owned(),
@@ -273,6 +324,8 @@ impl Probe<'_> {
                 Kind::Resync => self.target.resync(&p.user, &pair(check.step))?,
             };
             let Some(answer) = answer else {
+                // The person's state is now unknown to the candidates.
+                self.person = None;
                 return Ok(None);
             };
             p.last_ms = answer.time_ms;
@@ -291,7 +344,7 @@ impl Probe<'_> {
     /// When the current person may be asked again: after a failure, past
     /// django-otp's doubling throttle (2^(n-1) s) with a margin.
     fn earliest(&mut self) -> i64 {
-        let now = self.target.now_ms() + 300;
+        let now = self.target.now_ms() + 300 + self.think_ms;
         match &self.person {
             Some(p) if p.failures_in_row > 0 => {
                 let wait = 1000i64 << (p.failures_in_row - 1).min(10);
@@ -301,44 +354,94 @@ impl Probe<'_> {
         }
     }
 
+    /// Two moments `gap` apart in one step, both clear of its edges, the
+    /// first once a new person could be set up.
+    fn same_step_pair(&mut self, gap: i64) -> (i64, i64) {
+        let start = self.target.now_ms() + self.setup_ms;
+        self.same_step_pair_after(start, gap)
+    }
+
+    /// Two moments `gap` apart in one step, both clear of its edges, from `start`.
+    fn same_step_pair_after(&mut self, start: i64, gap: i64) -> (i64, i64) {
+        let mut first = clear_of_edges(start);
+        if crate::sim::clock::phase_of(first, PERIOD_MS) + gap
+            > PERIOD_MS - hypotheses::EDGE_MARGIN_MS
+        {
+            first = clear_of_edges(step_of(first, PERIOD_MS) * PERIOD_MS + PERIOD_MS);
+        }
+        (first, first + gap)
+    }
+
     /// Stage 1: is a code at `offset` accepted at enrollment (a new person)?
     fn enrollment_accepts(&mut self, offset: i64) -> Result<bool, ProbeError> {
-        let at = clear_of_edges(self.target.now_ms() + self.setup_ms);
-        let plan = [Check {
-            kind: Kind::Enroll,
-            step: step_of(at, PERIOD_MS) + offset,
-            at_ms: at,
-        }];
-        let (bits, _) = self
-            .execute(&plan)?
-            .ok_or_else(|| ProbeError::Implausible("no answer to an enrollment".to_owned()))?;
-        self.note("enrollment reach", bits_text(&plan, bits), None);
+        // A setup slower than expected can push the enrollment into the next
+        // step, where the code's offset is one less: then ask again.
+        for _ in 0..3 {
+            let at = clear_of_edges(self.target.now_ms() + self.setup_ms);
+            let plan = [Check {
+                kind: Kind::Enroll,
+                step: step_of(at, PERIOD_MS) + offset,
+                at_ms: at,
+            }];
+            let (bits, times) = self
+                .execute(&plan)?
+                .ok_or_else(|| ProbeError::Implausible("no answer to an enrollment".to_owned()))?;
+            let decided = times.first().copied().unwrap_or(at);
+            let phase = crate::sim::clock::phase_of(decided, PERIOD_MS);
+            if step_of(decided, PERIOD_MS) != step_of(at, PERIOD_MS)
+                || !(1_000..PERIOD_MS - 1_000).contains(&phase)
+            {
+                self.note(
+                    "enrollment reach",
+                    format!(
+                        "{} (decided too near a step edge: asked again)",
+                        bits_text(&plan, bits)
+                    ),
+                    None,
+                );
+                self.person = None;
+                continue;
+            }
+            return self.enrollment_answer(&plan, bits);
+        }
+        Err(ProbeError::Implausible(
+            "three enrollments in a row were decided in another step than planned: the verifier's clock or its delay is off by more than a second".to_owned(),
+        ))
+    }
+
+    fn enrollment_answer(&mut self, plan: &[Check], bits: u32) -> Result<bool, ProbeError> {
+        self.note("enrollment reach", bits_text(plan, bits), None);
         // Nobody's state carries over into the candidates' later stages.
         self.person = None;
         Ok(bits & 1 != 0)
     }
 
-    /// The reach of a check on one side: the largest `k` with `accepts(sign·k)`,
-    /// widening by doubling, then bisecting. `None` past `max_reach`.
+    /// The reach of a check on one side: the largest `k` with
+    /// `accepts(sign·k)`, asked first at `from` (where nothing but the
+    /// reach itself can refuse), widening by doubling up to `max_reach`,
+    /// then bisecting.
     fn reach(
         &mut self,
         sign: i64,
+        from: i64,
         accepts: &mut dyn FnMut(&mut Self, i64) -> Result<bool, ProbeError>,
-    ) -> Result<Option<u32>, ProbeError> {
+    ) -> Result<Reach, ProbeError> {
         let max = i64::from(self.options.max_reach);
-        let (mut lo, mut hi) = (0i64, None);
-        let mut k = 1;
-        while k <= max {
+        if !accepts(self, sign * from)? {
+            return Ok(Reach::Below(from as u32));
+        }
+        let (mut lo, mut hi) = (from, None);
+        let mut k = from;
+        while hi.is_none() && lo < max {
+            k = (k * 2).min(max);
             if accepts(self, sign * k)? {
                 lo = k;
-                k *= 2;
             } else {
                 hi = Some(k);
-                break;
             }
         }
         let Some(mut hi) = hi else {
-            return Ok(None);
+            return Ok(Reach::AtLeast(max as u32));
         };
         while hi - lo > 1 {
             let mid = lo + (hi - lo) / 2;
@@ -348,7 +451,7 @@ impl Probe<'_> {
                 hi = mid;
             }
         }
-        Ok(Some(lo as u32))
+        Ok(Reach::Exactly(lo as u32))
     }
 
     /// The plans worth considering now: for the current person, and for a
@@ -375,6 +478,33 @@ impl Probe<'_> {
             .into_iter()
             .filter(|&e| e >= -reach(window.behind, 12) && e <= reach(window.ahead, 12))
             .collect();
+        // What a resync stores: enrolled now, a resync, then a login.
+        if resync {
+            let t = clear_of_edges(start);
+            let enroll = Check {
+                kind: Kind::Enroll,
+                step: step_of(t, PERIOD_MS),
+                at_ms: t,
+            };
+            let t2 = clear_of_edges(t + 1_000);
+            for k in [2, 4] {
+                let resync = Check {
+                    kind: Kind::Resync,
+                    step: step_of(t2, PERIOD_MS) + k,
+                    at_ms: t2,
+                };
+                for t3 in moments(t2 + 1_000, 1) {
+                    for j in -3..=k + 3 {
+                        let login = Check {
+                            kind: Kind::Login,
+                            step: step_of(t3, PERIOD_MS) + j,
+                            at_ms: t3,
+                        };
+                        pool.push(vec![enroll, resync, login]);
+                    }
+                }
+            }
+        }
         // Behind a replay rule: enrolled now, a login behind after waiting.
         let t = clear_of_edges(start);
         let enroll = Check {
@@ -436,7 +566,10 @@ impl Probe<'_> {
             }
             let now = self.target.now_ms();
             let pool = self.pool(window, resync);
-            let Some((best, _)) = choose(candidates, &pool, now) else {
+            let chosen = choose(candidates, &pool, now);
+            let thought = self.target.now_ms() - now;
+            self.think_ms = (thought + thought / 2).min(10_000);
+            let Some((best, _)) = chosen else {
                 return Ok(());
             };
             let plan = &pool[best];
@@ -450,6 +583,10 @@ impl Probe<'_> {
                 );
                 continue;
             };
+            if times.is_empty() {
+                continue;
+            }
+            let plan = &plan[..times.len()];
             judge(candidates, plan, &times, bits);
             let what = bits_text(plan, bits);
             let n = self.note(stage, what.clone(), Some(candidates.len()));
@@ -481,30 +618,45 @@ impl Probe<'_> {
             if !at_edge {
                 continue;
             }
+            // Behind, wait out the enrollment's own replay rule first.
             let t = clear_of_edges(self.target.now_ms() + self.setup_ms);
             let later = if side > 0 {
                 clear_of_edges(t + 1_000)
             } else {
-                t + (beyond + 1) * PERIOD_MS
+                t + (beyond + 2) * PERIOD_MS
             };
-            let plan = [
-                Check {
-                    kind: Kind::Enroll,
-                    step: step_of(t, PERIOD_MS),
-                    at_ms: t,
-                },
-                Check {
-                    kind: Kind::Login,
-                    step: step_of(later, PERIOD_MS) + side * beyond,
-                    at_ms: later,
-                },
-            ];
-            let Some((bits, times)) = self.execute(&plan)? else {
+            let enroll = [Check {
+                kind: Kind::Enroll,
+                step: step_of(t, PERIOD_MS),
+                at_ms: t,
+            }];
+            let Some((bits, times)) = self.execute(&enroll)? else {
                 continue;
             };
-            judge(candidates, &plan, &times, bits);
-            let what = bits_text(&plan, bits);
+            if times.is_empty() {
+                continue;
+            }
+            judge(candidates, &enroll, &times, bits);
+            // Just past the window around the verifier's own step, as the
+            // candidates left see it (a stored shift may move it).
+            let Some(c) = candidates.first().and_then(|c| c.verifier_step(later)) else {
+                continue;
+            };
+            let login = [Check {
+                kind: Kind::Login,
+                step: c + side * beyond,
+                at_ms: later,
+            }];
+            let Some((bits, times)) = self.execute(&login)? else {
+                continue;
+            };
+            if times.is_empty() {
+                continue;
+            }
+            judge(candidates, &login, &times, bits);
+            let what = format!("{}, {}", bits_text(&enroll, 1), bits_text(&login, bits));
             self.note("edge", what.clone(), Some(candidates.len()));
+            self.person = None;
             if candidates.is_empty() {
                 return Err(ProbeError::BeyondCandidates(format!(
                     "the login window reaches past {}{max} ({what}): run again with a larger --max-login-window",
@@ -563,7 +715,9 @@ fn person_plans(
     }
     let far = reach + 1;
     if left >= 2 {
-        for t2 in moments(t + 700, 1) {
+        // The second login waits out django-otp's one-second throttle in
+        // case the first is refused.
+        for t2 in moments(t + 2_300, 1) {
             for a in -1..=1 {
                 for b in -1..=1 {
                     pool.push(vec![login(t, a), login(t2, b)]);
@@ -665,7 +819,10 @@ fn canonical(p: &mut Policy) {
     match &mut p.flow {
         Flow::Pair { store: s, .. } | Flow::Confirm { store: s, .. } => *s = store,
     }
-    if p.on_login == Store::Steps && p.login.behind == 0 && p.login.ahead == 0 {
+    // A login at offset 0 storing whole steps stores what is there, unless
+    // the enrollment stored a shift (whole steps then clear it).
+    let shifted = matches!(store, Store::ShiftStart | Store::ShiftCentre);
+    if p.on_login == Store::Steps && p.login.behind == 0 && p.login.ahead == 0 && !shifted {
         p.on_login = Store::Nothing;
     }
     // libpam's learning answers every far code before AutoResync is asked.
@@ -774,6 +931,7 @@ pub fn probe(
         failed_logins: 0,
         person: None,
         setup_ms: 1_000,
+        think_ms: 0,
         progress,
     };
 
@@ -784,15 +942,16 @@ pub fn probe(
         ));
     }
     let mut accepts = |p: &mut Probe<'_>, offset: i64| p.enrollment_accepts(offset);
-    let ahead = p.reach(1, &mut accepts)?;
-    let behind = p.reach(-1, &mut accepts)?;
+    let ahead = p.reach(1, 1, &mut accepts)?;
+    let behind = p.reach(-1, 1, &mut accepts)?;
     let max = options.max_reach;
     let enroll_window = Window {
-        behind: behind.unwrap_or(max),
-        ahead: ahead.unwrap_or(max),
+        behind: behind.steps().unwrap_or(0),
+        ahead: ahead.steps().unwrap_or(0),
     };
     let pair = p.target.enroll_codes() == 2;
     let mut skip_allowed = false;
+    let mut skip_tested = false;
     if !pair && enroll_window.ahead < max {
         // A refused one-code enrollment, then a skip.
         let at = clear_of_edges(p.target.now_ms() + p.setup_ms);
@@ -810,6 +969,7 @@ pub fn probe(
                 .map(|x| x.user.clone())
                 .unwrap_or_default();
             skip_allowed = p.target.skip(&user)?.is_some_and(|a| a.accepted);
+            skip_tested = true;
             let what = format!(
                 "{}, then skip: {}",
                 bits_text(&plan, bits),
@@ -841,40 +1001,17 @@ pub fn probe(
     p.narrow("rules", &mut candidates, enroll_window, false)?;
     p.check_the_edge_of_the_space(&mut candidates)?;
 
-    // Stage 3: the resync, if there is one.
-    let resync_stores = [
-        Store::Nothing,
-        Store::Steps,
-        Store::ShiftStart,
-        Store::ShiftCentre,
-    ];
-    let provisional = Window::symmetric(options.max_reach);
-    let mut with_resync: Vec<Candidate> = candidates
-        .iter()
-        .flat_map(|c| {
-            resync_stores.iter().map(move |&store| {
-                let mut policy = c.policy.clone();
-                policy.resync = Some(Resync {
-                    search: provisional,
-                    store,
-                    how: Arc::from(""),
-                });
-                c.clone_with(policy)
-            })
-        })
-        .collect();
-    with_resync.extend(candidates.iter().cloned());
-    p.narrow("resync", &mut with_resync, enroll_window, true)?;
-    let has_resync = with_resync.iter().any(|c| c.policy.resync.is_some());
-    let resync_ahead = if has_resync {
-        let mut accepts = |p: &mut Probe<'_>, offset: i64| -> Result<bool, ProbeError> {
-            let at = clear_of_edges(p.target.now_ms() + p.setup_ms);
-            let s = step_of(at, PERIOD_MS);
-            let t2 = clear_of_edges(at + 1_000);
+    // Stage 3: the resync. Whether there is one, how far ahead it reaches
+    // (a fresh person each; it starts at +2, past what the enrollment
+    // itself made a replay), then what it stores.
+    let resync_accepts = |p: &mut Probe<'_>, offset: i64| -> Result<Option<bool>, ProbeError> {
+        // Asked again when a check could not go out on time.
+        loop {
+            let (at, t2) = p.same_step_pair(1_000);
             let plan = [
                 Check {
                     kind: Kind::Enroll,
-                    step: s,
+                    step: step_of(at, PERIOD_MS),
                     at_ms: at,
                 },
                 Check {
@@ -883,47 +1020,102 @@ pub fn probe(
                     at_ms: t2,
                 },
             ];
-            let (bits, _) = p.execute(&plan)?.unwrap_or((0, Vec::new()));
-            p.note("resync reach", bits_text(&plan, bits), None);
-            Ok(bits == 0b11)
-        };
-        p.reach(1, &mut accepts)?
+            let Some((bits, times)) = p.execute(&plan)? else {
+                p.note(
+                    "resync reach",
+                    format!("{}, then a resync: unsupported", bits_text(&plan[..1], 1)),
+                    None,
+                );
+                return Ok(None);
+            };
+            p.person = None;
+            if times.len() == plan.len() {
+                p.note("resync reach", bits_text(&plan, bits), None);
+                return Ok(Some(bits == 0b11));
+            }
+        }
+    };
+    let has_resync = resync_accepts(&mut p, 2)?.is_some();
+    let resync_reach = if has_resync {
+        let mut accepts =
+            |p: &mut Probe<'_>, offset: i64| Ok(resync_accepts(p, offset)?.unwrap_or(false));
+        Some(p.reach(1, 2, &mut accepts)?)
     } else {
         None
     };
+    let resync_window = resync_reach.and_then(Reach::steps).map(|ahead| Window {
+        behind: ahead,
+        ahead,
+    });
+    let mut with_resync: Vec<Candidate> = match resync_window {
+        None => candidates,
+        Some(window) => candidates
+            .iter()
+            .flat_map(|c| {
+                [
+                    Store::Nothing,
+                    Store::Steps,
+                    Store::ShiftStart,
+                    Store::ShiftCentre,
+                ]
+                .map(|store| {
+                    let mut policy = c.policy.clone();
+                    policy.resync = Some(Resync {
+                        search: window,
+                        store,
+                        how: Arc::from(""),
+                    });
+                    c.clone_with(policy)
+                })
+            })
+            .collect(),
+    };
+    if resync_window.is_some() {
+        p.person = None;
+        p.narrow("resync", &mut with_resync, enroll_window, true)?;
+    }
 
-    // Stage 4: how far AutoResync reaches (learning is taken as tested).
+    // Stage 4: how far AutoResync reaches (learning is taken as tested):
+    // a code just past the login window, then the next one; it starts
+    // where the first is refused as a login and neither is a replay.
     let auto_on = with_resync.iter().all(|c| c.policy.auto_resync.is_some());
     let auto_reach = if auto_on {
+        let ahead = with_resync
+            .iter()
+            .map(|c| i64::from(c.policy.login.ahead))
+            .max()
+            .unwrap_or(0);
         let mut accepts = |p: &mut Probe<'_>, offset: i64| -> Result<bool, ProbeError> {
-            let at = clear_of_edges(p.target.now_ms() + p.setup_ms);
-            let s = step_of(at, PERIOD_MS);
-            let t1 = clear_of_edges(at + 1_000);
-            let t2 = clear_of_edges(t1 + 2_300);
-            let k = step_of(t1, PERIOD_MS) + offset;
-            let plan = [
-                Check {
-                    kind: Kind::Enroll,
-                    step: s,
-                    at_ms: at,
-                },
-                Check {
-                    kind: Kind::Login,
-                    step: k - 1,
-                    at_ms: t1,
-                },
-                Check {
-                    kind: Kind::Login,
-                    step: k,
-                    at_ms: t2,
-                },
-            ];
-            let (bits, _) = p.execute(&plan)?.unwrap_or((0, Vec::new()));
-            p.note("AutoResync reach", bits_text(&plan, bits), None);
-            Ok(bits & 0b100 != 0)
+            loop {
+                let at = clear_of_edges(p.target.now_ms() + p.setup_ms);
+                let (t1, t2) = p.same_step_pair_after(at + 1_000, 2_300);
+                let k = step_of(t1, PERIOD_MS) + offset;
+                let plan = [
+                    Check {
+                        kind: Kind::Enroll,
+                        step: step_of(at, PERIOD_MS),
+                        at_ms: at,
+                    },
+                    Check {
+                        kind: Kind::Login,
+                        step: k - 1,
+                        at_ms: t1,
+                    },
+                    Check {
+                        kind: Kind::Login,
+                        step: k,
+                        at_ms: t2,
+                    },
+                ];
+                let (bits, times) = p.execute(&plan)?.unwrap_or((0, Vec::new()));
+                p.person = None;
+                if times.len() == plan.len() {
+                    p.note("AutoResync reach", bits_text(&plan, bits), None);
+                    return Ok(bits & 0b100 != 0);
+                }
+            }
         };
-        // Start past the login window, where only AutoResync can accept.
-        p.reach(1, &mut accepts)?
+        Some(p.reach(1, (ahead + 2).max(3), &mut accepts)?)
     } else {
         None
     };
@@ -933,17 +1125,9 @@ pub fn probe(
         .iter()
         .map(|c| {
             let mut policy = c.policy.clone();
-            if let Some(r) = &mut policy.resync {
-                let ahead = resync_ahead.unwrap_or(max);
-                r.search = Window {
-                    behind: ahead,
-                    ahead,
-                };
-            }
-            if let Some(a) = &mut policy.auto_resync
-                && auto_on
+            if let (Some(a), Some(n)) = (&mut policy.auto_resync, auto_reach.and_then(Reach::steps))
             {
-                a.search = auto_reach.map_or(max, |k| k + 1);
+                a.search = n + 1;
             }
             if let Some(claimed) = &options.claimed {
                 policy.penalty = claimed.penalty;
@@ -976,16 +1160,14 @@ pub fn probe(
         .ok_or_else(|| ProbeError::Implausible("no candidate left".to_owned()))?;
     let open = undetermined(&survivors);
 
-    let policy = describe(
-        chosen,
-        &p,
-        &open,
-        flow,
-        enroll_window,
-        has_resync,
-        resync_ahead,
-        auto_reach,
-    );
+    let findings = Findings {
+        enroll_ahead: ahead,
+        enroll_behind: behind,
+        skip_tested,
+        resync: resync_reach,
+        auto: auto_reach,
+    };
+    let policy = describe(chosen, &p, &open, &findings);
     // On a real clock the two agree; on a virtual one only the clock's span
     // says how long the experiments would take for real.
     let clock_seconds = (p.target.now_ms() - clock_started) as f64 / 1000.0;
@@ -1033,18 +1215,19 @@ impl Candidate {
     }
 }
 
-/// The policy file's name, summary and sources for the chosen candidate.
-#[allow(clippy::too_many_arguments)]
-fn describe(
-    mut policy: Policy,
-    p: &Probe<'_>,
-    open: &[String],
-    flow: Flow,
-    enroll_window: Window,
-    has_resync: bool,
-    resync_ahead: Option<u32>,
-    auto_reach: Option<u32>,
-) -> Policy {
+/// What the reach stages found, for the provenance notes.
+struct Findings {
+    enroll_ahead: Reach,
+    enroll_behind: Reach,
+    skip_tested: bool,
+    resync: Option<Reach>,
+    auto: Option<Reach>,
+}
+
+/// The policy file's name, summary and sources for the chosen candidate:
+/// MEASURED where experiments decided a value, INFERRED (and why) where
+/// they could not, or did not tell the candidates left apart.
+fn describe(mut policy: Policy, p: &Probe<'_>, open: &[String], f: &Findings) -> Policy {
     let ex = &p.experiments;
     let name = p.target.name();
     let slug: String = name
@@ -1062,147 +1245,153 @@ fn describe(
         .take(4)
         .collect::<Vec<_>>()
         .join("-");
+    // The reader takes names of at most 64 characters.
+    let slug: String = slug.chars().take(50).collect();
     policy.name = format!(
         "measured-{}",
-        if slug.is_empty() { "verifier" } else { &slug }
+        if slug.is_empty() {
+            "verifier"
+        } else {
+            slug.trim_end_matches('-')
+        }
     );
     policy.summary = Arc::from(format!("{name}, as measured by skewsim probe").as_str());
-    let max = p.options.max_reach;
-    let measured = |parameter: String, note: String| Source {
+    let source = |provenance, parameter: String, note: String| Source {
         parameter,
-        provenance: Provenance::Measured,
+        provenance,
         note,
     };
-    let inferred = |parameter: String, note: String| Source {
-        parameter,
-        provenance: Provenance::Inferred,
-        note,
-    };
-    let at_least = |reach: u32| {
-        if reach >= max {
-            format!("at least {max} (the probe widens no further)")
-        } else {
-            reach.to_string()
-        }
-    };
-    let rules_note = |what: &str| -> String {
-        match open.iter().find(|o| o.starts_with(what)) {
-            Some(o) => format!(
-                "NOT DETERMINED: {o}; no plan within the budgets told them apart ({})",
-                cite(ex, "rules")
+    let mut sources = Vec::new();
+    // A rules-stage parameter: MEASURED when the experiments left one
+    // value, INFERRED (the simplest of those left) when they did not.
+    let rule = |label: &str, parameter: String| {
+        let (provenance, note) = match open.iter().find(|o| o.starts_with(label)) {
+            Some(o) => (
+                Provenance::Inferred,
+                format!(
+                    "NOT DETERMINED: {o}; no experiment within the budgets told them apart ({}); the simplest is written",
+                    cite(ex, "rules")
+                ),
             ),
-            None => format!("the other values were ruled out by {}", cite(ex, "rules")),
-        }
-    };
-    let mut sources = vec![
-        measured(
-            format!(
-                "enrollment: {}",
-                if flow.is_pair() {
-                    "two consecutive codes"
-                } else {
-                    "one code"
-                }
+            None => (
+                Provenance::Measured,
+                format!("the other values were ruled out by {}", cite(ex, "rules")),
             ),
-            "the adapter's hello (enroll_codes) and every enrollment sent".to_owned(),
+        };
+        source(provenance, parameter, note)
+    };
+    let rules_sources = [
+        rule(
+            "enrollment stores",
+            format!("enrollment stores {}", store_name(policy.flow.store())),
         ),
-        measured(
-            format!("enrollment window {}", range_text(enroll_window)),
-            format!(
-                "behind {}, ahead {}: widening then bisection, one person each ({})",
-                at_least(enroll_window.behind),
-                at_least(enroll_window.ahead),
-                cite(ex, "enrollment reach")
-            ),
+        rule(
+            "login window",
+            format!("login window {}", range_text(policy.login)),
+        ),
+        rule(
+            "logins store",
+            format!("logins store {}", store_name(policy.on_login)),
+        ),
+        rule("replay", format!("replay {}", replay_name(policy.replay))),
+        rule(
+            "skew learning",
+            format!("skew learning {}", on_off(policy.learning.is_some())),
+        ),
+        rule(
+            "AutoResync",
+            format!("AutoResync {}", on_off(policy.auto_resync.is_some())),
         ),
     ];
-    if !flow.is_pair() {
-        sources.push(measured(
-            format!(
-                "a refused code can be skipped: {}",
-                matches!(
-                    policy.flow,
-                    Flow::Confirm {
-                        skip_allowed: true,
-                        ..
-                    }
-                )
-            ),
-            cite(ex, "skip"),
-        ));
-    }
-    let store_word = |p: &str, unmeasured: bool| {
-        if unmeasured {
-            format!("{p} (NOT DETERMINED)")
-        } else {
-            p.to_owned()
-        }
-    };
-    sources.push(measured(
-        store_word(
-            &format!("enrollment stores {}", store_name(policy.flow.store())),
-            open.iter().any(|o| o.starts_with("enrollment stores")),
+    sources.push(source(
+        Provenance::Measured,
+        format!(
+            "enrollment: {}",
+            if policy.flow.is_pair() {
+                "two consecutive codes"
+            } else {
+                "one code"
+            }
         ),
-        rules_note("enrollment stores"),
+        "as the adapter's hello says (enroll_codes); every enrollment sent so was answered"
+            .to_owned(),
     ));
-    sources.push(measured(
-        format!("login window {}", range_text(policy.login)),
-        rules_note("login window"),
+    sources.push(source(
+        Provenance::Measured,
+        format!("enrollment window {}", range_text(policy.flow.window())),
+        format!(
+            "behind {}, ahead {}: widening then bisection, one person each ({})",
+            f.enroll_behind.text(),
+            f.enroll_ahead.text(),
+            cite(ex, "enrollment reach")
+        ),
     ));
-    sources.push(measured(
-        format!("logins store {}", store_name(policy.on_login)),
-        rules_note("logins store"),
-    ));
-    sources.push(measured(
-        format!("replay {}", replay_name(policy.replay)),
-        rules_note("replay"),
-    ));
-    sources.push(measured(
-        format!("skew learning {}", on_off(policy.learning.is_some())),
-        rules_note("skew learning"),
-    ));
+    if !policy.flow.is_pair() {
+        let skippable = matches!(
+            policy.flow,
+            Flow::Confirm {
+                skip_allowed: true,
+                ..
+            }
+        );
+        sources.push(if f.skip_tested {
+            source(
+                Provenance::Measured,
+                format!("a refused code can be skipped: {skippable}"),
+                cite(ex, "skip"),
+            )
+        } else {
+            source(
+                Provenance::Inferred,
+                format!("a refused code can be skipped: {skippable}"),
+                "not tested: no enrollment was refused".to_owned(),
+            )
+        });
+    }
+    sources.extend(rules_sources);
     if let Some(l) = policy.learning {
-        sources.push(inferred(
+        sources.push(source(
+            Provenance::Inferred,
             format!("skew learning search {}", l.search),
             match &p.options.claimed {
                 Some(c) if c.learning.is_some() => format!("not measured (each test takes three steps of real time); taken from the preset the verifier names, {}", c.name),
-                _ => "not measured (each test takes three steps of real time): at least the offsets the probe used".to_owned(),
+                _ => "not measured (each test takes three steps of real time); libpam's 1500 is assumed".to_owned(),
             },
         ));
     }
-    sources.push(measured(
-        format!("AutoResync {}", on_off(policy.auto_resync.is_some())),
-        rules_note("AutoResync"),
-    ));
     if let Some(a) = policy.auto_resync {
-        sources.push(measured(
-            format!("AutoResync search {}", a.search),
-            format!(
-                "ahead: {} ({}); behind taken as the same (codes behind the last accepted are refused as replays, so it cannot be tested)",
-                auto_reach.map_or_else(|| at_least(max), |k| format!("the pair ending at +{k} healed, one further did not")),
+        let (provenance, note) = match f.auto {
+            Some(Reach::Exactly(k)) => (Provenance::Measured, format!(
+                "the pair ending at +{k} healed, one further did not ({}); behind taken as the same (codes behind the last accepted are replays, so it is not tested)",
                 cite(ex, "AutoResync reach")
-            ),
+            )),
+            Some(reach) => (Provenance::Measured, format!("ahead {} ({}); behind taken as the same", reach.text(), cite(ex, "AutoResync reach"))),
+            None => (Provenance::Inferred, "not measured: the candidates left did not all have AutoResync; privacyIDEA's 1000 is assumed".to_owned()),
+        };
+        sources.push(source(
+            provenance,
+            format!("AutoResync search {}", a.search),
+            note,
         ));
     }
-    if has_resync {
-        let ahead = resync_ahead.unwrap_or(max);
-        sources.push(measured(
-            format!(
-                "resync: two codes, stores {}, reaches +{}",
-                policy.resync.as_ref().map_or("?", |r| store_name(r.store)),
-                at_least(ahead)
-            ),
-            format!(
-                "{}; {}",
-                rules_note("resync stores"),
-                cite(ex, "resync reach")
-            ),
-        ));
-        sources.push(inferred(
-            format!("resync reaches -{ahead} behind"),
-            "taken as the ahead reach: codes behind the last accepted are refused as replays, so a real-time probe cannot test it".to_owned(),
-        ));
-        if let Some(r) = &mut policy.resync {
+    match (&mut policy.resync, f.resync) {
+        (Some(r), Some(reach)) => {
+            sources.push(source(
+                Provenance::Measured,
+                format!("resync: two codes, reaches +{}", r.search.ahead),
+                format!("ahead {} ({})", reach.text(), cite(ex, "resync reach")),
+            ));
+            sources.push(rule_like(
+                open,
+                ex,
+                "resync stores",
+                format!("resync stores {}", store_name(r.store)),
+            ));
+            sources.push(source(
+                Provenance::Inferred,
+                format!("resync reaches -{} behind", r.search.behind),
+                "taken as the reach ahead: behind, a resync's codes are older than the enrollment's, refused as replays until that many steps of real time have passed, which the probe does not wait for".to_owned(),
+            ));
             r.how = Arc::from(match &p.options.claimed {
                 Some(Policy {
                     resync: Some(c), ..
@@ -1210,24 +1399,32 @@ fn describe(
                 _ => "the verifier's resync".to_owned(),
             });
         }
-    } else {
-        sources.push(measured(
+        (None, Some(reach)) => sources.push(source(
+            Provenance::Inferred,
+            "no resync written".to_owned(),
+            format!(
+                "the verifier has a resync, but its reach could not be measured ({}; {})",
+                reach.text(),
+                cite(ex, "resync reach")
+            ),
+        )),
+        _ => sources.push(source(
+            Provenance::Measured,
             "no resync".to_owned(),
             format!(
                 "the verifier answered a resync as unsupported ({})",
-                cite(ex, "resync")
+                cite(ex, "resync reach")
             ),
-        ));
+        )),
     }
-    sources.push(inferred(
-        format!(
-            "failures: {}",
-            match policy.penalty {
-                FailurePenalty::None => "none".to_owned(),
-                FailurePenalty::Throttle => "throttle".to_owned(),
-                FailurePenalty::LockAfter(n) => format!("lock after {n}"),
-            }
-        ),
+    let penalty = match policy.penalty {
+        FailurePenalty::None => "none".to_owned(),
+        FailurePenalty::Throttle => "throttle".to_owned(),
+        FailurePenalty::LockAfter(n) => format!("lock after {n}"),
+    };
+    sources.push(source(
+        Provenance::Inferred,
+        format!("failures: {penalty}"),
         match &p.options.claimed {
             Some(c) => format!("not measured: a probe must not lock or throttle an account, so it keeps to {} logins per person and pauses after a failure; taken from the preset the verifier names, {}", p.options.logins_per_person, c.name),
             None => format!("not measured: a probe must not lock or throttle an account, so it keeps to {} logins per person and pauses after a failure", p.options.logins_per_person),
@@ -1235,6 +1432,25 @@ fn describe(
     ));
     policy.sources = sources.into();
     policy
+}
+
+/// A resync-stage parameter, as [`describe`]'s rules.
+fn rule_like(open: &[String], ex: &[Experiment], label: &str, parameter: String) -> Source {
+    match open.iter().find(|o| o.starts_with(label)) {
+        Some(o) => Source {
+            parameter,
+            provenance: Provenance::Inferred,
+            note: format!(
+                "NOT DETERMINED: {o}; no experiment within the budgets told them apart ({}); the simplest is written",
+                cite(ex, "resync")
+            ),
+        },
+        None => Source {
+            parameter,
+            provenance: Provenance::Measured,
+            note: format!("the other values were ruled out by {}", cite(ex, "resync")),
+        },
+    }
 }
 
 fn on_off(on: bool) -> &'static str {

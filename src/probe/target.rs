@@ -29,7 +29,9 @@ pub trait Target {
     fn name(&self) -> String;
     /// How many codes its enrollment takes (1 or 2).
     fn enroll_codes(&self) -> usize;
-    /// The time now on the verifier's clock, Unix ms.
+    /// The time now, Unix ms: this machine's clock for a real-clock
+    /// verifier (whose own clock shows only in its answers' stamps), the
+    /// virtual clock otherwise.
     fn now_ms(&mut self) -> i64;
     /// Waits until the verifier's clock reads `t_ms` (a virtual clock jumps).
     fn wait_until(&mut self, t_ms: i64);
@@ -269,8 +271,11 @@ impl ModelTarget {
         }
     }
 
-    /// The step of a code (searched around the decision time; codes of the
-    /// lab's secrets are unique within far more than any window here).
+    /// The step of a code: the nearest with that code, searched outwards
+    /// from the decision time to ±3000 steps. A far code can share its code
+    /// with a nearer step (about 2·10⁻⁶ per step of distance); the runs are
+    /// deterministic (seeded secrets, a fixed virtual start), so a test
+    /// that passes does not flake.
     fn step_of_code(&self, secret: &Secret, code_text: &str, at: i64) -> Option<i64> {
         let c = step_of(at, 30_000);
         (0..=3000)

@@ -16,11 +16,14 @@ const MAX_BYTES: u64 = 1 << 20;
 /// Reads and checks the policy file at `path`, given as `flag`.
 pub fn read(flag: &str, path: &Path) -> Result<Policy, CliError> {
     let shown = crate::dispatch::single_line(&path.display().to_string());
-    let file = std::fs::File::open(path)
+    // Checked before opening: opening a FIFO would wait for a writer.
+    let meta = std::fs::metadata(path)
         .map_err(|e| CliError::usage(flag, format!("{shown} cannot be read: {e}")))?;
-    if file.metadata().is_ok_and(|m| !m.is_file()) {
+    if !meta.is_file() {
         return Err(CliError::usage(flag, format!("{shown} is not a file")));
     }
+    let file = std::fs::File::open(path)
+        .map_err(|e| CliError::usage(flag, format!("{shown} cannot be read: {e}")))?;
     let mut text = String::new();
     file.take(MAX_BYTES + 1)
         .read_to_string(&mut text)
