@@ -59,6 +59,369 @@ fn code_from_a_uri_uses_its_parameters() {
     assert_eq!(stdout(&skewsim(&["code", "--uri", hotp])), "287082\n");
 }
 
+/// RFC 4226 Appendix D: the HOTP values of the 20-byte seed for counters 0..9.
+#[test]
+fn code_counter_gives_the_rfc4226_appendix_d_values() {
+    let expected = [
+        "755224", "287082", "359152", "969429", "338314", "254676", "287922", "162583", "399871",
+        "520489",
+    ];
+    for (counter, want) in expected.iter().enumerate() {
+        let counter = counter.to_string();
+        let o = skewsim(&["code", "--counter", &counter, "--secret-hex", RFC_SEED_HEX]);
+        assert_eq!(o.status.code(), Some(0), "{counter}: {}", stderr(&o));
+        assert_eq!(stdout(&o), format!("{want}\n"), "counter {counter}");
+    }
+    // The same through a base32 secret and a totp URI (its period does not matter).
+    let uri = "otpauth://totp/me?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ&period=60";
+    let o = skewsim(&["code", "--uri", uri, "--counter", "9"]);
+    assert_eq!(stdout(&o), "520489\n", "{}", stderr(&o));
+}
+
+/// The rows of a `--window` table: (marked, offset, step, code).
+fn window_rows(text: &str) -> Vec<(bool, String, String, String)> {
+    text.lines()
+        .skip_while(|l| !l.trim_start().starts_with("offset"))
+        .skip(1)
+        .map(|l| {
+            let words: Vec<&str> = l.split_whitespace().collect();
+            let marked = words[0] == ">";
+            let rest = if marked { &words[1..] } else { &words[..] };
+            assert_eq!(rest.len(), 3, "{l}");
+            (
+                marked,
+                rest[0].to_owned(),
+                rest[1].to_owned(),
+                rest[2].to_owned(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn code_window_marks_the_current_step() {
+    // RFC 6238's seed at time 59 (step 1): 94287082 is the current code.
+    let o = skewsim(&[
+        "code",
+        "--secret-hex",
+        RFC_SEED_HEX,
+        "--time",
+        "59",
+        "--digits",
+        "8",
+        "--window",
+        "2",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let text = stdout(&o);
+    assert!(text.starts_with("  offset  step  code\n"), "{text}");
+    let rows = window_rows(&text);
+    let s = |v: &str| v.to_owned();
+    assert_eq!(
+        rows,
+        vec![
+            // Step -1 does not exist: the window stops at step 0.
+            (false, s("-1"), s("0"), s("84755224")),
+            (true, s("0"), s("1"), s("94287082")),
+            (false, s("+1"), s("2"), s("37359152")),
+            (false, s("+2"), s("3"), s("26969429")),
+        ],
+        "{text}"
+    );
+    // With --counter: the counters around N, labelled as counters.
+    let o = skewsim(&[
+        "code",
+        "--secret-hex",
+        RFC_SEED_HEX,
+        "--counter",
+        "5",
+        "--window",
+        "1",
+    ]);
+    let text = stdout(&o);
+    assert!(text.contains("counter"), "{text}");
+    let codes: Vec<(bool, String)> = window_rows(&text)
+        .into_iter()
+        .map(|(m, _, _, c)| (m, c))
+        .collect();
+    assert_eq!(
+        codes,
+        vec![
+            (false, s("338314")),
+            (true, s("254676")),
+            (false, s("287922"))
+        ]
+    );
+    // Window 0: the current row alone, still marked.
+    let o = skewsim(&[
+        "code",
+        "--secret-hex",
+        RFC_SEED_HEX,
+        "--counter",
+        "1",
+        "--window",
+        "0",
+    ]);
+    assert_eq!(
+        window_rows(&stdout(&o)),
+        vec![(true, s("0"), s("1"), s("287082"))]
+    );
+    // JSON: {offset, counter, code}, oldest first.
+    let o = skewsim(&[
+        "code",
+        "--secret-hex",
+        RFC_SEED_HEX,
+        "--time",
+        "59",
+        "--window",
+        "1",
+        "--format",
+        "json",
+    ]);
+    let doc: serde_json::Value = serde_json::from_slice(&o.stdout).expect("JSON");
+    assert_eq!(doc["code"], "287082");
+    assert_eq!(
+        doc["window"],
+        serde_json::json!([
+            {"offset": -1, "counter": 0, "code": "755224"},
+            {"offset": 0, "counter": 1, "code": "287082"},
+            {"offset": 1, "counter": 2, "code": "359152"},
+        ])
+    );
+}
+
+#[test]
+fn code_verbose_shows_the_step_and_never_the_secret() {
+    let o = skewsim(&[
+        "code",
+        "--secret-hex",
+        RFC_SEED_HEX,
+        "--time",
+        "59",
+        "--digits",
+        "8",
+        "-v",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let text = stdout(&o);
+    let field = |name: &str| -> String {
+        text.lines()
+            .find_map(|l| l.strip_prefix(&format!("{name}:")))
+            .unwrap_or_else(|| panic!("no {name}: in {text}"))
+            .trim()
+            .to_owned()
+    };
+    assert_eq!(field("mode"), "TOTP (RFC 6238)");
+    assert_eq!(field("secret"), "20 bytes (not shown)");
+    assert_eq!(field("algorithm"), "sha1");
+    assert_eq!(field("digits"), "8");
+    assert_eq!(field("period"), "30 s");
+    assert_eq!(field("time"), "1970-01-01T00:00:59Z (59)");
+    assert_eq!(field("step"), "1 (0x1)");
+    assert_eq!(field("step start"), "1970-01-01T00:00:30Z (30)");
+    assert_eq!(field("step end"), "1970-01-01T00:01:00Z (60)");
+    assert_eq!(field("seconds left"), "1");
+    // The code is still the last line, after a blank one.
+    assert!(text.ends_with("\n\n94287082\n"), "{text}");
+    let lower = text.to_lowercase();
+    assert!(
+        !lower.contains(RFC_SEED_HEX) && !lower.contains("gezdgnbvgy3tqojq"),
+        "{text}"
+    );
+    // A later time in the RFC 6238 table: 2005-03-18T01:58:29Z, step 0x23523EC.
+    let o = skewsim(&[
+        "code",
+        "--secret-hex",
+        RFC_SEED_HEX,
+        "--time",
+        "1111111109",
+        "-v",
+    ]);
+    let text = stdout(&o);
+    assert!(
+        text.contains("step:         37037036 (0x23523ec)"),
+        "{text}"
+    );
+    assert!(text.contains("2005-03-18T01:58:29Z (1111111109)"), "{text}");
+    assert!(text.contains("seconds left: 1\n"), "{text}");
+    // HOTP: the counter, and no time at all.
+    let o = skewsim(&[
+        "code",
+        "--secret-hex",
+        RFC_SEED_HEX,
+        "--counter",
+        "1",
+        "--verbose",
+    ]);
+    let text = stdout(&o);
+    assert!(
+        text.contains("HOTP (RFC 4226)") && text.contains("counter:   1 (0x1)"),
+        "{text}"
+    );
+    assert!(!text.contains("time") && !text.contains("step"), "{text}");
+    assert!(text.ends_with("\n\n287082\n"), "{text}");
+}
+
+fn is_base32(text: &str) -> bool {
+    !text.is_empty()
+        && text
+            .bytes()
+            .all(|b| b.is_ascii_uppercase() || (b'2'..=b'7').contains(&b))
+}
+
+#[test]
+fn secret_is_random_base32_of_the_asked_length() {
+    let mut seen = std::collections::BTreeSet::new();
+    for _ in 0..20 {
+        let o = skewsim(&["secret"]);
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        let text = stdout(&o);
+        let secret = text.strip_suffix('\n').expect("a newline");
+        // 20 bytes = 160 bits = 32 base32 symbols, no padding.
+        assert_eq!(secret.len(), 32, "{text}");
+        assert!(is_base32(secret), "{text}");
+        assert!(
+            seen.insert(secret.to_owned()),
+            "the same secret twice: {secret}"
+        );
+    }
+    for (bytes, symbols) in [("10", 16), ("16", 26), ("32", 52), ("64", 103)] {
+        let o = skewsim(&["secret", "--bytes", bytes]);
+        let secret = stdout(&o).trim_end().to_owned();
+        assert_eq!(secret.len(), symbols, "--bytes {bytes}: {secret}");
+        assert!(is_base32(&secret));
+        // It is a key skewsim code takes, of that length.
+        let o = skewsim(&["code", "--secret", &secret, "--time", "0", "-v"]);
+        assert!(
+            stdout(&o).contains(&format!("secret:       {bytes} bytes")),
+            "{}",
+            stdout(&o)
+        );
+    }
+    let o = skewsim(&["secret", "--format", "json"]);
+    let doc: serde_json::Value = serde_json::from_slice(&o.stdout).expect("JSON");
+    assert_eq!(doc["bytes"], 20);
+    assert!(is_base32(doc["secret"].as_str().expect("a string")));
+    assert!(doc["uri"].is_null());
+}
+
+#[test]
+fn secret_uri_is_accepted_back_by_code() {
+    let o = skewsim(&[
+        "secret",
+        "--uri",
+        "--issuer",
+        "ACME Co",
+        "--account",
+        "alice@example.com",
+        "--algorithm",
+        "sha256",
+        "--digits",
+        "8",
+        "--period",
+        "60",
+        "--bytes",
+        "32",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let uri = stdout(&o).trim_end().to_owned();
+    assert!(
+        uri.starts_with("otpauth://totp/ACME%20Co:alice@example.com?secret="),
+        "{uri}"
+    );
+    assert!(
+        uri.contains("&issuer=ACME%20Co&algorithm=SHA256&digits=8&period=60"),
+        "{uri}"
+    );
+    let secret = uri
+        .split(['?', '&'])
+        .find_map(|p| p.strip_prefix("secret="))
+        .expect("a secret parameter");
+    assert_eq!(secret.len(), 52, "{uri}");
+    // code --uri reads it back with its parameters ...
+    let o = skewsim(&["code", "--uri", &uri, "--time", "100", "-v"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let text = stdout(&o);
+    for want in [
+        "algorithm:    sha256",
+        "digits:       8",
+        "period:       60 s",
+        "secret:       32 bytes",
+    ] {
+        assert!(text.contains(want), "{want}: {text}");
+    }
+    // ... and gives the code the same key gives with the flags spelled out.
+    let by_uri = text.lines().last().expect("the code").to_owned();
+    let o = skewsim(&[
+        "code",
+        "--secret",
+        secret,
+        "--algorithm",
+        "sha256",
+        "--digits",
+        "8",
+        "--period",
+        "60",
+        "--time",
+        "100",
+    ]);
+    assert_eq!(stdout(&o).trim_end(), by_uri);
+    // Without an issuer; JSON holds both the secret and the URI.
+    let o = skewsim(&["secret", "--uri", "--account", "bob", "--format", "json"]);
+    let doc: serde_json::Value = serde_json::from_slice(&o.stdout).expect("JSON");
+    let uri = doc["uri"].as_str().expect("a URI");
+    let secret = doc["secret"].as_str().expect("a secret");
+    assert_eq!(
+        uri,
+        format!("otpauth://totp/bob?secret={secret}&algorithm=SHA1&digits=6&period=30")
+    );
+    assert_eq!(skewsim(&["code", "--uri", uri]).status.code(), Some(0));
+}
+
+#[test]
+fn completions_and_the_man_page() {
+    let o = skewsim(&["completions", "bash"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let bash = stdout(&o);
+    for name in [
+        "code",
+        "verify",
+        "vectors",
+        "policies",
+        "sweep",
+        "montecarlo",
+        "drift",
+        "lab",
+        "probe",
+        "report",
+        "bulk",
+        "bench-report",
+        "secret",
+        "completions",
+        "man",
+    ] {
+        assert!(bash.contains(name), "bash completion lacks {name}");
+    }
+    assert!(bash.contains("--counter") && bash.contains("--verbose"));
+    for shell in ["zsh", "fish", "powershell", "elvish"] {
+        let o = skewsim(&["completions", shell]);
+        assert_eq!(o.status.code(), Some(0), "{shell}: {}", stderr(&o));
+        assert!(stdout(&o).contains("secret"), "{shell}");
+    }
+    let o = skewsim(&["man"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let page = stdout(&o);
+    assert!(page.contains(".TH skewsim 1"), "{page}");
+    assert!(page.contains(".SH SUBCOMMANDS") && page.contains("skewsim\\-secret(1)"));
+    let o = skewsim(&["man", "code"]);
+    let page = stdout(&o);
+    assert!(page.contains(".TH skewsim-code 1"), "{page}");
+    assert!(
+        page.contains("\\-\\-counter") && page.contains("\\-\\-window"),
+        "{page}"
+    );
+}
+
 #[test]
 fn verify_reports_the_offset_or_rejects() {
     // 1111111109 is step 0x23523EC; the code of the step before is accepted at -1.
@@ -246,6 +609,58 @@ fn bad_input_gets_one_error_line_and_exit_2() {
         (vec!["--login-window", "x"], "--login-window"),
         (vec!["--delay", "200000d"], "--delay"),
         (vec!["--bogus"], "--bogus"),
+        // HOTP: the time flags mean nothing with a counter.
+        (
+            vec!["code", "--secret", s, "--counter", "1", "--time", "5"],
+            "--time",
+        ),
+        (
+            vec!["code", "--secret", s, "--counter", "1", "--period", "60"],
+            "--period",
+        ),
+        (
+            vec!["code", "--secret", s, "--counter", "1", "--t0", "60"],
+            "--t0",
+        ),
+        (
+            vec![
+                "code",
+                "--uri",
+                "otpauth://hotp/a?secret=JBSWY3DPEHPK3PXP&counter=1",
+                "--time",
+                "5",
+            ],
+            "--time",
+        ),
+        (vec!["code", "--secret", s, "--counter", "-1"], "--counter"),
+        (
+            vec!["code", "--secret", s, "--counter", "18446744073709551616"],
+            "--counter",
+        ),
+        (
+            vec!["code", "--secret", s, "--window", "100001"],
+            "--window",
+        ),
+        (vec!["code", "--secret", s, "--window", "-1"], "--window"),
+        (vec!["secret", "--bytes", "5"], "--bytes"),
+        (vec!["secret", "--bytes", "65"], "--bytes"),
+        (vec!["secret", "--bytes", "twenty"], "--bytes"),
+        (vec!["secret", "--issuer", "ACME"], "--issuer"),
+        (vec!["secret", "--digits", "8"], "--digits"),
+        (vec!["secret", "--uri"], "--account"),
+        (vec!["secret", "--uri", "--account", "a:b"], "--account"),
+        (vec!["secret", "--uri", "--account", " "], "--account"),
+        (
+            vec!["secret", "--uri", "--account", "a", "--issuer", "X:Y"],
+            "--issuer",
+        ),
+        (
+            vec!["secret", "--uri", "--account", "a", "--period", "0"],
+            "--period",
+        ),
+        (vec!["completions", "tcsh"], "<SHELL>"),
+        (vec!["completions"], "<SHELL>"),
+        (vec!["man", "nope"], "COMMAND"),
     ];
     for (args, arg) in cases {
         let o = skewsim(&args);

@@ -194,6 +194,63 @@ fn cases(sweep: &str, drift: &str, csv: &str) -> Vec<(Vec<String>, i32)> {
             ]),
             0,
         ),
+        // The window and the step times; HOTP by --counter, near counter 0.
+        (
+            owned(&[
+                "code",
+                "--secret-hex",
+                HEX,
+                "--time",
+                "59",
+                "--window",
+                "2",
+                "--digits",
+                "8",
+            ]),
+            0,
+        ),
+        (
+            owned(&[
+                "code",
+                "--secret-hex",
+                HEX,
+                "--counter",
+                "1",
+                "--window",
+                "3",
+                "-v",
+            ]),
+            0,
+        ),
+        // The last step there is: its end lies past u64, so step_end_unix is null.
+        (
+            owned(&[
+                "code",
+                "--secret-hex",
+                HEX,
+                "--time",
+                "18446744073709551615",
+                "--window",
+                "1",
+            ]),
+            0,
+        ),
+        (owned(&["secret"]), 0),
+        (
+            owned(&[
+                "secret",
+                "--bytes",
+                "64",
+                "--uri",
+                "--issuer",
+                "ACME Co",
+                "--account",
+                "alice@example.com",
+                "--algorithm",
+                "sha512",
+            ]),
+            0,
+        ),
         (
             owned(&[
                 "verify",

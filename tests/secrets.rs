@@ -37,6 +37,12 @@ fn no_command_prints_the_secret() {
         vec!["code", "--secret-hex", &hex_bad, "--time", "59"],
         vec!["code", "--secret", B32, "--time", "59", "--digits", "12"],
         vec![
+            "code", "--secret", B32, "--time", "59", "-v", "--window", "2",
+        ],
+        vec!["code", "--uri", &uri, "--counter", "3", "--verbose"],
+        vec!["code", "--secret-hex", HEX, "--counter", "3", "--time", "9"],
+        vec!["code", "--secret", B32, "--format", "json", "--window", "1"],
+        vec![
             "verify", "--secret", B32, "--time", "59", "--code", "000000",
         ],
         vec!["verify", "--secret", B32, "--time", "59", "--code", "abc"],

@@ -26,7 +26,8 @@ pub struct Cli {
 /// The subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Print one TOTP code (zero-padded) and a newline.
+    /// Print a TOTP code, or with --counter an HOTP code (zero-padded), and a newline;
+    /// --window adds the codes around it, -v the step and its times.
     Code(CodeArgs),
     /// Check a code against a window of steps; print the matched offset.
     Verify(VerifyArgs),
@@ -50,6 +51,13 @@ pub enum Command {
     Bulk(crate::bulk::BulkArgs),
     /// Turn criterion's bulk results into dashboard files (JSON, CSV, SVG, README).
     BenchReport(crate::bench_report::BenchReportArgs),
+    /// Print a new random secret (base32, from the operating system's generator), or an
+    /// otpauth://totp/ URI holding one.
+    Secret(crate::secret::SecretArgs),
+    /// Print a shell completion script for skewsim (bash, zsh, fish, powershell, elvish).
+    Completions(crate::completions::CompletionsArgs),
+    /// Print skewsim's man page (roff), or one subcommand's.
+    Man(crate::man::ManArgs),
 }
 
 /// Where the key and its parameters come from.
@@ -102,7 +110,22 @@ pub struct CodeArgs {
     /// Key and parameters.
     #[command(flatten)]
     pub key: KeyArgs,
-    /// Output format: the code and a newline, or a JSON document with its counter.
+    /// HOTP (RFC 4226): the code of this counter instead of the time's step.
+    /// Not with --time, --period or --t0, which only mean something for TOTP.
+    #[arg(long, allow_hyphen_values = true, value_name = "N", value_parser = parse_counter)]
+    pub counter: Option<u64>,
+    /// Print the codes of the N steps (with --counter: counters) before and after
+    /// as well, one per line with its offset and step, the current one marked `>`
+    /// (oathtool -w; at most 100000).
+    #[arg(long, allow_hyphen_values = true, value_name = "N", value_parser = parse_code_window)]
+    pub window: Option<u32>,
+    /// Print the parameters before the code: TOTP or HOTP, the secret's length (never
+    /// the secret), algorithm, digits, the step (counter), the step's start and end
+    /// (UTC, RFC 3339) and the seconds left in it. JSON always has these.
+    #[arg(short, long)]
+    pub verbose: bool,
+    /// Output format: the code and a newline, or a JSON document with its counter,
+    /// step times and window.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
 }
@@ -329,6 +352,55 @@ pub fn parse_digits(text: &str) -> Result<skewsim::Digits, String> {
     skewsim::Digits::new(n).map_err(|e| e.to_string())
 }
 
+/// An HOTP counter: any u64.
+fn parse_counter(text: &str) -> Result<u64, String> {
+    if text.is_empty() || !text.bytes().all(|b| b.is_ascii_digit()) {
+        return Err("not a counter (a whole number, 0 or more, digits only)".to_owned());
+    }
+    text.parse()
+        .map_err(|_| format!("too large (the largest counter is {})", u64::MAX))
+}
+
+/// The most codes `code --window` prints on each side.
+pub const MAX_CODE_WINDOW: u32 = 100_000;
+
+/// `code --window`: steps each side, up to [`MAX_CODE_WINDOW`] (a line each).
+fn parse_code_window(text: &str) -> Result<u32, String> {
+    let n: u64 = text
+        .parse()
+        .map_err(|_| "not a whole number of steps".to_owned())?;
+    match u32::try_from(n) {
+        Ok(n) if n <= MAX_CODE_WINDOW => Ok(n),
+        _ => Err(format!(
+            "too large (at most {MAX_CODE_WINDOW} steps each side: one line per code)"
+        )),
+    }
+}
+
+/// Unix seconds as RFC 3339 in UTC (`1970-01-01T00:00:59Z`), the inverse of
+/// [`parse_time`]'s RFC 3339 form. Years past 9999 get more digits.
+pub fn format_rfc3339(secs: u64) -> String {
+    // u64::MAX / 86 400 fits an i64 with room to spare.
+    let days = (secs / 86_400) as i64;
+    let rem = secs % 86_400;
+    // Civil from days (Hinnant), the inverse of days_from_civil.
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60
+    )
+}
+
 fn parse_window(text: &str) -> Result<u32, String> {
     let n: u64 = text
         .parse()
@@ -348,5 +420,28 @@ mod tests {
     #[test]
     fn clap_definition_is_consistent() {
         Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn rfc3339_formats_what_it_parses() {
+        assert_eq!(format_rfc3339(0), "1970-01-01T00:00:00Z");
+        assert_eq!(format_rfc3339(59), "1970-01-01T00:00:59Z");
+        assert_eq!(format_rfc3339(1_111_111_109), "2005-03-18T01:58:29Z");
+        assert_eq!(format_rfc3339(951_782_400), "2000-02-29T00:00:00Z");
+        assert_eq!(format_rfc3339(253_402_300_799), "9999-12-31T23:59:59Z");
+        for t in [
+            0,
+            1,
+            59,
+            86_399,
+            951_782_400,
+            1_700_000_000,
+            4_102_444_800,
+            253_402_300_799,
+        ] {
+            assert_eq!(rfc3339(&format_rfc3339(t)), Some(t), "{t}");
+        }
+        // The largest time still formats (more year digits), without overflow.
+        assert!(format_rfc3339(u64::MAX).ends_with('Z'));
     }
 }

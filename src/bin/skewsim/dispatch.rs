@@ -5,8 +5,8 @@ use std::io::Write;
 use crate::args::{Cli, Command};
 use crate::error::CliError;
 use crate::{
-    bench_report, bulk, code, drift, lab, montecarlo, policies, probe, report, scenario, sweep,
-    vectors, verify,
+    bench_report, bulk, code, completions, drift, lab, man, montecarlo, policies, probe, report,
+    scenario, secret, sweep, vectors, verify,
 };
 
 /// clap's error as the one line `error: …` the contract asks for: its first
@@ -35,8 +35,16 @@ pub fn one_line(e: &clap::Error) -> String {
             text = text.replace(&format!("'{word}'"), &safe);
         }
     };
+    // An argument of the definition (`--secret <BASE32|->`, `<SHELL>`) is
+    // shown; any other word is the user's.
     replace(string(ContextKind::InvalidArg), &|w: &str| {
-        !w.starts_with('-')
+        let placeholder = w
+            .strip_prefix('<')
+            .and_then(|w| w.strip_suffix('>'))
+            .is_some_and(|name| {
+                !name.is_empty() && name.bytes().all(|b| b.is_ascii_uppercase() || b == b'_')
+            });
+        !w.starts_with('-') && !placeholder
     });
     replace(string(ContextKind::InvalidSubcommand), &|_: &str| true);
     replace(string(ContextKind::InvalidValue), &|w: &str| {
@@ -52,6 +60,13 @@ pub fn one_line(e: &clap::Error) -> String {
         && let Some(next) = lines.next()
     {
         first = format!("{first} {next}");
+    }
+    // The allowed values are the definition's words (`bash, elvish, …`),
+    // which clap puts on a line of their own.
+    if let Some(ContextValue::Strings(valid)) = e.get(ContextKind::ValidValue)
+        && !valid.is_empty()
+    {
+        first = format!("{first} (one of: {})", valid.join(", "));
     }
     for kind in [ContextKind::SuggestedArg, ContextKind::SuggestedSubcommand] {
         let suggestion = match e.get(kind) {
@@ -95,5 +110,8 @@ pub fn run(cli: &Cli, out: &mut dyn Write) -> Result<u8, CliError> {
         Some(Command::Report(a)) => report::run(a, out),
         Some(Command::Bulk(a)) => bulk::run(a, out),
         Some(Command::BenchReport(a)) => bench_report::run(a, out),
+        Some(Command::Secret(a)) => secret::run(a, out),
+        Some(Command::Completions(a)) => completions::run(a, out),
+        Some(Command::Man(a)) => man::run(a, out),
     }
 }
