@@ -180,6 +180,34 @@ pub fn format_ms(ms: i64) -> String {
     out
 }
 
+/// Unix seconds as RFC 3339 in UTC (`1970-01-01T00:00:59Z`), the form the
+/// command line's `--time` reads. Years past 9999 get more digits.
+///
+/// ```
+/// assert_eq!(skewsim::duration::format_rfc3339(1_111_111_109), "2005-03-18T01:58:29Z");
+/// ```
+pub fn format_rfc3339(secs: u64) -> String {
+    // u64::MAX / 86 400 fits an i64 with room to spare.
+    let days = (secs / 86_400) as i64;
+    let rem = secs % 86_400;
+    // Civil from days (Hinnant), the inverse of days_from_civil.
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -213,6 +213,10 @@ fn probe_identifies(verifier: &str) {
     );
     let text = std::fs::read_to_string(&file).expect("the policy file");
     assert!(text.contains("provenance = \"measured\""), "{test}: {text}");
+    if verifier == "privacyidea-autoresync" {
+        assert!(text.contains("auto_resync_search = 1000"), "{test}: {text}");
+        assert!(text.contains("window = \"-999..+999\""), "{test}: {text}");
+    }
     assert!(text.contains("[measured]"), "{test}: {text}");
     let _ = std::fs::remove_dir_all(file.parent().expect("a folder"));
 }
@@ -240,6 +244,13 @@ fn probe_libpam() {
 #[test]
 fn probe_privacyidea_verify() {
     probe_identifies("privacyidea-verify");
+}
+
+/// The resync's and AutoResync's reaches, measured (privacyIDEA's
+/// ±1000 searches: ahead 999, the pair ending at +999 heals).
+#[test]
+fn probe_privacyidea_autoresync() {
+    probe_identifies("privacyidea-autoresync");
 }
 
 /// Verifiers no preset describes: the probe's policy must then predict the

@@ -296,10 +296,13 @@ impl Probe<'_> {
             // A check that would go out late (the choice or a setup took
             // longer than planned) is not sent: its margins from the step
             // edges no longer hold. What was sent is returned.
-            if self.target.now_ms() > check.at_ms + LATE_MS {
+            let late = self.target.now_ms() - check.at_ms;
+            if late > LATE_MS {
                 if i == 0 || check.kind == Kind::Enroll {
                     self.person = None;
                 }
+                // Plan further ahead from now on (a slow setup or choice).
+                self.think_ms = (self.think_ms + late + LATE_MS).min(20_000);
                 return Ok(Some((bits, times)));
             }
             let Some(p) = self.person.as_mut() else {
@@ -354,10 +357,16 @@ impl Probe<'_> {
         }
     }
 
+    /// The first moment clear of step edges when a new person could be set
+    /// up and asked (after the setup and the thinking a plan has taken).
+    fn ready_at(&mut self) -> i64 {
+        clear_of_edges(self.target.now_ms() + self.setup_ms + self.think_ms)
+    }
+
     /// Two moments `gap` apart in one step, both clear of its edges, the
     /// first once a new person could be set up.
     fn same_step_pair(&mut self, gap: i64) -> (i64, i64) {
-        let start = self.target.now_ms() + self.setup_ms;
+        let start = self.target.now_ms() + self.setup_ms + self.think_ms;
         self.same_step_pair_after(start, gap)
     }
 
@@ -377,7 +386,7 @@ impl Probe<'_> {
         // A setup slower than expected can push the enrollment into the next
         // step, where the code's offset is one less: then ask again.
         for _ in 0..3 {
-            let at = clear_of_edges(self.target.now_ms() + self.setup_ms);
+            let at = self.ready_at();
             let plan = [Check {
                 kind: Kind::Enroll,
                 step: step_of(at, PERIOD_MS) + offset,
@@ -386,7 +395,10 @@ impl Probe<'_> {
             let (bits, times) = self
                 .execute(&plan)?
                 .ok_or_else(|| ProbeError::Implausible("no answer to an enrollment".to_owned()))?;
-            let decided = times.first().copied().unwrap_or(at);
+            // Not sent (it would have gone out late): ask again.
+            let Some(&decided) = times.first() else {
+                continue;
+            };
             let phase = crate::sim::clock::phase_of(decided, PERIOD_MS);
             if step_of(decided, PERIOD_MS) != step_of(at, PERIOD_MS)
                 || !(1_000..PERIOD_MS - 1_000).contains(&phase)
@@ -472,7 +484,7 @@ impl Probe<'_> {
                 true,
             ));
         }
-        let start = self.target.now_ms() + self.setup_ms;
+        let start = self.target.now_ms() + self.setup_ms + self.think_ms;
         let reach = |side: u32, cap: i64| i64::from(side).min(cap);
         let offsets: Vec<i64> = [-12, -6, -3, -2, -1, 0, 1, 2, 3]
             .into_iter()
@@ -568,7 +580,9 @@ impl Probe<'_> {
             let pool = self.pool(window, resync);
             let chosen = choose(candidates, &pool, now);
             let thought = self.target.now_ms() - now;
-            self.think_ms = (thought + thought / 2).min(10_000);
+            self.think_ms = (thought + thought / 2)
+                .max(self.think_ms * 3 / 4)
+                .min(20_000);
             let Some((best, _)) = chosen else {
                 return Ok(());
             };
@@ -619,7 +633,7 @@ impl Probe<'_> {
                 continue;
             }
             // Behind, wait out the enrollment's own replay rule first.
-            let t = clear_of_edges(self.target.now_ms() + self.setup_ms);
+            let t = self.ready_at();
             let later = if side > 0 {
                 clear_of_edges(t + 1_000)
             } else {
@@ -954,14 +968,15 @@ pub fn probe(
     let mut skip_tested = false;
     if !pair && enroll_window.ahead < max {
         // A refused one-code enrollment, then a skip.
-        let at = clear_of_edges(p.target.now_ms() + p.setup_ms);
+        let at = p.ready_at();
         let plan = [Check {
             kind: Kind::Enroll,
             step: step_of(at, PERIOD_MS) + i64::from(enroll_window.ahead) + 5,
             at_ms: at,
         }];
-        if let Some((bits, _)) = p.execute(&plan)?
+        if let Some((bits, times)) = p.execute(&plan)?
             && bits == 0
+            && !times.is_empty()
         {
             let user = p
                 .person
@@ -1087,7 +1102,7 @@ pub fn probe(
             .unwrap_or(0);
         let mut accepts = |p: &mut Probe<'_>, offset: i64| -> Result<bool, ProbeError> {
             loop {
-                let at = clear_of_edges(p.target.now_ms() + p.setup_ms);
+                let at = p.ready_at();
                 let (t1, t2) = p.same_step_pair_after(at + 1_000, 2_300);
                 let k = step_of(t1, PERIOD_MS) + offset;
                 let plan = [
@@ -1461,25 +1476,8 @@ fn on_off(on: bool) -> &'static str {
 pub fn utc_now() -> String {
     let secs = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs() as i64);
-    let days = secs.div_euclid(86_400);
-    let rem = secs.rem_euclid(86_400);
-    // Civil from days (Hinnant).
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
-        rem / 3600,
-        rem % 3600 / 60,
-        rem % 60
-    )
+        .map_or(0, |d| d.as_secs());
+    crate::duration::format_rfc3339(secs)
 }
 
 #[cfg(test)]
