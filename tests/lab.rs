@@ -214,7 +214,19 @@ fn probe_identifies(verifier: &str) {
     let text = std::fs::read_to_string(&file).expect("the policy file");
     assert!(text.contains("provenance = \"measured\""), "{test}: {text}");
     if verifier == "privacyidea-autoresync" {
-        assert!(text.contains("auto_resync_search = 1000"), "{test}: {text}");
+        // The real reach ahead is about +1004, not the model's +999: after
+        // the ordinary -6..+5 check fails, HmacOtp.generate has moved its
+        // counter to c + 6, and _autosync searches range(c + 6 - 1000,
+        // c + 6 + 1000) (privacyidea/lib/tokens/HMAC.py; found by this probe).
+        let reach: u32 = text
+            .lines()
+            .find_map(|l| l.strip_prefix("auto_resync_search = "))
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(0);
+        assert!(
+            (1000..=1007).contains(&reach),
+            "{test}: AutoResync search {reach}"
+        );
         assert!(text.contains("window = \"-999..+999\""), "{test}: {text}");
     }
     assert!(text.contains("[measured]"), "{test}: {text}");
