@@ -214,7 +214,7 @@ fn probe_identifies(verifier: &str) {
     let text = std::fs::read_to_string(&file).expect("the policy file");
     assert!(text.contains("provenance = \"measured\""), "{test}: {text}");
     if verifier == "privacyidea-autoresync" {
-        // The real reach ahead is about +1004, not the model's +999: after
+        // The real reach ahead is about +1005, not the model's +999: after
         // the ordinary -6..+5 check fails, HmacOtp.generate has moved its
         // counter to c + 6, and _autosync searches range(c + 6 - 1000,
         // c + 6 + 1000) (privacyidea/lib/tokens/HMAC.py; found by this probe).
