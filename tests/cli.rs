@@ -912,6 +912,15 @@ fn regression_errors_never_echo_a_pasted_secret() {
         vec![secret],
         vec!["--delay", secret],
         vec!["sweep", "--policy", secret],
+        // Issue 22: a secret that starts with a dash.
+        vec![
+            "code",
+            "--secret",
+            "--KRSXG5CTMVRXEZLUKRSXG5CTMVRXEZLU",
+            "--time",
+            "59",
+        ],
+        vec!["code", "--secret", "-krsxg5ctmvrxezlu", "--time", "59"],
     ] {
         let o = skewsim(&args);
         assert_eq!(o.status.code(), Some(2), "{args:?}");

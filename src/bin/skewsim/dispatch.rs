@@ -36,7 +36,10 @@ pub fn one_line(e: &clap::Error) -> String {
         }
     };
     // An argument of the definition (`--secret <BASE32|->`, `<SHELL>`) is
-    // shown; any other word is the user's.
+    // shown; any other word is the user's: a dash-led one is shown only as
+    // a typo of a real flag (clap suggests one), since a pasted secret can
+    // start with a dash too (`--secret --KRSX…`).
+    let typo_of_a_flag = e.get(ContextKind::SuggestedArg).is_some();
     replace(string(ContextKind::InvalidArg), &|w: &str| {
         let placeholder = w
             .strip_prefix('<')
@@ -44,7 +47,10 @@ pub fn one_line(e: &clap::Error) -> String {
             .is_some_and(|name| {
                 !name.is_empty() && name.bytes().all(|b| b.is_ascii_uppercase() || b == b'_')
             });
-        !w.starts_with('-') && !placeholder
+        // clap names a flag of the definition with its value: `--delay <DUR>`.
+        let flag = w.split(" <").next().unwrap_or(w);
+        let definition = w.contains(" <") && w.ends_with('>') && looks_like_a_flag(flag);
+        !(typo_of_a_flag || definition || looks_like_a_flag(w)) && !placeholder
     });
     replace(string(ContextKind::InvalidSubcommand), &|_: &str| true);
     replace(string(ContextKind::InvalidValue), &|w: &str| {
@@ -77,6 +83,21 @@ pub fn one_line(e: &clap::Error) -> String {
         first = format!("{first}; did you mean '{suggestion}'?");
     }
     single_line(&first)
+}
+
+/// A word shaped like a flag (`--bogus`, `-x`): dashes, then at most 30
+/// lowercase letters and hyphens with at most one digit (`--t0`). Pasted
+/// secrets (base32: upper case, or digits 2-7 all through) are not.
+fn looks_like_a_flag(word: &str) -> bool {
+    let Some(rest) = word.strip_prefix("--").or_else(|| word.strip_prefix('-')) else {
+        return false;
+    };
+    !rest.is_empty()
+        && rest.len() <= 30
+        && rest
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && rest.bytes().filter(u8::is_ascii_digit).count() <= 1
 }
 
 /// `text` with control characters escaped: one line, whatever an argument,
