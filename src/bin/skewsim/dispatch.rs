@@ -50,7 +50,7 @@ pub fn one_line(e: &clap::Error) -> String {
         // clap names a flag of the definition with its value: `--delay <DUR>`.
         let flag = w.split(" <").next().unwrap_or(w);
         let definition = w.contains(" <") && w.ends_with('>') && looks_like_a_flag(flag);
-        !(typo_of_a_flag || definition || looks_like_a_flag(w)) && !placeholder
+        !(typo_of_a_flag || definition || looks_like_a_flag(w) || placeholder)
     });
     replace(string(ContextKind::InvalidSubcommand), &|_: &str| true);
     replace(string(ContextKind::InvalidValue), &|w: &str| {
