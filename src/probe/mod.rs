@@ -619,6 +619,22 @@ impl Probe<'_> {
     /// edge of the candidate space is never tested on its own: where the
     /// login window found reaches that edge, one login just past it (after
     /// waiting out a replay rule, behind) tells a wider window from it.
+    /// Sends a one-check plan and judges the candidates by the answer;
+    /// `None` when it was not answered (unsupported, or not sent in time).
+    fn ask(
+        &mut self,
+        candidates: &mut Vec<Candidate>,
+        plan: &[Check],
+    ) -> Result<Option<u32>, ProbeError> {
+        match self.execute(plan)? {
+            Some((bits, times)) if times.len() == plan.len() => {
+                judge(candidates, plan, &times, bits);
+                Ok(Some(bits))
+            }
+            _ => Ok(None),
+        }
+    }
+
     fn check_the_edge_of_the_space(
         &mut self,
         candidates: &mut Vec<Candidate>,
@@ -644,13 +660,9 @@ impl Probe<'_> {
                 step: step_of(t, PERIOD_MS),
                 at_ms: t,
             }];
-            let Some((bits, times)) = self.execute(&enroll)? else {
-                continue;
-            };
-            if times.is_empty() {
+            if self.ask(candidates, &enroll)?.is_none() {
                 continue;
             }
-            judge(candidates, &enroll, &times, bits);
             // Just past the window around the verifier's own step, as the
             // candidates left see it (a stored shift may move it).
             let Some(c) = candidates.first().and_then(|c| c.verifier_step(later)) else {
@@ -661,13 +673,9 @@ impl Probe<'_> {
                 step: c + side * beyond,
                 at_ms: later,
             }];
-            let Some((bits, times)) = self.execute(&login)? else {
+            let Some(bits) = self.ask(candidates, &login)? else {
                 continue;
             };
-            if times.is_empty() {
-                continue;
-            }
-            judge(candidates, &login, &times, bits);
             let what = format!("{}, {}", bits_text(&enroll, 1), bits_text(&login, bits));
             self.note("edge", what.clone(), Some(candidates.len()));
             self.person = None;
@@ -863,8 +871,9 @@ fn rules(p: &Policy) -> String {
 }
 
 /// The default sweep grid's outcome counts for a policy (delays 0..10 min
-/// and skews -3..+3 min; `coarse`: every 10 s instead of every second).
-fn sweep_signature(p: &Policy, coarse: bool) -> Vec<[u128; 4]> {
+/// and skews -3..+3 min; `coarse`: every 10 s instead of every second):
+/// two policies behave alike on the sweep exactly when these are equal.
+pub fn sweep_signature(p: &Policy, coarse: bool) -> Vec<[u128; 4]> {
     let step = if coarse { 10_000 } else { 1_000 };
     let delays = Span {
         from: 0,
@@ -880,6 +889,16 @@ fn sweep_signature(p: &Policy, coarse: bool) -> Vec<[u128; 4]> {
         .into_iter()
         .map(|g| crate::sim::Outcome::ALL.map(|o| g.probabilities.count(o)))
         .collect()
+}
+
+/// The points of the default sweep grid (every second) where two policies'
+/// outcome counts differ.
+pub fn sweep_differences(a: &Policy, b: &Policy) -> usize {
+    sweep_signature(a, false)
+        .iter()
+        .zip(sweep_signature(b, false))
+        .filter(|(x, y)| **x != *y)
+        .count()
 }
 
 /// The parameters on which `survivors` still differ, in words.

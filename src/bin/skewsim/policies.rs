@@ -84,6 +84,21 @@ pub fn healing_text(p: &Policy) -> String {
     }
 }
 
+/// One line per parameter: its provenance, what it is, where it comes from.
+pub fn source_lines(p: &Policy, indent: &str) -> String {
+    p.sources
+        .iter()
+        .map(|s| {
+            format!(
+                "{indent}{:<10} {}: {}\n",
+                s.provenance.label(),
+                s.parameter,
+                s.note
+            )
+        })
+        .collect()
+}
+
 /// Prints the table, or the JSON document.
 pub fn run(args: &PoliciesArgs, out: &mut dyn Write) -> Result<u8, CliError> {
     if let Some(policy) = &args.export {
@@ -120,14 +135,7 @@ pub fn run(args: &PoliciesArgs, out: &mut dyn Write) -> Result<u8, CliError> {
             p.summary
         ));
         if args.sources {
-            for s in p.sources.iter() {
-                o.push_str(&format!(
-                    "    {:<10} {}: {}\n",
-                    s.provenance.label(),
-                    s.parameter,
-                    s.note
-                ));
-            }
+            o.push_str(&source_lines(&p, "    "));
         }
     }
     o.push_str(

@@ -9,11 +9,10 @@ use clap::{Args, ValueEnum};
 use serde::Serialize;
 use skewsim::lab::Adapter;
 use skewsim::probe::target::{AdapterTarget, ClockMode, ModelTarget};
-use skewsim::probe::{Options, Report, probe};
+use skewsim::probe::{Options, Report, probe, sweep_differences};
 use skewsim::report::write_all_atomic;
 use skewsim::sim::policy_file::to_toml;
-use skewsim::sim::sweep::{Span, grid};
-use skewsim::sim::{Outcome, Policy, Scenario, preset};
+use skewsim::sim::{Policy, preset};
 
 use crate::error::CliError;
 use crate::json::{self, Format, PolicyJson};
@@ -91,34 +90,6 @@ pub struct ProbeArgs {
     /// Output format of the summary (the policy file is the same).
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
-}
-
-/// The default sweep grid (delays 0..10m, skews -3m..3m, every second):
-/// the outcome counts at each point.
-fn sweep_counts(p: &Policy) -> Vec<[u128; 4]> {
-    let delays = Span {
-        from: 0,
-        to: 600_000,
-        step: 1_000,
-    };
-    let skews = Span {
-        from: -180_000,
-        to: 180_000,
-        step: 1_000,
-    };
-    grid(&Scenario::new(p.clone()), &delays, &skews)
-        .into_iter()
-        .map(|g| Outcome::ALL.map(|o| g.probabilities.count(o)))
-        .collect()
-}
-
-/// Grid points where the two policies' outcome counts differ.
-fn sweep_differences(a: &Policy, b: &Policy) -> usize {
-    sweep_counts(a)
-        .iter()
-        .zip(sweep_counts(b))
-        .filter(|(x, y)| *x != y)
-        .count()
 }
 
 #[derive(Serialize)]
@@ -334,14 +305,7 @@ fn text(
         clock
     ));
     o.push_str("Provenance:\n");
-    for s in p.sources.iter() {
-        o.push_str(&format!(
-            "  {:<9} {}: {}\n",
-            s.provenance.label(),
-            s.parameter,
-            s.note
-        ));
-    }
+    o.push_str(&crate::policies::source_lines(p, "  "));
     o.push_str("Experiments:\n");
     for e in &report.experiments {
         o.push_str(&format!(
