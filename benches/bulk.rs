@@ -8,13 +8,73 @@
 //! SHA-512 and SHA3-256 for one secret, SHA-1 and SHA-256 for many secrets,
 //! the fast paths and totp-rs (so every speed-up is there) on all threads,
 //! with shorter measurements: under two minutes on 2 cores.
+//!
+//! `auto` is the variant the calibration picks on this CPU, or the one
+//! `SKEWSIM_BACKEND` names where it runs the algorithm. What ran, and the
+//! CPU, go to `skewsim-run.json` next to criterion's results, for
+//! `skewsim bench-report`.
 
+use std::collections::BTreeMap;
 use std::hint::black_box;
+use std::sync::Mutex;
 
-use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use criterion::{BenchmarkId, Criterion, Throughput, criterion_group};
 use rayon::prelude::*;
-use skewsim::bulk::{Backend, CHUNK, Keyed, secrets_checksum, splitmix_key, steps_checksum};
+use skewsim::bulk::{
+    Backend, CHUNK, Cpu, Keyed, Workload, secrets_checksum, splitmix_key, steps_checksum,
+};
+use skewsim::report::bench::{RUN_RECORD_FILE, RunRecord, criterion_dirs};
 use skewsim::{Algorithm, Digits};
+
+/// Benchmark (without threads) → the backend that ran it.
+static RAN: Mutex<BTreeMap<String, Backend>> = Mutex::new(BTreeMap::new());
+
+/// The backend a benchmark column runs: `auto` resolved (or
+/// `SKEWSIM_BACKEND` where it runs `alg`), the others as named. Recorded.
+fn resolve(group: &str, alg: Algorithm, column: Backend, workload: Workload) -> Backend {
+    let asked = match (column, std::env::var("SKEWSIM_BACKEND")) {
+        (Backend::Auto, Ok(name)) => name
+            .parse::<Backend>()
+            .ok()
+            .filter(|b| b.resolve(alg, workload).is_ok())
+            .unwrap_or(Backend::Auto),
+        _ => column,
+    };
+    let ran = asked
+        .resolve(alg, workload)
+        .expect("auto, portable and naive run every algorithm");
+    RAN.lock()
+        .expect("not poisoned")
+        .insert(format!("{group}/{}", column.name()), ran);
+    ran
+}
+
+/// Writes what ran next to criterion's results (not in `--test` or
+/// `--list` runs, which write no results).
+fn write_run_record() {
+    if std::env::args().any(|a| a == "--test" || a == "--list") {
+        return;
+    }
+    let cpu = Cpu::this();
+    let ran = RAN
+        .lock()
+        .expect("not poisoned")
+        .iter()
+        .map(|(name, b)| (name.clone(), (b.name().to_owned(), b.lanes().unwrap_or(1))))
+        .collect();
+    let record = RunRecord {
+        cpu: cpu.model,
+        features: cpu.features.iter().map(|f| (*f).to_owned()).collect(),
+        ran,
+    };
+    let Some((dir, _)) = criterion_dirs().into_iter().next() else {
+        return;
+    };
+    let path = dir.join(RUN_RECORD_FILE);
+    if let Err(e) = std::fs::create_dir_all(&dir).and_then(|()| std::fs::write(&path, record.to_json())) {
+        eprintln!("warning: cannot write {}: {e}", path.display());
+    }
+}
 
 const SEED: &[u8] = b"12345678901234567890";
 /// Codes per timed iteration.
@@ -130,20 +190,18 @@ fn w1(c: &mut Criterion) {
         let mut group = c.benchmark_group(format!("w1_steps/{alg}"));
         group.throughput(Throughput::Elements(W1_CODES));
         timing(&mut group);
-        let reference = steps_checksum(
-            &Keyed::new(alg, SEED, Backend::Naive),
-            FIRST,
-            W1_CODES,
-            digits,
-        );
+        let naive = Keyed::new(alg, SEED, Backend::Naive).expect("naive runs everything");
+        let reference = steps_checksum(&naive, FIRST, W1_CODES, digits);
         for threads in thread_counts() {
             let pool = pool(threads);
-            for backend in backends() {
-                let keyed = Keyed::new(alg, SEED, backend);
+            for column in backends() {
+                let group_name = format!("w1_steps/{alg}");
+                let backend = resolve(&group_name, alg, column, Workload::OneSecret);
+                let keyed = Keyed::new(alg, SEED, backend).expect("resolved");
                 let got = pool.install(|| steps_checksum(&keyed, FIRST, W1_CODES, digits));
                 assert_eq!(got, reference, "{alg} {backend:?} disagrees with the core");
                 group.bench_function(
-                    BenchmarkId::new(backend.name(), format!("{threads}t")),
+                    BenchmarkId::new(column.name(), format!("{threads}t")),
                     |b| {
                         b.iter(|| {
                             pool.install(|| {
@@ -184,15 +242,18 @@ fn w2(c: &mut Criterion) {
         let mut group = c.benchmark_group(format!("w2_secrets/{alg}"));
         group.throughput(Throughput::Elements(W2_CODES));
         timing(&mut group);
-        let reference = secrets_checksum(alg, Backend::Naive, W2_CODES, 20, FIRST, digits);
+        let reference = secrets_checksum(alg, Backend::Naive, W2_CODES, 20, FIRST, digits)
+            .expect("naive runs everything");
         for threads in thread_counts() {
             let pool = pool(threads);
-            for backend in backends() {
+            for column in backends() {
+                let group_name = format!("w2_secrets/{alg}");
+                let backend = resolve(&group_name, alg, column, Workload::ManySecrets { key_len: 20 });
                 let got =
                     pool.install(|| secrets_checksum(alg, backend, W2_CODES, 20, FIRST, digits));
-                assert_eq!(got, reference, "{alg} {backend:?} disagrees with the core");
+                assert_eq!(got, Ok(reference), "{alg} {backend:?} disagrees with the core");
                 group.bench_function(
-                    BenchmarkId::new(backend.name(), format!("{threads}t")),
+                    BenchmarkId::new(column.name(), format!("{threads}t")),
                     |b| {
                         b.iter(|| {
                             pool.install(|| {
@@ -204,6 +265,7 @@ fn w2(c: &mut Criterion) {
                                     black_box(FIRST),
                                     digits,
                                 )
+                                .unwrap_or(0)
                             })
                         })
                     },
@@ -225,4 +287,10 @@ fn w2(c: &mut Criterion) {
 }
 
 criterion_group!(benches, w1, w2);
-criterion_main!(benches);
+
+// criterion_main!, and then the record of what ran.
+fn main() {
+    benches();
+    Criterion::default().configure_from_args().final_summary();
+    write_run_record();
+}

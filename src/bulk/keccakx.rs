@@ -16,7 +16,7 @@
 
 #![allow(unsafe_code)]
 
-use super::lanes::width;
+use super::lanes::Width;
 use super::portable::{Sha3Keyed, sha3_sizes, truncate_bytes};
 use crate::totp::Algorithm;
 
@@ -89,10 +89,12 @@ crate::bulk::lanes::lane_keyed!(Sha3Keyed);
 
 /// Workload 2 on the lanes: the wrapping sum of the codes at `counter` of
 /// the splitmix keys `first..first + count` of `key_len` bytes for a SHA-3
-/// `algorithm`. `None` without AVX-512F or AVX2, or when the keys are longer
-/// than the rate (HMAC hashes those first: the portable path does).
+/// `algorithm`, `width` lanes at a time. `None` when this CPU lacks `width`,
+/// or when the keys are longer than the rate (HMAC hashes those first: the
+/// portable path does).
 pub fn sum_keys(
     algorithm: Algorithm,
+    width: Width,
     first: u64,
     count: u64,
     key_len: usize,
@@ -103,7 +105,9 @@ pub fn sum_keys(
     if !(1..=rate).contains(&key_len) {
         return None;
     }
-    let width = width()?;
+    if !width.on_this_cpu() {
+        return None;
+    }
     #[cfg(target_arch = "x86_64")]
     {
         Some(super::lanes::sum_keys(
@@ -111,10 +115,10 @@ pub fn sum_keys(
             first,
             count,
             modulus,
-            // SAFETY: lanes::sum_keys calls this only on Width::Avx512, which
-            // `width()` returns only when the CPU has avx512f.
+            // SAFETY: lanes::sum_keys calls this only on Width::Avx512,
+            // which `on_this_cpu` just found (avx512f).
             |at| unsafe { avx512::key_values(at, key_len, counter, rate, digest) },
-            // SAFETY: likewise only on Width::Avx2, returned only with avx2.
+            // SAFETY: likewise only on Width::Avx2, found with avx2.
             |at| unsafe { avx2::key_values(at, key_len, counter, rate, digest) },
             |at| {
                 let mut key = [0u8; 144];
@@ -438,7 +442,11 @@ mod tests {
 
     #[test]
     fn workload_2_matches_the_portable_path_for_every_rate() {
-        if width().is_none() {
+        let widths: Vec<Width> = [Width::Avx512, Width::Avx2]
+            .into_iter()
+            .filter(|w| w.on_this_cpu())
+            .collect();
+        if widths.is_empty() {
             eprintln!("skipped: neither AVX-512F nor AVX2 on this CPU");
             return;
         }
@@ -448,7 +456,10 @@ mod tests {
             Algorithm::Sha3_384,
             Algorithm::Sha3_512,
         ];
-        for alg in algorithms {
+        for (alg, width) in algorithms
+            .into_iter()
+            .flat_map(|alg| widths.iter().map(move |&w| (alg, w)))
+        {
             let (rate, _) = sha3_sizes(alg);
             // Whole and cut words, the shortest rate's edge, each rate's
             // edge; counts below, at and past the lanes; wrapping indexes.
@@ -462,15 +473,15 @@ mod tests {
                         want = want.wrapping_add(u64::from(v % 1_000_000));
                     }
                     assert_eq!(
-                        sum_keys(alg, first, count, key_len, 56_666_666, 1_000_000),
+                        sum_keys(alg, width, first, count, key_len, 56_666_666, 1_000_000),
                         Some(want),
-                        "{alg} key {key_len} first {first} count {count}"
+                        "{alg} {width:?} key {key_len} first {first} count {count}"
                     );
                 }
             }
             // Longer keys are hashed first: the portable path's job.
-            assert_eq!(sum_keys(alg, 0, 8, rate + 1, 1, 1_000_000), None);
-            assert_eq!(sum_keys(alg, 0, 8, 0, 1, 1_000_000), None);
+            assert_eq!(sum_keys(alg, width, 0, 8, rate + 1, 1, 1_000_000), None);
+            assert_eq!(sum_keys(alg, width, 0, 8, 0, 1, 1_000_000), None);
         }
     }
 

@@ -27,18 +27,21 @@ impl Width {
     }
 }
 
-/// The widest SIMD path this CPU runs, if any.
-pub fn width() -> Option<Width> {
-    #[cfg(target_arch = "x86_64")]
-    {
-        if std::arch::is_x86_feature_detected!("avx512f") {
-            return Some(Width::Avx512);
+impl Width {
+    /// Whether this CPU has the instructions of this width.
+    pub fn on_this_cpu(self) -> bool {
+        #[cfg(target_arch = "x86_64")]
+        {
+            match self {
+                Width::Avx512 => std::arch::is_x86_feature_detected!("avx512f"),
+                Width::Avx2 => std::arch::is_x86_feature_detected!("avx2"),
+            }
         }
-        if std::arch::is_x86_feature_detected!("avx2") {
-            return Some(Width::Avx2);
+        #[cfg(not(target_arch = "x86_64"))]
+        {
+            false
         }
     }
-    None
 }
 
 /// A precomputed HMAC key state whose codes a SIMD module computes several
@@ -104,7 +107,7 @@ pub(super) use lane_keyed;
 /// `first..first + count`, a vector of keys at a time (`eight` on AVX-512,
 /// `four` on AVX2, each given the first key of its group), the remainder one
 /// by one with `one`. `eight` and `four` are called only on the `width`
-/// they are for, which the caller got from [`width`].
+/// they are for, which the caller checked with [`Width::on_this_cpu`].
 pub fn sum_keys(
     width: Width,
     first: u64,
@@ -159,14 +162,22 @@ pub struct Multi<K> {
 }
 
 impl<K: LaneKeyed> Multi<K> {
-    /// `Some` when the CPU has AVX-512F or AVX2.
-    pub fn new(keyed: K) -> Option<Self> {
-        width().map(|width| Multi { keyed, width })
+    /// `Some` when the CPU has the instructions of `width`.
+    pub fn new(keyed: K, width: Width) -> Option<Self> {
+        width.on_this_cpu().then_some(Multi { keyed, width })
     }
 
     /// The portable state it was built from.
     pub fn portable(&self) -> &K {
         &self.keyed
+    }
+
+    /// The backend it is.
+    pub fn backend(&self) -> super::Backend {
+        match self.width {
+            Width::Avx512 => super::Backend::Avx512,
+            Width::Avx2 => super::Backend::Avx2,
+        }
     }
 
     /// The 31-bit truncated values of `counters` into `out` (the vector
@@ -177,15 +188,15 @@ impl<K: LaneKeyed> Multi<K> {
             (Width::Avx512, 8) => {
                 let mut c = [0u64; 8];
                 c.copy_from_slice(&counters[..8]);
-                // SAFETY: a Multi with Width::Avx512 exists only if `width()`
-                // found avx512f on this CPU.
+                // SAFETY: a Multi with Width::Avx512 exists only if
+                // `on_this_cpu` found avx512f.
                 out[..8].copy_from_slice(&unsafe { self.keyed.values8(c) });
             }
             (Width::Avx2, 4) => {
                 let mut c = [0u64; 4];
                 c.copy_from_slice(&counters[..4]);
-                // SAFETY: a Multi with Width::Avx2 exists only if `width()`
-                // found avx2 on this CPU.
+                // SAFETY: a Multi with Width::Avx2 exists only if
+                // `on_this_cpu` found avx2.
                 out[..4].copy_from_slice(&unsafe { self.keyed.values4(c) });
             }
             _ => {

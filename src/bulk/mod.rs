@@ -6,52 +6,36 @@
 //! The portable path precomputes the HMAC key state once per secret (two
 //! compressions per code instead of four) on RustCrypto's compression
 //! functions; [`Backend::Naive`] is the core's per-code `Hmac` path, kept as
-//! the baseline and the reference. [`Backend::Auto`] adds, where the CPU
-//! has them (checked at run time): SHA-1 and SHA-256 on the SHA extensions,
-//! several codes interleaved, key states included for many keys (`shani`); SHA-512 eight codes per AVX-512
-//! instruction stream, four on AVX2 (`sha512x`); the four SHA-3 sizes
-//! likewise on Keccak (`keccakx`); `lanes` picks the width and batches the
-//! counters. Those four modules are the only ones with `unsafe`.
+//! the baseline and the reference. Where the CPU has them (checked at run
+//! time): SHA-1 and SHA-256 on the SHA extensions, two or four codes
+//! interleaved, key states included for many keys (`shani`); SHA-512 eight
+//! codes per AVX-512 instruction stream or four on AVX2 (`sha512x`); the four
+//! SHA-3 sizes likewise on Keccak (`keccakx`); `lanes` holds what the last
+//! two share. Those four modules are the only ones with `unsafe`.
+//!
+//! Which variant is fastest depends on the CPU, so [`Backend::Auto`] times
+//! them on first use (`calibrate`) and [`Cpu`] names the machine for the
+//! record; `backend` says what each variant runs and needs.
 
+mod backend;
+mod calibrate;
+mod cpu;
 mod keccakx;
 mod lanes;
 mod portable;
 mod sha512x;
 mod shani;
 
-/// Whether this CPU has the SHA extensions (SHA-NI) that [`Backend::Auto`]
-/// uses for SHA-1 and SHA-256.
-pub fn sha_ni_available() -> bool {
-    shani::available()
-}
+pub use backend::{Backend, BackendError, UnknownBackend, Workload};
+pub use calibrate::{Calibration, calibration};
+pub use cpu::Cpu;
 
 use rayon::prelude::*;
 
 use crate::totp::{Algorithm, Digits, Secret, hotp_value};
+use lanes::Width;
 use portable::{Sha1Keyed, Sha3Keyed, Sha256Keyed, Sha512Keyed};
-
-/// Which implementation computes the codes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Backend {
-    /// The fastest available on this CPU.
-    #[default]
-    Auto,
-    /// Precomputed key states on the portable compression functions.
-    Portable,
-    /// The core's `Hmac` per code (the baseline).
-    Naive,
-}
-
-impl Backend {
-    /// The command-line name.
-    pub fn name(self) -> &'static str {
-        match self {
-            Backend::Auto => "auto",
-            Backend::Portable => "portable",
-            Backend::Naive => "naive",
-        }
-    }
-}
+use shani::InFlight;
 
 /// A secret made ready for bulk generation.
 #[derive(Clone, Debug)]
@@ -61,11 +45,11 @@ impl Backend {
 pub enum Keyed {
     /// SHA-1, precomputed.
     Sha1(Sha1Keyed),
-    /// SHA-1 on the SHA extensions, four codes at a time.
+    /// SHA-1 on the SHA extensions, two or four codes per compression call.
     Sha1Ni(shani::Sha1Ni),
     /// SHA-256, precomputed.
     Sha256(Sha256Keyed),
-    /// SHA-256 on the SHA extensions, four codes at a time.
+    /// SHA-256 on the SHA extensions, two or four codes per compression call.
     Sha256Ni(shani::Sha256Ni),
     /// SHA-512, precomputed.
     Sha512(Sha512Keyed),
@@ -80,38 +64,82 @@ pub enum Keyed {
 }
 
 impl Keyed {
-    /// Prepares `key` for `algorithm` with `backend`.
-    pub fn new(algorithm: Algorithm, key: &[u8], backend: Backend) -> Keyed {
+    /// Prepares `key` for `algorithm` on `backend` (`Auto`: the
+    /// calibration's choice for one secret on this CPU); an error when a
+    /// named backend cannot run it here.
+    ///
+    /// ```
+    /// use skewsim::bulk::{Backend, Keyed};
+    /// use skewsim::Algorithm;
+    /// let keyed = Keyed::new(Algorithm::Sha256, b"key", Backend::Auto)?;
+    /// assert_ne!(keyed.backend(), Backend::Auto);
+    /// assert!(Keyed::new(Algorithm::Sha256, b"key", Backend::Avx512).is_err());
+    /// # Ok::<(), skewsim::bulk::BackendError>(())
+    /// ```
+    pub fn new(algorithm: Algorithm, key: &[u8], backend: Backend) -> Result<Keyed, BackendError> {
+        let ran = backend.resolve(algorithm, Workload::OneSecret)?;
+        Ok(Keyed::on(algorithm, key, ran))
+    }
+
+    /// `key` on `backend`, which [`Backend::resolve`] accepted (else the
+    /// portable path: a variant the CPU lacks is never run).
+    fn on(algorithm: Algorithm, key: &[u8], backend: Backend) -> Keyed {
         // An empty key cannot be a `Secret`; HMAC still defines it, so the
         // naive backend hands it to the portable path of the same algorithm.
-        let backend = match backend {
-            Backend::Naive => match Secret::from_bytes(key.to_vec()) {
-                Ok(secret) => return Keyed::Naive(algorithm, secret),
-                Err(_) => Backend::Portable,
-            },
-            other => other,
+        if backend == Backend::Naive
+            && let Ok(secret) = Secret::from_bytes(key.to_vec())
+        {
+            return Keyed::Naive(algorithm, secret);
+        }
+        let in_flight = match backend {
+            Backend::ShaNi4 => Some(InFlight::Four),
+            Backend::ShaNi2 => Some(InFlight::Two),
+            _ => None,
         };
-        match (backend, algorithm) {
-            (Backend::Auto, Algorithm::Sha1) => {
+        let width = match backend {
+            Backend::Avx512 => Some(Width::Avx512),
+            Backend::Avx2 => Some(Width::Avx2),
+            _ => None,
+        };
+        match algorithm {
+            Algorithm::Sha1 => {
                 let portable = Sha1Keyed::new(key);
-                shani::Sha1Ni::new(portable).map_or(Keyed::Sha1(portable), Keyed::Sha1Ni)
+                in_flight
+                    .and_then(|n| shani::Sha1Ni::new(portable, n))
+                    .map_or(Keyed::Sha1(portable), Keyed::Sha1Ni)
             }
-            (_, Algorithm::Sha1) => Keyed::Sha1(Sha1Keyed::new(key)),
-            (Backend::Auto, Algorithm::Sha256) => {
+            Algorithm::Sha256 => {
                 let portable = Sha256Keyed::new(key);
-                shani::Sha256Ni::new(portable).map_or(Keyed::Sha256(portable), Keyed::Sha256Ni)
+                in_flight
+                    .and_then(|n| shani::Sha256Ni::new(portable, n))
+                    .map_or(Keyed::Sha256(portable), Keyed::Sha256Ni)
             }
-            (_, Algorithm::Sha256) => Keyed::Sha256(Sha256Keyed::new(key)),
-            (Backend::Auto, Algorithm::Sha512) => {
+            Algorithm::Sha512 => {
                 let portable = Sha512Keyed::new(key);
-                lanes::Multi::new(portable).map_or(Keyed::Sha512(portable), Keyed::Sha512Simd)
+                width
+                    .and_then(|w| lanes::Multi::new(portable, w))
+                    .map_or(Keyed::Sha512(portable), Keyed::Sha512Simd)
             }
-            (_, Algorithm::Sha512) => Keyed::Sha512(Sha512Keyed::new(key)),
-            (Backend::Auto, alg) => {
+            alg => {
                 let portable = Sha3Keyed::new(alg, key);
-                lanes::Multi::new(portable).map_or(Keyed::Sha3(portable), Keyed::Sha3Simd)
+                width
+                    .and_then(|w| lanes::Multi::new(portable, w))
+                    .map_or(Keyed::Sha3(portable), Keyed::Sha3Simd)
             }
-            (_, alg) => Keyed::Sha3(Sha3Keyed::new(alg, key)),
+        }
+    }
+
+    /// The backend that computes its codes (never `Auto`).
+    pub fn backend(&self) -> Backend {
+        match self {
+            Keyed::Sha1Ni(k) => k.backend(),
+            Keyed::Sha256Ni(k) => k.backend(),
+            Keyed::Sha512Simd(k) => k.backend(),
+            Keyed::Sha3Simd(k) => k.backend(),
+            Keyed::Naive(..) => Backend::Naive,
+            Keyed::Sha1(_) | Keyed::Sha256(_) | Keyed::Sha512(_) | Keyed::Sha3(_) => {
+                Backend::Portable
+            }
         }
     }
 
@@ -239,7 +267,18 @@ fn splitmix_next(state: &mut u64) -> u64 {
 pub const MAX_KEY_LEN: usize = 1024;
 
 /// Workload 2: the wrapping sum of the code at `counter` of each of the
-/// secrets `0..secrets` (splitmix keys of `key_len` bytes, 1..=1024).
+/// secrets `0..secrets` (splitmix keys of `key_len` bytes, 1..=1024) on
+/// `backend` (`Auto`: the calibration's choice for many secrets); an error
+/// when a named backend cannot run it here.
+///
+/// ```
+/// use skewsim::bulk::{Backend, secrets_checksum};
+/// use skewsim::{Algorithm, Digits};
+/// let fast = secrets_checksum(Algorithm::Sha1, Backend::Auto, 1000, 20, 1, Digits::SIX)?;
+/// let core = secrets_checksum(Algorithm::Sha1, Backend::Naive, 1000, 20, 1, Digits::SIX)?;
+/// assert_eq!(fast, core);
+/// # Ok::<(), skewsim::bulk::BackendError>(())
+/// ```
 pub fn secrets_checksum(
     algorithm: Algorithm,
     backend: Backend,
@@ -247,7 +286,7 @@ pub fn secrets_checksum(
     key_len: usize,
     counter: u64,
     digits: Digits,
-) -> u64 {
+) -> Result<u64, BackendError> {
     secrets_checksum_with(
         algorithm,
         backend,
@@ -268,55 +307,90 @@ pub fn secrets_checksum_with(
     counter: u64,
     digits: Digits,
     progress: &(dyn Fn(u64) + Sync),
-) -> u64 {
+) -> Result<u64, BackendError> {
     let modulus = modulus(digits);
     let key_len = key_len.clamp(1, MAX_KEY_LEN);
-    (0..secrets.div_ceil(CHUNK))
+    let ran = backend.resolve(algorithm, Workload::ManySecrets { key_len })?;
+    Ok((0..secrets.div_ceil(CHUNK))
         .into_par_iter()
         .map(|chunk| {
             let start = chunk * CHUNK;
-            let end = (start + CHUNK).min(secrets);
-            // Keys of up to a block: key states and codes a few keys at a
-            // time, SHA-1 and SHA-256 on the SHA extensions, SHA-512 and
-            // SHA-3 in the AVX-512 or AVX2 lanes.
-            let on_simd = match (backend, algorithm) {
-                (Backend::Auto, Algorithm::Sha1 | Algorithm::Sha256) => {
-                    shani::sum_keys(algorithm, start, end - start, key_len, counter, modulus)
-                }
-                (
-                    Backend::Auto,
-                    Algorithm::Sha3_224
-                    | Algorithm::Sha3_256
-                    | Algorithm::Sha3_384
-                    | Algorithm::Sha3_512,
-                ) => keccakx::sum_keys(algorithm, start, end - start, key_len, counter, modulus),
-                (Backend::Auto, Algorithm::Sha512) => {
-                    sha512x::sum_keys(start, end - start, key_len, counter, modulus)
-                }
-                _ => None,
-            };
-            if let Some(sum) = on_simd {
-                progress(end - start);
-                return sum;
-            }
-            let mut key = [0u8; MAX_KEY_LEN];
-            let mut sum = 0u64;
-            // The rest (longer keys, older CPUs, other backends) one key at
-            // a time: `Auto`'s lane states would only be built and copied
-            // to compute one code on the portable path anyway.
-            let one_key = match backend {
-                Backend::Auto => Backend::Portable,
-                other => other,
-            };
-            for i in start..end {
-                splitmix_key(i, &mut key[..key_len]);
-                let code = Keyed::new(algorithm, &key[..key_len], one_key).value(counter) % modulus;
-                sum = sum.wrapping_add(u64::from(code));
-            }
-            progress(end - start);
+            let count = CHUNK.min(secrets - start);
+            let sum = chunk_sum(algorithm, ran, start, count, key_len, counter, modulus);
+            progress(count);
             sum
         })
-        .reduce(|| 0, u64::wrapping_add)
+        .reduce(|| 0, u64::wrapping_add))
+}
+
+/// Workload 2 over the keys `start..start + count` on `backend` (resolved:
+/// not `Auto`), summed.
+fn chunk_sum(
+    algorithm: Algorithm,
+    backend: Backend,
+    start: u64,
+    count: u64,
+    key_len: usize,
+    counter: u64,
+    modulus: u32,
+) -> u64 {
+    // Keys of up to a block: key states and codes a few keys at a time,
+    // SHA-1 and SHA-256 on the SHA extensions, SHA-512 and SHA-3 in the
+    // AVX-512 or AVX2 lanes.
+    let on_simd = match (backend, algorithm) {
+        (Backend::ShaNi2, _) => shani::sum_keys(
+            algorithm,
+            InFlight::Two,
+            start,
+            count,
+            key_len,
+            counter,
+            modulus,
+        ),
+        (Backend::ShaNi4, _) => shani::sum_keys(
+            algorithm,
+            InFlight::Four,
+            start,
+            count,
+            key_len,
+            counter,
+            modulus,
+        ),
+        (Backend::Avx512 | Backend::Avx2, Algorithm::Sha512) => {
+            sha512x::sum_keys(width_of(backend), start, count, key_len, counter, modulus)
+        }
+        (Backend::Avx512 | Backend::Avx2, _) => keccakx::sum_keys(
+            algorithm,
+            width_of(backend),
+            start,
+            count,
+            key_len,
+            counter,
+            modulus,
+        ),
+        _ => None,
+    };
+    if let Some(sum) = on_simd {
+        return sum;
+    }
+    // The portable and naive paths, one key at a time.
+    let mut key = [0u8; MAX_KEY_LEN];
+    let mut sum = 0u64;
+    for i in start..start + count {
+        splitmix_key(i, &mut key[..key_len]);
+        let code = Keyed::on(algorithm, &key[..key_len], backend).value(counter) % modulus;
+        sum = sum.wrapping_add(u64::from(code));
+    }
+    sum
+}
+
+/// The lane width of an AVX backend.
+fn width_of(backend: Backend) -> Width {
+    if backend == Backend::Avx512 {
+        Width::Avx512
+    } else {
+        Width::Avx2
+    }
 }
 
 #[cfg(test)]
@@ -329,7 +403,11 @@ mod tests {
             for key_len in [1usize, 20, 65] {
                 let want =
                     secrets_checksum(alg, Backend::Naive, 1_003, key_len, 56_666_666, Digits::SIX);
-                for backend in [Backend::Auto, Backend::Portable] {
+                for backend in Backend::ALL {
+                    let workload = Workload::ManySecrets { key_len };
+                    if backend.resolve(alg, workload).is_err() {
+                        continue;
+                    }
                     let got =
                         secrets_checksum(alg, backend, 1_003, key_len, 56_666_666, Digits::SIX);
                     assert_eq!(got, want, "{alg} key {key_len} {backend:?}");
@@ -341,17 +419,16 @@ mod tests {
     #[test]
     fn an_empty_key_gives_the_same_codes_on_every_backend() {
         for alg in Algorithm::ALL {
-            let want = Keyed::new(alg, &[], Backend::Portable).value(7);
+            let want = Keyed::on(alg, &[], Backend::Portable).value(7);
             // RFC 2104 zero-pads the key: an empty key is the all-zero block,
             // which is also what a one-byte zero key gives.
             let zero = Secret::from_bytes(vec![0u8]).unwrap();
             assert_eq!(want, hotp_value(alg, &zero, 7), "{alg}");
-            for backend in [Backend::Auto, Backend::Naive] {
-                assert_eq!(
-                    Keyed::new(alg, &[], backend).value(7),
-                    want,
-                    "{alg} {backend:?}"
-                );
+            for backend in Backend::ALL {
+                let Ok(keyed) = Keyed::new(alg, &[], backend) else {
+                    continue;
+                };
+                assert_eq!(keyed.value(7), want, "{alg} {backend:?}");
             }
         }
     }
@@ -363,8 +440,12 @@ mod tests {
                 let mut key = vec![0u8; len];
                 splitmix_key(len as u64, &mut key);
                 let secret = Secret::from_bytes(key.clone()).unwrap();
-                for backend in [Backend::Auto, Backend::Portable, Backend::Naive] {
-                    let keyed = Keyed::new(alg, &key, backend);
+                for backend in Backend::ALL {
+                    let Ok(keyed) = Keyed::new(alg, &key, backend) else {
+                        assert!(!backend.runs(alg) || !backend.on_this_cpu());
+                        continue;
+                    };
+                    assert_eq!(keyed.backend(), backend.resolve(alg, Workload::OneSecret).unwrap());
                     for counter in [0u64, 1, 56_666_666, u64::MAX] {
                         assert_eq!(
                             keyed.value(counter),

@@ -15,18 +15,27 @@
 
 #![allow(unsafe_code)]
 
-use super::lanes::width;
+use super::lanes::Width;
 use super::portable::{SHA512_IV, Sha512Keyed, truncate_bytes};
 
 /// Workload 2 on the lanes: the wrapping sum of the codes at `counter` of
-/// the splitmix keys `first..first + count` of `key_len` bytes. `None`
-/// without AVX-512F or AVX2, or when the keys are longer than a block (HMAC
-/// hashes those first: the portable path does).
-pub fn sum_keys(first: u64, count: u64, key_len: usize, counter: u64, modulus: u32) -> Option<u64> {
+/// the splitmix keys `first..first + count` of `key_len` bytes, `width`
+/// lanes at a time. `None` when this CPU lacks `width`, or when the keys are
+/// longer than a block (HMAC hashes those first: the portable path does).
+pub fn sum_keys(
+    width: Width,
+    first: u64,
+    count: u64,
+    key_len: usize,
+    counter: u64,
+    modulus: u32,
+) -> Option<u64> {
     if !(1..=128).contains(&key_len) {
         return None;
     }
-    let width = width()?;
+    if !width.on_this_cpu() {
+        return None;
+    }
     #[cfg(target_arch = "x86_64")]
     {
         Some(super::lanes::sum_keys(
@@ -34,10 +43,10 @@ pub fn sum_keys(first: u64, count: u64, key_len: usize, counter: u64, modulus: u
             first,
             count,
             modulus,
-            // SAFETY: lanes::sum_keys calls this only on Width::Avx512, which
-            // `width()` returns only when the CPU has avx512f.
+            // SAFETY: lanes::sum_keys calls this only on Width::Avx512,
+            // which `on_this_cpu` just found (avx512f).
             |at| unsafe { avx512::key_values(at, key_len, counter) },
-            // SAFETY: likewise only on Width::Avx2, returned only with avx2.
+            // SAFETY: likewise only on Width::Avx2, found with avx2.
             |at| unsafe { avx2::key_values(at, key_len, counter) },
             |at| {
                 let mut key = [0u8; 128];
@@ -494,26 +503,32 @@ mod tests {
 
     #[test]
     fn workload_2_sums_match_the_portable_path() {
-        if width().is_none() {
+        let widths: Vec<Width> = [Width::Avx512, Width::Avx2]
+            .into_iter()
+            .filter(|w| w.on_this_cpu())
+            .collect();
+        if widths.is_empty() {
             eprintln!("skipped: neither AVX-512F nor AVX2 on this CPU");
             return;
         }
-        for key_len in [1usize, 20, 128] {
-            for (first, count) in [(0u64, 13u64), (u64::MAX - 5, 9), (3, 0)] {
-                let want = (0..count).fold(0u64, |sum, i| {
-                    let v = portable(first.wrapping_add(i), key_len, 56_666_666);
-                    sum.wrapping_add(u64::from(v % 1_000_000))
-                });
-                assert_eq!(
-                    sum_keys(first, count, key_len, 56_666_666, 1_000_000),
-                    Some(want),
-                    "key {key_len} first {first} count {count}"
-                );
+        for width in widths {
+            for key_len in [1usize, 20, 128] {
+                for (first, count) in [(0u64, 13u64), (u64::MAX - 5, 9), (3, 0)] {
+                    let want = (0..count).fold(0u64, |sum, i| {
+                        let v = portable(first.wrapping_add(i), key_len, 56_666_666);
+                        sum.wrapping_add(u64::from(v % 1_000_000))
+                    });
+                    assert_eq!(
+                        sum_keys(width, first, count, key_len, 56_666_666, 1_000_000),
+                        Some(want),
+                        "{width:?} key {key_len} first {first} count {count}"
+                    );
+                }
             }
+            // Longer keys are hashed first: the portable path's job.
+            assert_eq!(sum_keys(width, 0, 8, 129, 1, 1_000_000), None);
+            assert_eq!(sum_keys(width, 0, 8, 0, 1, 1_000_000), None);
         }
-        // Longer keys are hashed first: the portable path's job.
-        assert_eq!(sum_keys(0, 8, 129, 1, 1_000_000), None);
-        assert_eq!(sum_keys(0, 8, 0, 1, 1_000_000), None);
     }
 
     proptest! {

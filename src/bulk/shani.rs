@@ -10,11 +10,13 @@
 //! compressions per code); the message blocks are built as vectors directly
 //! (the counter, the padding and the length are known), with no byte
 //! shuffling; and several codes run side by side, so the `sha1rnds4` latency
-//! of one code is hidden behind the others. How many was measured
-//! (docs/bench.md): two SHA-1 codes per compression call, since more spill
-//! out of the sixteen registers the SHA instructions can address, and four
-//! SHA-256 codes. Workload 2 builds each key's states the same way, a few
-//! keys at a time.
+//! of one code is hidden behind the others. How many is a choice
+//! ([`InFlight`]): two per compression call or four. Which wins depends on
+//! the CPU (docs/bench.md): on the Xeon measured two SHA-1 codes, since four
+//! spill out of the sixteen registers the SHA instructions can address, and
+//! four SHA-256 codes; on an AMD EPYC (Zen 4) four SHA-1 codes. The bulk
+//! module's calibration picks at run time. Workload 2 builds each key's
+//! states the same way, a few keys at a time.
 
 #![allow(unsafe_code)]
 
@@ -36,22 +38,55 @@ pub fn available() -> bool {
     }
 }
 
+/// How many codes (or keys) one compression call interleaves.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum InFlight {
+    /// Two: fits the registers the SHA instructions address.
+    Two,
+    /// Four: hides more latency, spills on some CPUs.
+    Four,
+}
+
+impl InFlight {
+    /// The number of codes in flight.
+    pub fn lanes(self) -> usize {
+        match self {
+            InFlight::Two => 2,
+            InFlight::Four => 4,
+        }
+    }
+
+    /// The backend of this lane count.
+    fn backend(self) -> super::Backend {
+        match self {
+            InFlight::Two => super::Backend::ShaNi2,
+            InFlight::Four => super::Backend::ShaNi4,
+        }
+    }
+}
+
 /// A SHA-1 HMAC key state for the SHA-NI path. Only constructed through
 /// [`Sha1Ni::new`], which checks the CPU, so holding one proves the features.
 #[derive(Clone, Copy, Debug)]
 pub struct Sha1Ni {
     keyed: Sha1Keyed,
+    in_flight: InFlight,
 }
 
 impl Sha1Ni {
     /// `Some` when the CPU has the SHA extensions and SSE4.1.
-    pub fn new(keyed: Sha1Keyed) -> Option<Self> {
-        available().then_some(Sha1Ni { keyed })
+    pub fn new(keyed: Sha1Keyed, in_flight: InFlight) -> Option<Self> {
+        available().then_some(Sha1Ni { keyed, in_flight })
     }
 
     /// The portable state it was built from.
     pub fn portable(&self) -> &Sha1Keyed {
         &self.keyed
+    }
+
+    /// The backend it is.
+    pub fn backend(&self) -> super::Backend {
+        self.in_flight.backend()
     }
 
     /// The 31-bit truncated values of four counters.
@@ -62,7 +97,12 @@ impl Sha1Ni {
             // SAFETY: a Sha1Ni exists only if `available()` returned true, so
             // the `sha` and `sse4.1` features this function is compiled for
             // are present on this CPU.
-            unsafe { values4(&self.keyed, counters) }
+            unsafe {
+                match self.in_flight {
+                    InFlight::Two => values4::<true>(&self.keyed, counters),
+                    InFlight::Four => values4::<false>(&self.keyed, counters),
+                }
+            }
         }
         #[cfg(not(target_arch = "x86_64"))]
         {
@@ -179,29 +219,33 @@ fn compress<const N: usize>(
 /// them first; the portable path does that).
 pub fn sum_keys(
     algorithm: Algorithm,
+    in_flight: InFlight,
     first: u64,
     count: u64,
     key_len: usize,
     counter: u64,
     modulus: u32,
 ) -> Option<u64> {
-    let lanes = match algorithm {
-        Algorithm::Sha1 => KEY_LANES,
-        Algorithm::Sha256 => SHA256_KEY_LANES,
-        _ => return None,
-    } as u64;
-    if !available() || !(1..=64).contains(&key_len) {
+    if !matches!(algorithm, Algorithm::Sha1 | Algorithm::Sha256)
+        || !available()
+        || !(1..=64).contains(&key_len)
+    {
         return None;
     }
+    let lanes = in_flight.lanes() as u64;
     let whole = count - count % lanes;
     #[cfg(target_arch = "x86_64")]
     // SAFETY: `available()` just confirmed the `sha` and `sse4.1` features.
     let mut sum = unsafe {
-        match algorithm {
-            Algorithm::Sha1 => {
-                sha1_sum_keys_ni::<KEY_LANES>(first, whole, key_len, counter, modulus)
+        match (algorithm, in_flight) {
+            (Algorithm::Sha1, InFlight::Two) => {
+                sha1_sum_keys_ni::<2>(first, whole, key_len, counter, modulus)
             }
-            _ => sha256_sum_keys_ni::<SHA256_KEY_LANES>(first, whole, key_len, counter, modulus),
+            (Algorithm::Sha1, InFlight::Four) => {
+                sha1_sum_keys_ni::<4>(first, whole, key_len, counter, modulus)
+            }
+            (_, InFlight::Two) => sha256_sum_keys_ni::<2>(first, whole, key_len, counter, modulus),
+            (_, InFlight::Four) => sha256_sum_keys_ni::<4>(first, whole, key_len, counter, modulus),
         }
     };
     #[cfg(not(target_arch = "x86_64"))]
@@ -210,16 +254,15 @@ pub fn sum_keys(
     let mut key = [0u8; 64];
     for j in whole..count {
         super::splitmix_key(first.wrapping_add(j), &mut key[..key_len]);
-        let keyed = super::Keyed::new(algorithm, &key[..key_len], super::Backend::Portable);
-        sum = sum.wrapping_add(u64::from(keyed.value(counter) % modulus));
+        let key = &key[..key_len];
+        let value = match algorithm {
+            Algorithm::Sha1 => Sha1Keyed::new(key).value(counter),
+            _ => super::portable::Sha256Keyed::new(key).value(counter),
+        };
+        sum = sum.wrapping_add(u64::from(value % modulus));
     }
     Some(sum)
 }
-
-/// SHA-1 keys in flight in workload 2 (each runs four compressions).
-const KEY_LANES: usize = 2;
-/// SHA-256 keys in flight in workload 2.
-const SHA256_KEY_LANES: usize = 4;
 
 /// The splitmix key `i` of `key_len` (1..=64) bytes as its HMAC key block:
 /// four big-endian 128-bit chunks, zero past the key.
@@ -323,23 +366,27 @@ fn state_vectors(state: &[u32; 5]) -> (__m128i, __m128i) {
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "sha,sse2,ssse3,sse4.1")]
-fn values4(keyed: &Sha1Keyed, counters: [u64; 4]) -> [u32; 4] {
+fn values4<const PAIRS: bool>(keyed: &Sha1Keyed, counters: [u64; 4]) -> [u32; 4] {
     let (ia, ie) = state_vectors(&keyed.inner);
     let (oa, oe) = state_vectors(&keyed.outer);
-    lanes4([ia; 4], [ie; 4], [oa; 4], [oe; 4], counters)
+    lanes4::<PAIRS>([ia; 4], [ie; 4], [oa; 4], [oe; 4], counters)
 }
 
-/// Four SHA-1 lanes as two calls of two: faster than one call of four on
-/// the Xeon measured (workload 1: 13.2 against 11.9 M codes/s at 1 thread),
-/// because four lanes of state and schedule do not fit the sixteen registers
-/// the SHA instructions can address and spill (SHA-256 showed no gain).
+/// Four SHA-1 lanes as two calls of two (`PAIRS`) or one call of four.
+/// Pairs were faster on the Xeon measured (workload 1: 13.2 against 11.9 M
+/// codes/s at 1 thread), because four lanes of state and schedule do not fit
+/// the sixteen registers the SHA instructions can address and spill; on Zen 4
+/// four were faster (docs/bench.md).
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "sha,sse2,ssse3,sse4.1")]
-fn compress_pairs(
+fn compress_pairs<const PAIRS: bool>(
     abcd: [__m128i; 4],
     e: [__m128i; 4],
     w: [[__m128i; 4]; 4],
 ) -> ([__m128i; 4], [__m128i; 4]) {
+    if !PAIRS {
+        return compress::<4>(abcd, e, w);
+    }
     let (a0, e0) = compress::<2>([abcd[0], abcd[1]], [e[0], e[1]], [w[0], w[1]]);
     let (a1, e1) = compress::<2>([abcd[2], abcd[3]], [e[2], e[3]], [w[2], w[3]]);
     ([a0[0], a0[1], a1[0], a1[1]], [e0[0], e0[1], e1[0], e1[1]])
@@ -348,7 +395,7 @@ fn compress_pairs(
 /// HMAC over four lanes with their own inner/outer states.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "sha,sse2,ssse3,sse4.1")]
-fn lanes4(
+fn lanes4<const PAIRS: bool>(
     ia: [__m128i; 4],
     ie: [__m128i; 4],
     oa: [__m128i; 4],
@@ -367,7 +414,7 @@ fn lanes4(
             _mm_set_epi32(0, 0, 0, 576),
         ];
     }
-    let (ha, he) = compress_pairs(ia, ie, inner_w);
+    let (ha, he) = compress_pairs::<PAIRS>(ia, ie, inner_w);
     // Outer block: the inner digest (W0..W4), padding (W5), length 84 bytes = 672 bits.
     let mut outer_w = [[zero; 4]; 4];
     for l in 0..4 {
@@ -379,7 +426,7 @@ fn lanes4(
             _mm_set_epi32(0, 0, 0, 672),
         ];
     }
-    let (ta, te) = compress_pairs(oa, oe, outer_w);
+    let (ta, te) = compress_pairs::<PAIRS>(oa, oe, outer_w);
     let mut out = [0u32; 4];
     for l in 0..4 {
         let words = [
@@ -401,15 +448,18 @@ mod tests {
 
     #[test]
     fn matches_the_portable_path() {
-        let Some(_) = Sha1Ni::new(Sha1Keyed::new(b"probe")) else {
+        if !available() {
             eprintln!("skipped: no SHA extensions on this CPU");
             return;
-        };
-        for len in [1usize, 20, 64, 65, 100] {
+        }
+        for (len, in_flight) in [1usize, 20, 64, 65, 100]
+            .into_iter()
+            .flat_map(|len| [(len, InFlight::Two), (len, InFlight::Four)])
+        {
             let mut key = vec![0u8; len];
             splitmix_key(len as u64 * 7, &mut key);
             let portable = Sha1Keyed::new(&key);
-            let ni = Sha1Ni::new(portable).expect("available");
+            let ni = Sha1Ni::new(portable, in_flight).expect("available");
             for base in [0u64, 1, 56_666_666, u64::MAX - 2] {
                 let counters = [
                     base,
@@ -420,7 +470,7 @@ mod tests {
                 assert_eq!(
                     ni.values4(counters),
                     counters.map(|c| portable.value(c)),
-                    "key {len} base {base}"
+                    "key {len} {in_flight:?} base {base}"
                 );
             }
         }
@@ -454,19 +504,24 @@ mod tests {
             // count, and keys whose index wraps around.
             for key_len in 1..=64 {
                 for (first, count) in [(0u64, 9u64), (u64::MAX - 3, 7), (1_000, 0)] {
-                    assert_eq!(
-                        sum_keys(alg, first, count, key_len, 56_666_666, 1_000_000),
-                        Some(portable_sum(sha256, first, count, key_len, 56_666_666)),
-                        "sha256 {sha256} key {key_len} first {first} count {count}"
-                    );
+                    for in_flight in [InFlight::Two, InFlight::Four] {
+                        assert_eq!(
+                            sum_keys(alg, in_flight, first, count, key_len, 56_666_666, 1_000_000),
+                            Some(portable_sum(sha256, first, count, key_len, 56_666_666)),
+                            "sha256 {sha256} {in_flight:?} key {key_len} first {first} count {count}"
+                        );
+                    }
                 }
             }
             // Longer keys are hashed first: that is the portable path's job.
-            assert_eq!(sum_keys(alg, 0, 4, 65, 1, 1_000_000), None);
-            assert_eq!(sum_keys(alg, 0, 4, 0, 1, 1_000_000), None);
+            assert_eq!(sum_keys(alg, InFlight::Two, 0, 4, 65, 1, 1_000_000), None);
+            assert_eq!(sum_keys(alg, InFlight::Four, 0, 4, 0, 1, 1_000_000), None);
         }
         // Other algorithms are not this module's.
-        assert_eq!(sum_keys(Algorithm::Sha512, 0, 4, 20, 1, 1_000_000), None);
+        assert_eq!(
+            sum_keys(Algorithm::Sha512, InFlight::Two, 0, 4, 20, 1, 1_000_000),
+            None
+        );
     }
 }
 
@@ -486,17 +541,23 @@ const K256: [u32; 64] = [
 #[derive(Clone, Copy, Debug)]
 pub struct Sha256Ni {
     keyed: super::portable::Sha256Keyed,
+    in_flight: InFlight,
 }
 
 impl Sha256Ni {
     /// `Some` when the CPU has the SHA extensions and SSE4.1.
-    pub fn new(keyed: super::portable::Sha256Keyed) -> Option<Self> {
-        available().then_some(Sha256Ni { keyed })
+    pub fn new(keyed: super::portable::Sha256Keyed, in_flight: InFlight) -> Option<Self> {
+        available().then_some(Sha256Ni { keyed, in_flight })
     }
 
     /// The portable state it was built from.
     pub fn portable(&self) -> &super::portable::Sha256Keyed {
         &self.keyed
+    }
+
+    /// The backend it is.
+    pub fn backend(&self) -> super::Backend {
+        self.in_flight.backend()
     }
 
     /// The 31-bit truncated values of four counters.
@@ -505,7 +566,12 @@ impl Sha256Ni {
         #[cfg(target_arch = "x86_64")]
         {
             // SAFETY: a Sha256Ni exists only if `available()` returned true.
-            unsafe { sha256_values4(&self.keyed, counters) }
+            unsafe {
+                match self.in_flight {
+                    InFlight::Two => sha256_values4::<true>(&self.keyed, counters),
+                    InFlight::Four => sha256_values4::<false>(&self.keyed, counters),
+                }
+            }
         }
         #[cfg(not(target_arch = "x86_64"))]
         {
@@ -589,10 +655,29 @@ fn compress256<const N: usize>(
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "sha,sse2,ssse3,sse4.1")]
-fn sha256_values4(keyed: &super::portable::Sha256Keyed, counters: [u64; 4]) -> [u32; 4] {
+fn sha256_values4<const PAIRS: bool>(
+    keyed: &super::portable::Sha256Keyed,
+    counters: [u64; 4],
+) -> [u32; 4] {
     let (ia, ic) = abef_cdgh(&keyed.inner);
     let (oa, oc) = abef_cdgh(&keyed.outer);
-    sha256_lanes4([ia; 4], [ic; 4], [oa; 4], [oc; 4], counters)
+    sha256_lanes4::<PAIRS>([ia; 4], [ic; 4], [oa; 4], [oc; 4], counters)
+}
+
+/// Four SHA-256 lanes as two calls of two (`PAIRS`) or one call of four.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "sha,sse2,ssse3,sse4.1")]
+fn compress256_pairs<const PAIRS: bool>(
+    abef: [__m128i; 4],
+    cdgh: [__m128i; 4],
+    w: [[__m128i; 4]; 4],
+) -> ([__m128i; 4], [__m128i; 4]) {
+    if !PAIRS {
+        return compress256::<4>(abef, cdgh, w);
+    }
+    let (a0, c0) = compress256::<2>([abef[0], abef[1]], [cdgh[0], cdgh[1]], [w[0], w[1]]);
+    let (a1, c1) = compress256::<2>([abef[2], abef[3]], [cdgh[2], cdgh[3]], [w[2], w[3]]);
+    ([a0[0], a0[1], a1[0], a1[1]], [c0[0], c0[1], c1[0], c1[1]])
 }
 
 /// [`sum_keys`] for SHA-256 over `count` keys, a multiple of `N`.
@@ -679,7 +764,7 @@ fn truncate256(words: &[u32; 8]) -> u32 {
 /// SHA-256 HMAC over four lanes with their own (ABEF, CDGH) inner/outer states.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "sha,sse2,ssse3,sse4.1")]
-fn sha256_lanes4(
+fn sha256_lanes4<const PAIRS: bool>(
     ia: [__m128i; 4],
     ic: [__m128i; 4],
     oa: [__m128i; 4],
@@ -698,7 +783,7 @@ fn sha256_lanes4(
             _mm_set_epi32(576, 0, 0, 0),
         ];
     }
-    let (ha, hc) = compress256::<4>(ia, ic, inner_w);
+    let (ha, hc) = compress256_pairs::<PAIRS>(ia, ic, inner_w);
     // Outer block: the inner digest (W0..W7), padding (W8), length 96 bytes = 768 bits.
     let pad = _mm_set_epi32(0, 0, 0, 0x8000_0000u32 as i32);
     let len = _mm_set_epi32(768, 0, 0, 0);
@@ -706,7 +791,7 @@ fn sha256_lanes4(
     for l in 0..4 {
         outer_w[l] = digest_message(ha[l], hc[l], pad, len);
     }
-    let (ta, tc) = compress256::<4>(oa, oc, outer_w);
+    let (ta, tc) = compress256_pairs::<PAIRS>(oa, oc, outer_w);
     let mut out = [0u32; 4];
     for l in 0..4 {
         out[l] = truncate256(&words_of(ta[l], tc[l]));
@@ -726,11 +811,14 @@ mod sha256_tests {
             eprintln!("skipped: no SHA extensions on this CPU");
             return;
         }
-        for len in [1usize, 20, 32, 64, 65, 100] {
+        for (len, in_flight) in [1usize, 20, 32, 64, 65, 100]
+            .into_iter()
+            .flat_map(|len| [(len, InFlight::Two), (len, InFlight::Four)])
+        {
             let mut key = vec![0u8; len];
             splitmix_key(len as u64 * 13, &mut key);
             let portable = Sha256Keyed::new(&key);
-            let ni = Sha256Ni::new(portable).expect("available");
+            let ni = Sha256Ni::new(portable, in_flight).expect("available");
             for base in [0u64, 1, 56_666_666, u64::MAX - 2] {
                 let counters = [
                     base,
@@ -741,7 +829,7 @@ mod sha256_tests {
                 assert_eq!(
                     ni.values4(counters),
                     counters.map(|c| portable.value(c)),
-                    "key {len} base {base}"
+                    "key {len} {in_flight:?} base {base}"
                 );
             }
         }

@@ -13,8 +13,14 @@
 //! its `confidence_interval`, in nanoseconds) are pinned by
 //! `tests/bench_report.rs`, which runs a real criterion benchmark and reads
 //! it back.
+//!
+//! A speed belongs to a CPU model as much as to the code: `benches/bulk.rs`
+//! records the CPU and the backend each `auto` benchmark ran
+//! ([`RunRecord`], next to criterion's results), the dashboard files carry
+//! them, and a baseline from another CPU model is refused.
 
-use std::path::Path;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
 
 use plotters::prelude::*;
 
@@ -194,10 +200,174 @@ pub fn speedup_name(name: &str) -> String {
     format!("{name} vs {BASELINE_IMPLEMENTATION}")
 }
 
-/// The dashboard JSON, `[{"name", "unit", "value", "range"?}]`, bigger is
-/// better: each rate in `codes/s` (with criterion's 95% interval as
-/// `range`), then each speed-up over totp-rs in `x`.
-pub fn to_json(results: &[BenchResult]) -> String {
+/// The file [`RunRecord`] is kept in, in criterion's output folder.
+pub const RUN_RECORD_FILE: &str = "skewsim-run.json";
+
+/// What a benchmark run ran on: the CPU, and the backend and lane count
+/// each skewsim benchmark ran (for `auto`, the calibration's choice).
+/// `benches/bulk.rs` writes it next to criterion's results; `bench-report`
+/// carries it into the dashboard files.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct RunRecord {
+    /// The CPU model (`lscpu`'s model name).
+    pub cpu: String,
+    /// The features the bulk variants use that the CPU has.
+    pub features: Vec<String>,
+    /// Benchmark name without its thread count (`w1_steps/sha1/auto`) →
+    /// (backend, lanes).
+    pub ran: BTreeMap<String, (String, usize)>,
+}
+
+/// A run record that cannot be read.
+#[derive(Debug, thiserror::Error)]
+#[error("{file} is not a run record: {reason}")]
+pub struct RunRecordError {
+    /// The file.
+    pub file: PathBuf,
+    /// What is wrong.
+    pub reason: String,
+}
+
+impl RunRecord {
+    /// The record as JSON: `{"cpu", "features": [..], "ran": {name: {"backend", "lanes"}}}`.
+    pub fn to_json(&self) -> String {
+        let ran: serde_json::Map<String, Value> = self
+            .ran
+            .iter()
+            .map(|(name, (backend, lanes))| {
+                (
+                    name.clone(),
+                    serde_json::json!({"backend": backend, "lanes": lanes}),
+                )
+            })
+            .collect();
+        let doc = serde_json::json!({
+            "cpu": self.cpu,
+            "features": self.features,
+            "ran": ran,
+        });
+        let mut s = serde_json::to_string_pretty(&doc).unwrap_or_else(|_| "{}".to_owned());
+        s.push('\n');
+        s
+    }
+
+    /// Reads [`RUN_RECORD_FILE`] in `dir`: `None` when there is none (a run
+    /// of an older skewsim, or criterion results from elsewhere).
+    ///
+    /// # Errors
+    /// When the file exists but is not a record (or over 1 MiB).
+    pub fn read(dir: &Path) -> Option<Result<RunRecord, RunRecordError>> {
+        let file = dir.join(RUN_RECORD_FILE);
+        let meta = std::fs::symlink_metadata(&file).ok()?;
+        let fail = |reason: String| RunRecordError {
+            file: file.clone(),
+            reason,
+        };
+        if !meta.is_file() || meta.len() > 1 << 20 {
+            return Some(Err(fail("not a regular file under 1 MiB".to_owned())));
+        }
+        let text = match std::fs::read_to_string(&file) {
+            Ok(t) => t,
+            Err(e) => return Some(Err(fail(e.to_string()))),
+        };
+        Some(Self::from_json(&text).map_err(fail))
+    }
+
+    /// Parses [`RunRecord::to_json`]'s form.
+    ///
+    /// # Errors
+    /// What is missing or of the wrong type.
+    pub fn from_json(text: &str) -> Result<RunRecord, String> {
+        let doc: Value = serde_json::from_str(text).map_err(|e| e.to_string())?;
+        let cpu = doc
+            .get("cpu")
+            .and_then(Value::as_str)
+            .ok_or("no \"cpu\" text")?
+            .to_owned();
+        let features = doc
+            .get("features")
+            .and_then(Value::as_array)
+            .ok_or("no \"features\" array")?
+            .iter()
+            .map(|f| f.as_str().map(str::to_owned).ok_or("a feature is not text"))
+            .collect::<Result<Vec<_>, _>>()?;
+        let mut ran = BTreeMap::new();
+        for (name, entry) in doc
+            .get("ran")
+            .and_then(Value::as_object)
+            .ok_or("no \"ran\" object")?
+        {
+            let backend = entry.get("backend").and_then(Value::as_str);
+            let lanes = entry
+                .get("lanes")
+                .and_then(Value::as_u64)
+                .and_then(|n| usize::try_from(n).ok());
+            let (Some(backend), Some(lanes)) = (backend, lanes) else {
+                return Err(format!("{name:?} has no backend and lanes"));
+            };
+            ran.insert(name.clone(), (backend.to_owned(), lanes));
+        }
+        Ok(RunRecord { cpu, features, ran })
+    }
+
+    /// The backend and lanes of a benchmark (`w1_steps/sha1/auto/2t`).
+    pub fn ran_for(&self, name: &str) -> Option<&(String, usize)> {
+        let without_threads = name.rsplit_once('/').map_or(name, |(head, _)| head);
+        self.ran.get(without_threads)
+    }
+
+    /// The `extra` text of a dashboard entry: the CPU, and what ran.
+    fn extra(&self, name: &str) -> String {
+        match self.ran_for(name) {
+            Some((backend, lanes)) => format!("cpu: {}\nbackend: {backend}, {lanes} lanes", self.cpu),
+            None => format!("cpu: {}", self.cpu),
+        }
+    }
+}
+
+/// Where criterion writes its results, in criterion's own order of
+/// preference: `$CRITERION_HOME`, `$CARGO_TARGET_DIR/criterion`, the target
+/// directory `cargo metadata` reports, `./target/criterion`; each with what
+/// pointed there. The first is where criterion writes.
+pub fn criterion_dirs() -> Vec<(PathBuf, &'static str)> {
+    let mut places: Vec<(PathBuf, &'static str)> = Vec::new();
+    if let Some(home) = std::env::var_os("CRITERION_HOME") {
+        places.push((PathBuf::from(home), "CRITERION_HOME"));
+    }
+    if let Some(target) = std::env::var_os("CARGO_TARGET_DIR") {
+        places.push((PathBuf::from(target).join("criterion"), "CARGO_TARGET_DIR"));
+    }
+    if let Some(target) = cargo_target_dir() {
+        places.push((
+            target.join("criterion"),
+            "cargo metadata's target directory",
+        ));
+    }
+    places.push((PathBuf::from("target/criterion"), "the default"));
+    let mut seen = std::collections::HashSet::new();
+    places.retain(|(p, _)| seen.insert(p.clone()));
+    places
+}
+
+/// The target directory `cargo metadata` reports (it honours
+/// CARGO_TARGET_DIR and .cargo/config), if cargo runs here.
+fn cargo_target_dir() -> Option<PathBuf> {
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let out = std::process::Command::new(cargo)
+        .args(["metadata", "--format-version", "1", "--no-deps"])
+        .stderr(std::process::Stdio::null())
+        .output()
+        .ok()
+        .filter(|o| o.status.success())?;
+    let meta: Value = serde_json::from_slice(&out.stdout).ok()?;
+    meta.get("target_directory")?.as_str().map(PathBuf::from)
+}
+
+/// The dashboard JSON, `[{"name", "unit", "value", "range"?, "extra"}]`,
+/// bigger is better: each rate in `codes/s` (with criterion's 95% interval
+/// as `range`), then each speed-up over totp-rs in `x`; `extra` names the
+/// CPU and, for skewsim's own benchmarks, the backend and lanes that ran.
+pub fn to_json(results: &[BenchResult], record: &RunRecord) -> String {
     let mut items: Vec<Value> = results
         .iter()
         .map(|r| {
@@ -209,6 +379,7 @@ pub fn to_json(results: &[BenchResult]) -> String {
             if let Some((lo, hi)) = r.ci95 {
                 item["range"] = Value::from(format!("± {:.0}", (hi - lo) / 2.0));
             }
+            item["extra"] = Value::from(record.extra(&r.name));
             item
         })
         .collect();
@@ -217,6 +388,7 @@ pub fn to_json(results: &[BenchResult]) -> String {
             "name": speedup_name(&name),
             "unit": "x",
             "value": (x * 1000.0).round() / 1000.0,
+            "extra": record.extra(&name),
         }));
     }
     let mut s = serde_json::to_string_pretty(&items).unwrap_or_else(|_| "[]".to_owned());
@@ -224,8 +396,9 @@ pub fn to_json(results: &[BenchResult]) -> String {
     s
 }
 
-/// `name,workload,algorithm,implementation,threads,codes_per_sec,speedup_vs_totp_rs`.
-pub fn to_csv(results: &[BenchResult]) -> Result<Vec<u8>, csv::Error> {
+/// `name,workload,algorithm,implementation,threads,codes_per_sec,speedup_vs_totp_rs,cpu,backend,lanes`
+/// (backend and lanes empty where the record has none: totp-rs).
+pub fn to_csv(results: &[BenchResult], record: &RunRecord) -> Result<Vec<u8>, csv::Error> {
     let ups = speedups(results);
     let mut w = csv::Writer::from_writer(Vec::new());
     w.write_record([
@@ -236,6 +409,9 @@ pub fn to_csv(results: &[BenchResult]) -> Result<Vec<u8>, csv::Error> {
         "threads",
         "codes_per_sec",
         "speedup_vs_totp_rs",
+        "cpu",
+        "backend",
+        "lanes",
     ])?;
     for r in results {
         let p = parts(&r.name);
@@ -251,6 +427,11 @@ pub fn to_csv(results: &[BenchResult]) -> Result<Vec<u8>, csv::Error> {
             p.threads.trim_end_matches('t'),
             &format!("{:.0}", r.codes_per_sec),
             &up,
+            &record.cpu,
+            record.ran_for(&r.name).map_or("", |(b, _)| b.as_str()),
+            &record
+                .ran_for(&r.name)
+                .map_or(String::new(), |(_, l)| l.to_string()),
         ])?;
     }
     w.into_inner().map_err(|e| e.into_error().into())
@@ -265,6 +446,45 @@ pub enum BaselineError {
     /// It holds no speed-up to compare.
     #[error("holds no speed-up (unit \"x\"): write it with this version's bench-report")]
     NoSpeedups,
+}
+
+/// A baseline: its speed-ups and the CPU it was measured on.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Baseline {
+    /// Each speed-up (`unit: "x"`) by dashboard name.
+    pub speedups: Vec<(String, f64)>,
+    /// The CPU model its entries name (`extra`'s `cpu:` line); `None` for a
+    /// file written before skewsim recorded it.
+    pub cpu: Option<String>,
+}
+
+/// A dashboard JSON written by [`to_json`], as a baseline.
+///
+/// # Errors
+/// [`BaselineError`] when the text is not that JSON, holds no speed-up, or
+/// its entries name more than one CPU.
+pub fn read_baseline(json: &str) -> Result<Baseline, BaselineError> {
+    let speedups = read_speedups(json)?;
+    let items: Vec<Value> =
+        serde_json::from_str(json).map_err(|e| BaselineError::Format(e.to_string()))?;
+    let mut cpus: Vec<String> = items
+        .iter()
+        .filter_map(|item| item.get("extra")?.as_str())
+        .filter_map(|extra| extra.lines().find_map(|l| l.strip_prefix("cpu: ")))
+        .map(str::to_owned)
+        .collect();
+    cpus.sort();
+    cpus.dedup();
+    if cpus.len() > 1 {
+        return Err(BaselineError::Format(format!(
+            "its entries name {} CPUs",
+            cpus.len()
+        )));
+    }
+    Ok(Baseline {
+        speedups,
+        cpu: cpus.pop(),
+    })
 }
 
 /// The speed-ups (`unit: "x"`) of a dashboard JSON written by [`to_json`].

@@ -5,12 +5,12 @@
 //! `--baseline`, the regression gate on the speed-ups over totp-rs.
 
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use clap::Args;
 use skewsim::report::bench::{
-    BenchResult, compare, newest_run, read_criterion_checked, read_speedups, speedups, to_csv,
-    to_json, to_svg,
+    BenchResult, RUN_RECORD_FILE, RunRecord, compare, criterion_dirs, newest_run,
+    read_baseline, read_criterion_checked, speedups, to_csv, to_json, to_svg,
 };
 use skewsim::report::write_all_atomic;
 
@@ -50,42 +50,12 @@ fn parse_percent(text: &str) -> Result<f64, String> {
     }
 }
 
-/// The target directory `cargo metadata` reports (it honours
-/// CARGO_TARGET_DIR and .cargo/config), if cargo runs here.
-fn cargo_target_dir() -> Option<PathBuf> {
-    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-    let out = std::process::Command::new(cargo)
-        .args(["metadata", "--format-version", "1", "--no-deps"])
-        .stderr(std::process::Stdio::null())
-        .output()
-        .ok()
-        .filter(|o| o.status.success())?;
-    let meta: serde_json::Value = serde_json::from_slice(&out.stdout).ok()?;
-    meta.get("target_directory")?.as_str().map(PathBuf::from)
-}
-
 /// Where criterion writes, in criterion's own order of preference.
 fn criterion_candidates(args: &BenchReportArgs) -> Vec<(PathBuf, &'static str)> {
-    if let Some(dir) = &args.criterion {
-        return vec![(dir.clone(), "--criterion")];
+    match &args.criterion {
+        Some(dir) => vec![(dir.clone(), "--criterion")],
+        None => criterion_dirs(),
     }
-    let mut places: Vec<(PathBuf, &'static str)> = Vec::new();
-    if let Some(home) = std::env::var_os("CRITERION_HOME") {
-        places.push((PathBuf::from(home), "CRITERION_HOME"));
-    }
-    if let Some(target) = std::env::var_os("CARGO_TARGET_DIR") {
-        places.push((PathBuf::from(target).join("criterion"), "CARGO_TARGET_DIR"));
-    }
-    if let Some(target) = cargo_target_dir() {
-        places.push((
-            target.join("criterion"),
-            "cargo metadata's target directory",
-        ));
-    }
-    places.push((PathBuf::from("target/criterion"), "the default"));
-    let mut seen = std::collections::HashSet::new();
-    places.retain(|(p, _)| seen.insert(p.clone()));
-    places
 }
 
 /// The first place with results; an error naming every place tried.
@@ -127,23 +97,41 @@ fn find_results(args: &BenchReportArgs) -> Result<(PathBuf, Vec<BenchResult>), C
     ))
 }
 
-fn machine() -> String {
-    let cpu = std::fs::read_to_string("/proc/cpuinfo")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("model name"))
-                .and_then(|l| l.split(':').nth(1))
-                .map(|m| m.trim().to_owned())
-        })
-        .unwrap_or_else(|| "unknown CPU".to_owned());
+/// What the run ran on: the record `benches/bulk.rs` left next to the
+/// results, else this machine's CPU (with a note: the backends are then
+/// unknown).
+fn run_record(dir: &Path) -> Result<RunRecord, CliError> {
+    match RunRecord::read(dir) {
+        Some(Ok(record)) => Ok(record),
+        Some(Err(e)) => Err(CliError::usage("--criterion", e.to_string())),
+        None => {
+            eprintln!(
+                "note: {} has no {RUN_RECORD_FILE} (results of an older skewsim?): \
+                 the CPU named is this machine's, the backends that ran are unknown",
+                dir.display()
+            );
+            let cpu = skewsim::bulk::Cpu::this();
+            Ok(RunRecord {
+                cpu: cpu.model,
+                features: cpu.features.iter().map(|f| (*f).to_owned()).collect(),
+                ran: Default::default(),
+            })
+        }
+    }
+}
+
+/// The machine line: model, cores, features.
+fn machine(record: &RunRecord) -> String {
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let sha = if skewsim::bulk::sha_ni_available() {
-        "SHA extensions: yes"
+    let features = if record.features.is_empty() {
+        "no SHA extensions, AVX2 or AVX-512F".to_owned()
     } else {
-        "SHA extensions: no"
+        format!("features {}", record.features.join(" "))
     };
-    format!("{cpu}, {cores} cores, {sha}")
+    format!(
+        "{}, {cores} cores, {features}",
+        skewsim::vectors::external::printable(&record.cpu)
+    )
 }
 
 /// Writes the dashboard files.
@@ -154,12 +142,30 @@ pub fn run(args: &BenchReportArgs, out: &mut dyn Write) -> Result<u8, CliError> 
         Some(path) => {
             let text = std::fs::read_to_string(path)
                 .map_err(|e| CliError::usage("--baseline", format!("cannot be read: {e}")))?;
-            Some(read_speedups(&text).map_err(|e| CliError::usage("--baseline", e.to_string()))?)
+            Some(read_baseline(&text).map_err(|e| CliError::usage("--baseline", e.to_string()))?)
         }
     };
     let (dir, results) = find_results(args)?;
-    let machine = machine();
-    let csv = to_csv(&results).map_err(|e| CliError::Other(format!("cannot format CSV: {e}")))?;
+    let record = run_record(&dir)?;
+    // Speed-ups differ between CPU models (SHA-NI's speed, the variant the
+    // calibration picks): a gate across models reports a change of machine
+    // as a regression.
+    if let Some(cpu) = baseline.as_ref().and_then(|b| b.cpu.as_ref())
+        && *cpu != record.cpu
+    {
+        return Err(CliError::usage(
+            "--baseline",
+            format!(
+                "was measured on {}, this run on {}: speed-ups differ between CPU models, \
+                 so compare runs of one model (keep a baseline per runner CPU)",
+                skewsim::vectors::external::printable(cpu),
+                skewsim::vectors::external::printable(&record.cpu)
+            ),
+        ));
+    }
+    let machine = machine(&record);
+    let csv = to_csv(&results, &record)
+        .map_err(|e| CliError::Other(format!("cannot format CSV: {e}")))?;
     let svg = to_svg(&format!("skewsim bulk: codes/s ({machine})"), &results)
         .map_err(|e| CliError::Other(e.to_string()))?;
     let out_dir = args.out.display();
@@ -172,10 +178,11 @@ pub fn run(args: &BenchReportArgs, out: &mut dyn Write) -> Result<u8, CliError> 
          totp-rs measured in the same run (unit `x`), the figure that depends least on the machine (it still \
          does: SHA-NI's speed differs between CPUs). Names: `workload/algorithm/implementation/threads`; w1 = one secret over \
          consecutive steps, w2 = one code each of many secrets. `naive` = the core's HMAC per code, \
-         `portable` = precomputed key states, `auto` = the fastest on this CPU (SHA-1/256: SHA extensions, \
-         several codes interleaved; SHA-512 and SHA-3: 8 codes per AVX-512 instruction stream, 4 on AVX2), `totp-rs` = totp-rs 6.0 through its public API.\n\n\
+         `portable` = precomputed key states, `auto` = the variant the calibration found fastest on this CPU \
+         (column `ran`: `sha-ni-2`/`sha-ni-4` = SHA extensions, two or four codes per compression call; \
+         `avx512`/`avx2` = 8 or 4 codes per instruction stream), `totp-rs` = totp-rs 6.0 through its public API.\n\n\
          ![codes per second and speed-ups](bench.svg)\n\n\
-         | benchmark | M codes/s | speed-up over totp-rs |\n| --- | ---: | ---: |\n"
+         | benchmark | ran | M codes/s | speed-up over totp-rs |\n| --- | --- | ---: | ---: |\n"
     );
     let ups = speedups(&results);
     for r in &results {
@@ -183,14 +190,17 @@ pub fn run(args: &BenchReportArgs, out: &mut dyn Write) -> Result<u8, CliError> 
             .iter()
             .find(|(n, _)| *n == r.name)
             .map_or(String::new(), |(_, x)| format!("{x:.2}×"));
+        let ran = record
+            .ran_for(&r.name)
+            .map_or(String::new(), |(b, lanes)| format!("{b} ({lanes} lanes)"));
         readme.push_str(&format!(
-            "| `{}` | {:.1} | {up} |\n",
+            "| `{}` | {ran} | {:.1} | {up} |\n",
             r.name,
             r.codes_per_sec / 1e6
         ));
     }
     let files: Vec<(std::path::PathBuf, Vec<u8>)> = [
-        ("bench.json", to_json(&results).into_bytes()),
+        ("bench.json", to_json(&results, &record).into_bytes()),
         ("bench.csv", csv),
         ("bench.svg", svg.into_bytes()),
         ("README.md", readme.into_bytes()),
@@ -209,7 +219,13 @@ pub fn run(args: &BenchReportArgs, out: &mut dyn Write) -> Result<u8, CliError> 
         crate::output::write(out, &text)?;
         return Ok(0);
     };
-    let rows = compare(&baseline, &results, args.max_regression);
+    if baseline.cpu.is_none() {
+        text.push_str(
+            "note: the baseline names no CPU (written before skewsim recorded it): \
+             compared as if measured on this run's\n",
+        );
+    }
+    let rows = compare(&baseline.speedups, &results, args.max_regression);
     text.push_str(&format!(
         "{:<44} {:>9} {:>9} {:>8}\n",
         "speed-up", "baseline", "this run", "change"

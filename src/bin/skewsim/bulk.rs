@@ -1,12 +1,14 @@
 //! `skewsim bulk`: codes in bulk, in parallel; prints
-//! `codes=N checksum=C seconds=S codes_per_sec=R threads=T`, or the codes.
+//! `codes=N checksum=C seconds=S codes_per_sec=R threads=T backend=B lanes=L
+//! features=F` and a line naming the CPU and what `auto` measured, or the codes.
 
 use std::io::Write;
 
 use clap::{Args, ValueEnum};
 use serde::Serialize;
 use skewsim::bulk::{
-    Backend, Keyed, MAX_KEY_LEN, secrets_checksum_with, splitmix_key, steps_checksum_with,
+    Backend, Calibration, Cpu, Keyed, MAX_KEY_LEN, Workload, calibration, secrets_checksum_with,
+    splitmix_key, steps_checksum_with,
 };
 use skewsim::{Algorithm, Digits, Secret, TimeStep};
 
@@ -17,12 +19,37 @@ use crate::json::Format;
 /// Which implementation to run (to compare, or to force the fallback).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum BackendArg {
-    /// The fastest this CPU supports (SHA-NI for SHA-1/256, AVX-512 or AVX2 lanes for SHA-512 and SHA-3).
+    /// The fastest variant on this CPU, timed on first use (a few milliseconds).
     Auto,
     /// Precomputed key states on portable compression functions (every CPU).
     Portable,
     /// The core's HMAC per code (the baseline).
     Naive,
+    /// SHA-1/SHA-256 on the SHA extensions, two codes per compression call.
+    #[value(name = "sha-ni-2")]
+    ShaNi2,
+    /// SHA-1/SHA-256 on the SHA extensions, four codes per compression call.
+    #[value(name = "sha-ni-4")]
+    ShaNi4,
+    /// SHA-512/SHA-3 on AVX-512F, eight codes at a time.
+    Avx512,
+    /// SHA-512/SHA-3 on AVX2, four codes at a time.
+    Avx2,
+}
+
+impl BackendArg {
+    /// The library's backend.
+    fn backend(self) -> Backend {
+        match self {
+            BackendArg::Auto => Backend::Auto,
+            BackendArg::Portable => Backend::Portable,
+            BackendArg::Naive => Backend::Naive,
+            BackendArg::ShaNi2 => Backend::ShaNi2,
+            BackendArg::ShaNi4 => Backend::ShaNi4,
+            BackendArg::Avx512 => Backend::Avx512,
+            BackendArg::Avx2 => Backend::Avx2,
+        }
+    }
 }
 
 /// Options of `skewsim bulk`.
@@ -56,8 +83,9 @@ pub struct BulkArgs {
     /// Worker threads (default: one per core).
     #[arg(long, allow_hyphen_values = true, value_name = "T", value_parser = parse_threads)]
     pub threads: Option<usize>,
-    /// Implementation.
-    #[arg(long, value_enum, default_value_t = BackendArg::Auto)]
+    /// Implementation: auto times the variants that run on this CPU and keeps the fastest; name
+    /// one to compare (an error if this CPU or the algorithm cannot run it).
+    #[arg(long, value_enum, env = "SKEWSIM_BACKEND", default_value_t = BackendArg::Auto)]
     pub backend: BackendArg,
     /// Write the codes, one per line, instead of the summary.
     #[arg(long, conflicts_with = "format")]
@@ -80,12 +108,40 @@ struct BulkJson {
     key_len_bytes: Option<usize>,
     /// The backend asked for (`auto` picks the fastest this CPU supports).
     backend: &'static str,
+    /// What ran.
+    ran: RanJson,
     codes: u64,
     /// The sum of every code's value, wrapping at 2^64.
     checksum: u64,
     seconds: f64,
     codes_per_second: f64,
     threads: usize,
+}
+
+/// The implementation that ran and the machine it ran on.
+#[derive(Serialize)]
+struct RanJson {
+    /// The backend that computed the codes (never `auto`).
+    backend: &'static str,
+    /// Codes side by side per compression call or instruction stream.
+    lanes: usize,
+    /// The CPU features that backend used.
+    features: &'static [&'static str],
+    /// The CPU model (`lscpu`'s model name).
+    cpu: String,
+    /// The features the variants use that this CPU has.
+    cpu_features: Vec<&'static str>,
+    /// What `auto` measured to choose (null when a backend was named or
+    /// there was one candidate).
+    calibration: Option<Vec<CandidateJson>>,
+}
+
+/// One candidate of the calibration.
+#[derive(Serialize)]
+struct CandidateJson {
+    backend: &'static str,
+    /// Its best time per code on one thread.
+    ns_per_code: f64,
 }
 
 fn parse_count(text: &str) -> Result<u64, String> {
@@ -128,11 +184,7 @@ pub fn run(args: &BulkArgs, out: &mut dyn Write) -> Result<u8, CliError> {
             ),
         ));
     }
-    let backend = match args.backend {
-        BackendArg::Auto => Backend::Auto,
-        BackendArg::Portable => Backend::Portable,
-        BackendArg::Naive => Backend::Naive,
-    };
+    let backend = args.backend.backend();
     let secret = match &args.secret_hex {
         Some(hex) => Some(
             Secret::from_hex(&crate::keys::text_or_stdin("--secret-hex", hex)?)
@@ -144,8 +196,19 @@ pub fn run(args: &BulkArgs, out: &mut dyn Write) -> Result<u8, CliError> {
         .num_threads(args.threads.unwrap_or(0))
         .build()
         .map_err(|e| CliError::Other(format!("cannot start threads: {e}")))?;
+    let workload = match secret {
+        Some(_) => Workload::OneSecret,
+        None => Workload::ManySecrets {
+            key_len: args.key_len,
+        },
+    };
+    // Resolved before any work: a backend this CPU or algorithm cannot run
+    // is a usage error, and `auto` calibrates here rather than mid-run.
+    let ran = backend
+        .resolve(args.algorithm, workload)
+        .map_err(|e| CliError::usage("--backend", e.to_string()))?;
     if args.print {
-        return print_codes(args, secret.as_ref(), first, backend, out);
+        return print_codes(args, secret.as_ref(), first, ran, out);
     }
     let total = if secret.is_some() {
         args.steps
@@ -157,30 +220,34 @@ pub fn run(args: &BulkArgs, out: &mut dyn Write) -> Result<u8, CliError> {
     let started = std::time::Instant::now();
     let (codes, checksum) = pool.install(|| match (&secret, args.secrets) {
         (Some(secret), _) => {
-            let keyed = Keyed::new(args.algorithm, secret.as_bytes(), backend);
-            (
+            let keyed = Keyed::new(args.algorithm, secret.as_bytes(), ran)?;
+            Ok((
                 args.steps,
                 steps_checksum_with(&keyed, first, args.steps, args.digits, &tick),
-            )
+            ))
         }
-        (None, Some(n)) => (
+        (None, Some(n)) => secrets_checksum_with(
+            args.algorithm,
+            ran,
             n,
-            secrets_checksum_with(
-                args.algorithm,
-                backend,
-                n,
-                args.key_len,
-                first,
-                args.digits,
-                &tick,
-            ),
-        ),
-        (None, None) => (0, 0),
-    });
+            args.key_len,
+            first,
+            args.digits,
+            &tick,
+        )
+        .map(|sum| (n, sum)),
+        (None, None) => Ok((0, 0)),
+    })
+    .map_err(|e| CliError::usage("--backend", e.to_string()))?;
     let seconds = started.elapsed().as_secs_f64();
     bar.finish_and_clear();
     let rate = codes as f64 / seconds.max(1e-9);
     let threads = pool.current_num_threads();
+    let cpu = Cpu::this();
+    let calibrated = (backend == Backend::Auto)
+        .then(|| calibration(args.algorithm, workload))
+        .flatten();
+    let lanes = ran.lanes().unwrap_or(1);
     if args.format == Format::Json {
         let doc = BulkJson {
             workload: if secret.is_some() {
@@ -193,10 +260,22 @@ pub fn run(args: &BulkArgs, out: &mut dyn Write) -> Result<u8, CliError> {
             period_s: args.period,
             from_unix: args.from,
             key_len_bytes: secret.is_none().then_some(args.key_len),
-            backend: match args.backend {
-                BackendArg::Auto => "auto",
-                BackendArg::Portable => "portable",
-                BackendArg::Naive => "naive",
+            backend: backend.name(),
+            ran: RanJson {
+                backend: ran.name(),
+                lanes,
+                features: ran.features(),
+                cpu: cpu.model,
+                cpu_features: cpu.features,
+                calibration: calibrated.map(|c| {
+                    c.ns_per_code
+                        .iter()
+                        .map(|(b, ns)| CandidateJson {
+                            backend: b.name(),
+                            ns_per_code: *ns,
+                        })
+                        .collect()
+                }),
             },
             codes,
             checksum,
@@ -206,13 +285,45 @@ pub fn run(args: &BulkArgs, out: &mut dyn Write) -> Result<u8, CliError> {
         };
         return crate::json::write(out, "bulk", &doc).map(|()| 0);
     }
+    let features = match ran.features() {
+        [] => "none".to_owned(),
+        used => used.join(","),
+    };
     crate::output::write(
         out,
         &format!(
-            "codes={codes} checksum={checksum} seconds={seconds:.3} codes_per_sec={rate:.0} threads={threads}\n"
+            "codes={codes} checksum={checksum} seconds={seconds:.3} codes_per_sec={rate:.0} \
+             threads={threads} backend={ran} lanes={lanes} features={features}\n{}\n",
+            machine_line(&cpu, backend, calibrated)
         ),
     )?;
     Ok(0)
+}
+
+/// `cpu: MODEL (features …); auto chose B (ns per code on one thread: …)`.
+fn machine_line(cpu: &Cpu, asked: Backend, calibrated: Option<&Calibration>) -> String {
+    let features = if cpu.features.is_empty() {
+        "none of sha, sse4.1, avx2, avx512f".to_owned()
+    } else {
+        cpu.features.join(" ")
+    };
+    let choice = match (asked, calibrated) {
+        (Backend::Auto, Some(c)) => {
+            let timings: Vec<String> = c
+                .ns_per_code
+                .iter()
+                .map(|(b, ns)| format!("{b} {ns:.1}"))
+                .collect();
+            format!(
+                "; auto chose {} (ns per code on one thread: {})",
+                c.chosen,
+                timings.join(", ")
+            )
+        }
+        (Backend::Auto, None) => "; auto had one candidate".to_owned(),
+        (named, _) => format!("; {named} as asked"),
+    };
+    format!("cpu: {} (features: {features}){choice}", cpu.model)
 }
 
 /// Writes the codes in order, computing batches in parallel.
@@ -226,7 +337,10 @@ fn print_codes(
     use rayon::prelude::*;
     const BATCH: u64 = 1 << 16;
     let total = secret.map_or(args.secrets.unwrap_or(0), |_| args.steps);
-    let keyed = secret.map(|s| Keyed::new(args.algorithm, s.as_bytes(), backend));
+    let keyed = secret
+        .map(|s| Keyed::new(args.algorithm, s.as_bytes(), backend))
+        .transpose()
+        .map_err(|e| CliError::usage("--backend", e.to_string()))?;
     let width = usize::from(args.digits.get());
     let modulus = args.digits.modulus();
     let mut start = 0;
@@ -244,7 +358,10 @@ fn print_codes(
                         Some(k) => k.value(first.wrapping_add(i)),
                         None => {
                             splitmix_key(i, &mut key[..args.key_len]);
-                            Keyed::new(args.algorithm, &key[..args.key_len], backend).value(first)
+                            // `backend` was resolved for many secrets of this
+                            // length, so it takes this key.
+                            Keyed::new(args.algorithm, &key[..args.key_len], backend)
+                                .map_or(0, |k| k.value(first))
                         }
                     };
                     s.push_str(&format!("{:0width$}\n", u64::from(value) % modulus));
