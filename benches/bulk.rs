@@ -71,7 +71,9 @@ fn write_run_record() {
         return;
     };
     let path = dir.join(RUN_RECORD_FILE);
-    if let Err(e) = std::fs::create_dir_all(&dir).and_then(|()| std::fs::write(&path, record.to_json())) {
+    if let Err(e) =
+        std::fs::create_dir_all(&dir).and_then(|()| std::fs::write(&path, record.to_json()))
+    {
         eprintln!("warning: cannot write {}: {e}", path.display());
     }
 }
@@ -248,10 +250,19 @@ fn w2(c: &mut Criterion) {
             let pool = pool(threads);
             for column in backends() {
                 let group_name = format!("w2_secrets/{alg}");
-                let backend = resolve(&group_name, alg, column, Workload::ManySecrets { key_len: 20 });
+                let backend = resolve(
+                    &group_name,
+                    alg,
+                    column,
+                    Workload::ManySecrets { key_len: 20 },
+                );
                 let got =
                     pool.install(|| secrets_checksum(alg, backend, W2_CODES, 20, FIRST, digits));
-                assert_eq!(got, Ok(reference), "{alg} {backend:?} disagrees with the core");
+                assert_eq!(
+                    got,
+                    Ok(reference),
+                    "{alg} {backend:?} disagrees with the core"
+                );
                 group.bench_function(
                     BenchmarkId::new(column.name(), format!("{threads}t")),
                     |b| {

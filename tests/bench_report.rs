@@ -161,7 +161,7 @@ fn the_dashboard_json_has_rates_and_speedups_in_the_custom_shape() {
         let obj = item.as_object().expect("objects");
         for key in obj.keys() {
             assert!(
-                ["name", "unit", "value", "range"].contains(&key.as_str()),
+                ["name", "unit", "value", "range", "extra"].contains(&key.as_str()),
                 "{key}"
             );
         }
@@ -183,14 +183,169 @@ fn the_dashboard_json_has_rates_and_speedups_in_the_custom_shape() {
         .find(|i| i["name"] == "w1_steps/sha1/auto/2t vs totp-rs")
         .expect("the SHA-1 speed-up");
     assert_eq!(speedup["value"], 7.0);
+    // Without a run record the CPU is this machine's, the backends unknown.
+    assert!(text(&o).contains("has no skewsim-run.json"), "{}", text(&o));
+    assert!(
+        speedup["extra"]
+            .as_str()
+            .is_some_and(|e| e.starts_with("cpu: "))
+    );
     let csv = std::fs::read_to_string(work.join("out/bench.csv")).expect("written");
     assert!(csv.starts_with(
-        "name,workload,algorithm,implementation,threads,codes_per_sec,speedup_vs_totp_rs\n"
+        "name,workload,algorithm,implementation,threads,codes_per_sec,speedup_vs_totp_rs,cpu,backend,lanes\n"
     ));
     assert!(
-        csv.contains("w1_steps/sha1/auto/2t,w1_steps,sha1,auto,2,70000000,7.000\n"),
+        csv.contains("w1_steps/sha1/auto/2t,w1_steps,sha1,auto,2,70000000,7.000,"),
         "{csv}"
     );
+    let _ = std::fs::remove_dir_all(&work);
+}
+
+/// The record `benches/bulk.rs` leaves next to criterion's results.
+fn fake_record(dir: &Path, cpu: &str) {
+    std::fs::write(
+        dir.join("skewsim-run.json"),
+        serde_json::json!({
+            "cpu": cpu,
+            "features": ["sha", "sse4.1", "avx2"],
+            "ran": {
+                "w1_steps/sha1/auto": {"backend": "sha-ni-4", "lanes": 4},
+                "w1_steps/sha1/portable": {"backend": "portable", "lanes": 1},
+            },
+        })
+        .to_string(),
+    )
+    .expect("write");
+}
+
+#[test]
+fn the_dashboard_names_the_cpu_and_backend_and_a_baseline_of_another_cpu_is_refused() {
+    let work = temp("cpu");
+    fake_run(&work.join("epyc"), 1.0);
+    fake_record(&work.join("epyc"), "AMD EPYC 9R14 96-Core Processor");
+    let o = bench_report(&["--criterion", "epyc", "--out", "base"], &[], &work);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let json: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(work.join("base/bench.json")).expect("written"),
+    )
+    .expect("JSON");
+    let entry = |name: &str| {
+        json.as_array()
+            .expect("array")
+            .iter()
+            .find(|i| i["name"] == name)
+            .cloned()
+            .expect(name)
+    };
+    assert_eq!(
+        entry("w1_steps/sha1/auto/2t")["extra"],
+        "cpu: AMD EPYC 9R14 96-Core Processor\nbackend: sha-ni-4, 4 lanes"
+    );
+    assert_eq!(
+        entry("w1_steps/sha1/auto/2t vs totp-rs")["extra"],
+        "cpu: AMD EPYC 9R14 96-Core Processor\nbackend: sha-ni-4, 4 lanes"
+    );
+    assert_eq!(
+        entry("w1_steps/sha1/totp-rs/2t")["extra"],
+        "cpu: AMD EPYC 9R14 96-Core Processor"
+    );
+    let csv = std::fs::read_to_string(work.join("base/bench.csv")).expect("written");
+    assert!(
+        csv.contains(
+            "w1_steps/sha1/auto/2t,w1_steps,sha1,auto,2,70000000,7.000,AMD EPYC 9R14 96-Core Processor,sha-ni-4,4\n"
+        ),
+        "{csv}"
+    );
+    let readme = std::fs::read_to_string(work.join("base/README.md")).expect("written");
+    assert!(readme.contains("AMD EPYC 9R14"), "{readme}");
+    assert!(
+        readme.contains("| `w1_steps/sha1/auto/2t` | sha-ni-4 (4 lanes) |"),
+        "{readme}"
+    );
+    // The same CPU model: compared.
+    fake_run(&work.join("epyc2"), 1.0);
+    fake_record(&work.join("epyc2"), "AMD EPYC 9R14 96-Core Processor");
+    let o = bench_report(
+        &[
+            "--criterion",
+            "epyc2",
+            "--out",
+            "again",
+            "--baseline",
+            "base/bench.json",
+        ],
+        &[],
+        &work,
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    // Another model: refused, one line naming both, nothing written.
+    fake_run(&work.join("xeon"), 1.0);
+    fake_record(&work.join("xeon"), "Intel(R) Xeon(R) Processor");
+    let o = bench_report(
+        &[
+            "--criterion",
+            "xeon",
+            "--out",
+            "other",
+            "--baseline",
+            "base/bench.json",
+        ],
+        &[],
+        &work,
+    );
+    let message = text(&o);
+    assert_eq!(o.status.code(), Some(2), "{message}");
+    assert_eq!(message.lines().count(), 1, "{message}");
+    assert!(
+        message.starts_with("error: --baseline")
+            && message.contains("AMD EPYC 9R14")
+            && message.contains("Intel(R) Xeon(R) Processor"),
+        "{message}"
+    );
+    assert!(!work.join("other").exists(), "nothing written");
+    // A baseline from before the CPU was recorded: compared, and said so.
+    let old: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(work.join("base/bench.json")).expect("written"),
+    )
+    .expect("JSON");
+    let stripped: Vec<serde_json::Value> = old
+        .as_array()
+        .expect("array")
+        .iter()
+        .map(|i| {
+            let mut i = i.clone();
+            i.as_object_mut().expect("object").remove("extra");
+            i
+        })
+        .collect();
+    std::fs::write(
+        work.join("old.json"),
+        serde_json::to_string(&stripped).expect("json"),
+    )
+    .expect("write");
+    let o = bench_report(
+        &[
+            "--criterion",
+            "xeon",
+            "--out",
+            "vs-old",
+            "--baseline",
+            "old.json",
+        ],
+        &[],
+        &work,
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert!(
+        text(&o).contains("the baseline names no CPU"),
+        "{}",
+        text(&o)
+    );
+    // A damaged record is bad input, not a guess.
+    std::fs::write(work.join("xeon/skewsim-run.json"), "{\"cpu\": 3}").expect("write");
+    let o = bench_report(&["--criterion", "xeon", "--out", "bad"], &[], &work);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(text(&o).starts_with("error: --criterion"), "{}", text(&o));
     let _ = std::fs::remove_dir_all(&work);
 }
 

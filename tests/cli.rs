@@ -1630,24 +1630,149 @@ fn bulk_line(args: &[&str]) -> std::collections::HashMap<String, String> {
     let o = skewsim(args);
     assert_eq!(o.status.code(), Some(0), "{args:?}: {}", stderr(&o));
     let text = stdout(&o);
-    assert_eq!(text.lines().count(), 1, "{text}");
-    let fields: std::collections::HashMap<String, String> = text
+    // The figures, then the CPU and what ran.
+    assert_eq!(text.lines().count(), 2, "{text}");
+    let (figures, machine) = text.split_once('\n').expect("two lines");
+    assert!(machine.starts_with("cpu: "), "{text}");
+    let fields: std::collections::HashMap<String, String> = figures
         .split_whitespace()
         .filter_map(|kv| {
             kv.split_once('=')
                 .map(|(k, v)| (k.to_owned(), v.to_owned()))
         })
         .collect();
-    for key in ["codes", "checksum", "seconds", "codes_per_sec", "threads"] {
+    for key in [
+        "codes",
+        "checksum",
+        "seconds",
+        "codes_per_sec",
+        "threads",
+        "backend",
+        "lanes",
+        "features",
+    ] {
         assert!(fields.contains_key(key), "{key} missing from {text}");
     }
     fields
 }
 
+/// The variants this CPU has for SHA-1 (from `bulk` itself: portable always).
+fn sha1_variants() -> Vec<&'static str> {
+    let json = skewsim(&[
+        "bulk",
+        "--secret-hex",
+        RFC_SEED_HEX,
+        "--steps",
+        "1000",
+        "--format",
+        "json",
+    ]);
+    let doc: serde_json::Value = serde_json::from_slice(&json.stdout).expect("JSON");
+    let mut variants = vec!["portable"];
+    for candidate in doc["ran"]["calibration"].as_array().into_iter().flatten() {
+        match candidate["backend"].as_str() {
+            Some("sha-ni-2") => variants.push("sha-ni-2"),
+            Some("sha-ni-4") => variants.push("sha-ni-4"),
+            _ => {}
+        }
+    }
+    variants
+}
+
+#[test]
+fn bulk_says_what_ran_and_auto_is_one_of_the_variants_it_timed() {
+    let json = skewsim(&[
+        "bulk",
+        "--secrets",
+        "5000",
+        "--algorithm",
+        "sha3-256",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(json.status.code(), Some(0), "{}", stderr(&json));
+    let doc: serde_json::Value = serde_json::from_slice(&json.stdout).expect("JSON");
+    assert_eq!(doc["backend"], "auto");
+    let ran = &doc["ran"];
+    assert!(ran["cpu"].as_str().is_some_and(|c| !c.is_empty()), "{doc}");
+    let chosen = ran["backend"].as_str().expect("a backend");
+    assert_ne!(chosen, "auto");
+    let lanes = ran["lanes"].as_u64().expect("lanes");
+    assert_eq!(
+        lanes,
+        match chosen {
+            "avx512" => 8,
+            "avx2" => 4,
+            _ => 1,
+        }
+    );
+    if let Some(calibration) = ran["calibration"].as_array() {
+        assert!(calibration.len() >= 2, "{doc}");
+        let fastest = calibration
+            .iter()
+            .min_by(|a, b| {
+                a["ns_per_code"]
+                    .as_f64()
+                    .partial_cmp(&b["ns_per_code"].as_f64())
+                    .expect("numbers")
+            })
+            .expect("candidates");
+        assert_eq!(fastest["backend"], chosen, "{doc}");
+    }
+    // A named variant runs as asked, from the flag or SKEWSIM_BACKEND.
+    for variant in sha1_variants() {
+        let line = bulk_line(&[
+            "bulk",
+            "--secret-hex",
+            RFC_SEED_HEX,
+            "--steps",
+            "100000",
+            "--backend",
+            variant,
+        ]);
+        assert_eq!(line["backend"], variant);
+        let o = Command::new(env!("CARGO_BIN_EXE_skewsim"))
+            .args(["bulk", "--secret-hex", RFC_SEED_HEX, "--steps", "1000"])
+            .env("SKEWSIM_BACKEND", variant)
+            .output()
+            .expect("runs");
+        assert!(
+            stdout(&o).contains(&format!("backend={variant} ")),
+            "{}",
+            stdout(&o)
+        );
+    }
+    // A variant the algorithm (or the CPU) lacks is a usage error naming --backend.
+    for (alg, backend) in [
+        ("sha1", "avx512"),
+        ("sha512", "sha-ni-2"),
+        ("sha256", "avx2"),
+    ] {
+        let o = skewsim(&[
+            "bulk",
+            "--secrets",
+            "10",
+            "--algorithm",
+            alg,
+            "--backend",
+            backend,
+        ]);
+        let err = stderr(&o);
+        assert_eq!(o.status.code(), Some(2), "{err}");
+        assert!(
+            err.starts_with("error: --backend") && err.lines().count() == 1,
+            "{err}"
+        );
+        assert!(o.stdout.is_empty());
+    }
+}
+
 #[test]
 fn bulk_reproduces_the_reference_checksums_with_every_backend() {
     // docs/cli.md: SHA-1, 6 digits, period 30, --from 1700000000.
-    for backend in ["auto", "portable", "naive"] {
+    let mut backends = vec!["auto", "naive"];
+    backends.extend(sha1_variants());
+    for backend in backends {
         let w1 = bulk_line(&[
             "bulk",
             "--secret-hex",

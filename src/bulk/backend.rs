@@ -226,7 +226,11 @@ impl Backend {
     /// The backend that runs `workload` of `algorithm` when this one is
     /// asked for: itself if it can ([`Backend::check`]), and for `Auto` the
     /// calibration's choice on this CPU ([`super::calibration`]).
-    pub fn resolve(self, algorithm: Algorithm, workload: Workload) -> Result<Backend, BackendError> {
+    pub fn resolve(
+        self,
+        algorithm: Algorithm,
+        workload: Workload,
+    ) -> Result<Backend, BackendError> {
         match self {
             Backend::Auto => Ok(super::calibrate::choice(algorithm, workload)),
             named => named.check(algorithm, workload).map(|()| named),

@@ -445,7 +445,10 @@ mod tests {
                         assert!(!backend.runs(alg) || !backend.on_this_cpu());
                         continue;
                     };
-                    assert_eq!(keyed.backend(), backend.resolve(alg, Workload::OneSecret).unwrap());
+                    assert_eq!(
+                        keyed.backend(),
+                        backend.resolve(alg, Workload::OneSecret).unwrap()
+                    );
                     for counter in [0u64, 1, 56_666_666, u64::MAX] {
                         assert_eq!(
                             keyed.value(counter),

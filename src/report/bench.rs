@@ -319,7 +319,9 @@ impl RunRecord {
     /// The `extra` text of a dashboard entry: the CPU, and what ran.
     fn extra(&self, name: &str) -> String {
         match self.ran_for(name) {
-            Some((backend, lanes)) => format!("cpu: {}\nbackend: {backend}, {lanes} lanes", self.cpu),
+            Some((backend, lanes)) => {
+                format!("cpu: {}\nbackend: {backend}, {lanes} lanes", self.cpu)
+            }
             None => format!("cpu: {}", self.cpu),
         }
     }

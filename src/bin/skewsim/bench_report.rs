@@ -9,8 +9,8 @@ use std::path::{Path, PathBuf};
 
 use clap::Args;
 use skewsim::report::bench::{
-    BenchResult, RUN_RECORD_FILE, RunRecord, compare, criterion_dirs, newest_run,
-    read_baseline, read_criterion_checked, speedups, to_csv, to_json, to_svg,
+    BenchResult, RUN_RECORD_FILE, RunRecord, compare, criterion_dirs, newest_run, read_baseline,
+    read_criterion_checked, speedups, to_csv, to_json, to_svg,
 };
 use skewsim::report::write_all_atomic;
 

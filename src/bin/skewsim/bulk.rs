@@ -218,27 +218,28 @@ pub fn run(args: &BulkArgs, out: &mut dyn Write) -> Result<u8, CliError> {
     let bar = crate::progress::bar(total, "codes");
     let tick = |n: u64| bar.inc(n);
     let started = std::time::Instant::now();
-    let (codes, checksum) = pool.install(|| match (&secret, args.secrets) {
-        (Some(secret), _) => {
-            let keyed = Keyed::new(args.algorithm, secret.as_bytes(), ran)?;
-            Ok((
-                args.steps,
-                steps_checksum_with(&keyed, first, args.steps, args.digits, &tick),
-            ))
-        }
-        (None, Some(n)) => secrets_checksum_with(
-            args.algorithm,
-            ran,
-            n,
-            args.key_len,
-            first,
-            args.digits,
-            &tick,
-        )
-        .map(|sum| (n, sum)),
-        (None, None) => Ok((0, 0)),
-    })
-    .map_err(|e| CliError::usage("--backend", e.to_string()))?;
+    let (codes, checksum) = pool
+        .install(|| match (&secret, args.secrets) {
+            (Some(secret), _) => {
+                let keyed = Keyed::new(args.algorithm, secret.as_bytes(), ran)?;
+                Ok((
+                    args.steps,
+                    steps_checksum_with(&keyed, first, args.steps, args.digits, &tick),
+                ))
+            }
+            (None, Some(n)) => secrets_checksum_with(
+                args.algorithm,
+                ran,
+                n,
+                args.key_len,
+                first,
+                args.digits,
+                &tick,
+            )
+            .map(|sum| (n, sum)),
+            (None, None) => Ok((0, 0)),
+        })
+        .map_err(|e| CliError::usage("--backend", e.to_string()))?;
     let seconds = started.elapsed().as_secs_f64();
     bar.finish_and_clear();
     let rate = codes as f64 / seconds.max(1e-9);
