@@ -183,7 +183,7 @@ mod tests {
         move |b| {
             calls += 1;
             // Every seventh call is interrupted: the round minimum ignores it.
-            let spike = if calls % 7 == 0 { 50.0 } else { 1.0 };
+            let spike = if calls.is_multiple_of(7) { 50.0 } else { 1.0 };
             let micros = if b == fast { 1.0 } else { slow_by };
             Duration::from_nanos((micros * spike * 1000.0) as u64)
         }
