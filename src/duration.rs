@@ -180,6 +180,52 @@ pub fn format_ms(ms: i64) -> String {
     out
 }
 
+/// A duration at a resolution that means something to a person, with
+/// spaced units: whole seconds below an hour (`48 s`, `1 m 32 s`), whole
+/// minutes below a day (`8 h 20 m`), whole hours beyond (`1 d 2 h`); only a
+/// duration under a second keeps its milliseconds (`500 ms`). Each is
+/// rounded to the nearest unit; the exact value is [`format_ms`]'s. The text
+/// reads back with [`parse_duration_ms`].
+///
+/// ```
+/// use skewsim::duration::format_human;
+/// assert_eq!(format_human(48_001), "48 s");
+/// assert_eq!(format_human(92_000), "1 m 32 s");
+/// assert_eq!(format_human(300_000), "5 m");
+/// assert_eq!(format_human(30_028_000), "8 h 20 m");
+/// assert_eq!(format_human(86_400_000), "1 d");
+/// assert_eq!(format_human(-45_000), "-45 s");
+/// assert_eq!(format_human(0), "0 s");
+/// assert_eq!(format_human(500), "500 ms");
+/// ```
+pub fn format_human(ms: i64) -> String {
+    if ms == 0 {
+        return "0 s".to_owned();
+    }
+    let sign = if ms < 0 { "-" } else { "" };
+    let abs = ms.unsigned_abs();
+    if abs < 1_000 {
+        return format!("{sign}{abs} ms");
+    }
+    let round = |unit: u64| (abs + unit / 2) / unit;
+    let parts: Vec<(u64, &str)> = if abs < 3_600_000 - 500 {
+        let s = round(1_000);
+        vec![(s / 60, "m"), (s % 60, "s")]
+    } else if abs < 86_400_000 - 30_000 {
+        let m = round(60_000);
+        vec![(m / 60, "h"), (m % 60, "m")]
+    } else {
+        let h = round(3_600_000);
+        vec![(h / 24, "d"), (h % 24, "h")]
+    };
+    let text: Vec<String> = parts
+        .into_iter()
+        .filter(|(n, _)| *n > 0)
+        .map(|(n, unit)| format!("{n} {unit}"))
+        .collect();
+    format!("{sign}{}", text.join(" "))
+}
+
 /// Unix seconds as RFC 3339 in UTC (`1970-01-01T00:00:59Z`), the form the
 /// command line's `--time` reads. Years past 9999 get more digits.
 ///

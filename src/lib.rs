@@ -6,6 +6,7 @@
 //! | --- | --- |
 //! | [`totp`] | the core: HOTP/TOTP over RustCrypto HMAC, secrets, otpauth URIs, windowed verification |
 //! | [`sim`] | the enrollment timing model (no I/O): clocks, verifier policies, one enrollment, exact probabilities, sweeps, Monte Carlo, drift |
+//! | [`explain`] | the answer to one scenario as a value: outcome, reason and causes, the verifier's own fix, thresholds, caveats with provenance, one run as a timeline (serializable: the scenario's JSON) |
 //! | [`lab`] | the verifier lab: plays scenarios against a running verifier (an adapter process, JSON lines) and holds each answer against the model |
 //! | [`probe`] | identifies a live verifier's policy from outside: experiments chosen to split the candidate policies, predicted with the model, answered by an adapter |
 //! | [`bulk`] | parallel bulk generation: precomputed HMAC key states, SHA-NI interleaved, SHA-512 and Keccak on AVX-512/AVX2 lanes, rayon |
@@ -14,7 +15,7 @@
 //! | [`duration`] | the `90s` / `1m30s` / `-45s` durations of the command line, in integer milliseconds |
 //!
 //! Every module but `totp` and `duration` sits behind a cargo feature of
-//! the same name (`sim`, `bulk`, `vectors`, `report`, `lab`; `cli`, the
+//! the same name (`sim`, which also brings `explain`, `bulk`, `vectors`, `report`, `lab`; `cli`, the
 //! default, enables them all and the binary): with `default-features =
 //! false` the library is the TOTP core alone, on the RustCrypto hashes,
 //! base32, subtle, zeroize, percent-encoding and thiserror.
@@ -22,6 +23,8 @@
 #[cfg(feature = "bulk")]
 pub mod bulk;
 pub mod duration;
+#[cfg(feature = "sim")]
+pub mod explain;
 #[cfg(feature = "lab")]
 pub mod lab;
 #[cfg(feature = "lab")]

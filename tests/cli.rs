@@ -1389,29 +1389,216 @@ fn the_headline_scenario() {
     let o = skewsim(&["--delay", "90s"]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let text = stdout(&o);
-    assert!(text.contains("Outcome: ENROLLED OUT OF SYNC"), "{text}");
-    assert!(text.contains("it stores an offset of -3 steps"), "{text}");
-    assert!(text.contains("Fix: resync"), "{text}");
-    // AWS is a hypothesis, and the text says which numbers are inferred.
-    assert!(text.contains("HYPOTHESIS"), "{text}");
-    assert!(text.contains("INFERRED"), "{text}");
-    // The thresholds are the policy's, whatever the scenario's own delay,
-    // and say how far an outcome jumps.
+    let lines: Vec<&str> = text.lines().collect();
+    // The answer first: the outcome and its reason, then the fix.
     assert!(
-        text.contains("from 58s: jumps from 0% to 83.33% there, certain from 1m28s"),
+        lines[0].starts_with(
+            "LOGIN REFUSED, ALL 3 ATTEMPTS (100%): you read code 2 2 s after it appeared"
+        ),
         "{text}"
     );
+    // The same outcome, why and fix as the library's doc example
+    // (src/explain/mod.rs): how the delay became the codes' age, what was
+    // stored; the INFERRED caveat beside the reason and beside the fix's
+    // probability.
+    assert_eq!(
+        lines[0],
+        "LOGIN REFUSED, ALL 3 ATTEMPTS (100%): you read code 2 2 s after it appeared and the pair reached the verifier 1 m 30 s \
+         later, so code 2 was 1 m 32 s old, 3 steps behind the verifier's clock; it \
+         stored an offset of -3 steps instead of no offset (your device's true offset), \
+         so login codes fall outside its login window (-1..+1 steps) around that \
+         (INFERRED, not read from the verifier: pair search -10..+10; login window -1..+1 \
+         and 2 more)."
+    );
+    assert_eq!(
+        lines[1],
+        "Fix: resync the device (AWS: ResyncMFADevice, or 'Resync' in the IAM console) with \
+         two fresh consecutive codes submitted at once (5 s after reading code 2): the \
+         next login then succeeds (100%; INFERRED, not read from the verifier: resync \
+         search -10..+10, replay of older steps refused)."
+    );
+    assert!(text.contains("HYPOTHESIS"), "{text}");
+    // The thresholds are the policy's, whatever the scenario's own delay,
+    // at a person's resolution, and say how far an outcome jumps; the
+    // timeline comes after them.
     assert!(
-        text.contains("from 5m28s: jumps from 0% to 100.00% there"),
+        text.contains("from 58 s (83% there), certain from 1 m 28 s"),
         "{text}"
+    );
+    assert!(text.contains("from 5 m 28 s (100% there)"), "{text}");
+    let thresholds = text.find("When it changes").expect("thresholds");
+    let run = text.find("One run").expect("a run");
+    assert!(thresholds < run, "{text}");
+    // --exact keeps the millisecond and the exact share.
+    let exact = stdout(&skewsim(&[
+        "--delay",
+        "90s",
+        "--policy",
+        "aws-iam-shift",
+        "--exact",
+    ]));
+    assert!(
+        exact.contains("from 48.001s, rising gradually (0.003333% there)"),
+        "{exact}"
+    );
+    let rounded = stdout(&skewsim(&["--delay", "90s", "--policy", "aws-iam-shift"]));
+    assert!(
+        rounded.contains("from 48 s, rising gradually (under 0.1% there)"),
+        "{rounded}"
     );
     // The other hypothesis ends out of sync too at 90 s.
     let o = skewsim(&["--delay", "90s", "--policy", "aws-iam-shift"]);
-    assert!(stdout(&o).contains("Outcome: ENROLLED OUT OF SYNC"));
+    assert!(stdout(&o).starts_with("LOGIN REFUSED, ALL 3 ATTEMPTS"));
     let o = skewsim(&["--delay", "0s"]);
-    assert!(stdout(&o).contains("Outcome: ENROLLED IN SYNC"));
+    assert!(stdout(&o).starts_with("LOGIN ACCEPTED (100%)"));
     let o = skewsim(&["--delay", "10m"]);
-    assert!(stdout(&o).contains("Outcome: REJECTED"));
+    assert!(stdout(&o).starts_with("ENROLLMENT REFUSED (100%)"));
+}
+
+/// Issue 20: the outcome names what happened at the login and its cause.
+/// pyotp's refused logins come from the 5 s login delay, not a clock; a
+/// libpam login refused at first but healed on the third code says so
+/// rather than "fails".
+#[test]
+fn regression_outcome_names_say_what_happened_at_the_login() {
+    let text = stdout(&skewsim(&["--policy", "pyotp"]));
+    assert!(text.starts_with("LOGIN ACCEPTED (83%)"), "{text}");
+    assert!(
+        text.contains("login refused: its own 5 s transit")
+            && text.contains("already with no delay (17%)"),
+        "{text}"
+    );
+    assert!(!text.to_lowercase().contains("(clock)"), "{text}");
+    let text = stdout(&skewsim(&[
+        "--skew",
+        "5m",
+        "--policy",
+        "google-authenticator-pam",
+    ]));
+    let first = text.lines().next().unwrap_or_default();
+    assert!(
+        first.starts_with(
+            "LOGIN REFUSED AT FIRST, IN AT ATTEMPT 3 (100%): your device's clock is 5 m ahead"
+        ),
+        "{text}"
+    );
+    assert!(text.contains("you get in at attempt 3"), "{text}");
+    // Never gets in: the same clock without libpam's learning.
+    let text = stdout(&skewsim(&[
+        "--skew",
+        "5m",
+        "--policy",
+        "google-authenticator-pam-noskewadj",
+    ]));
+    assert!(
+        text.starts_with("LOGIN REFUSED, ALL 3 ATTEMPTS (100%)"),
+        "{text}"
+    );
+}
+
+/// The names of the presets, from `skewsim policies --format json`.
+fn preset_names() -> Vec<String> {
+    let doc: serde_json::Value =
+        serde_json::from_str(&stdout(&skewsim(&["policies", "--format", "json"]))).expect("json");
+    doc["policies"]
+        .as_array()
+        .expect("policies")
+        .iter()
+        .map(|p| p["name"].as_str().expect("name").to_owned())
+        .collect()
+}
+
+/// Issue 20: for every preset and delay, line 1 is the outcome (the
+/// document's headline) and its reason, line 2 the fix.
+#[test]
+fn every_preset_answers_in_its_first_two_lines() {
+    let names = preset_names();
+    assert_eq!(names.len(), 12);
+    for name in &names {
+        for delay in ["0s", "30s", "90s", "5m"] {
+            let args = ["--policy", name.as_str(), "--delay", delay];
+            let o = skewsim(&args);
+            assert_eq!(o.status.code(), Some(0), "{args:?}: {}", stderr(&o));
+            let text = stdout(&o);
+            let lines: Vec<&str> = text.lines().collect();
+            let json = skewsim(&[&args[..], &["--format", "json"]].concat());
+            let doc: serde_json::Value = serde_json::from_slice(&json.stdout).expect("json");
+            let name_ = doc["headline"]["name"].as_str().expect("a headline");
+            let why = doc["why"]["sentence"].as_str().expect("a reason");
+            let fix = doc["fix"]["sentence"].as_str().expect("a fix");
+            assert!(
+                lines[0].starts_with(&format!("{name_} (")) && lines[0].contains(why),
+                "{args:?}: line 1 is not the outcome and its reason:\n{text}"
+            );
+            assert!(why.len() > 40, "{args:?}: {why}");
+            assert_eq!(lines[1], format!("Fix: {fix}."), "{args:?}");
+        }
+    }
+}
+
+/// Issue 20: no text output says "from never", prints an exponent
+/// ("3.33e-3%") or a threshold to the millisecond (".001s") unless asked.
+#[test]
+fn regression_text_has_plain_words_and_honest_precision() {
+    let bad = |what: &str, text: &str| {
+        assert!(
+            !text.contains("from never"),
+            "{what}: \"from never\" in\n{text}"
+        );
+        assert!(
+            !text.contains(".001s") && !text.contains(".001 s"),
+            "{what}: ms threshold in\n{text}"
+        );
+        let b = text.as_bytes();
+        let exponent = (1..b.len().saturating_sub(2)).any(|i| {
+            b[i] == b'e'
+                && b[i + 1] == b'-'
+                && b[i - 1].is_ascii_digit()
+                && b[i + 2].is_ascii_digit()
+        });
+        assert!(!exponent, "{what}: an exponent in\n{text}");
+    };
+    let dir = temp_dir("plain-words");
+    for name in preset_names() {
+        for (delay, skew) in [("90s", "0s"), ("10s", "-45s"), ("2m", "5m")] {
+            let args = ["--policy", name.as_str(), "--delay", delay, "--skew", skew];
+            bad(&format!("{args:?}"), &stdout(&skewsim(&args)));
+        }
+        let out = dir.join(format!("drift-{name}"));
+        let o = skewsim(&[
+            "drift",
+            "--policy",
+            &name,
+            "--drift-ppm",
+            "50",
+            "--days",
+            "60",
+            "--out",
+            out.to_str().expect("utf-8"),
+        ]);
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        bad(&format!("drift {name}"), &stdout(&o));
+    }
+    let out = dir.join("sweep");
+    let o = skewsim(&[
+        "sweep",
+        "--policy",
+        "all",
+        "--delay",
+        "0s..240s:30s",
+        "--skew",
+        "-60s..60s:60s",
+        "--out",
+        out.to_str().expect("utf-8"),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let summary = stdout(&o);
+    bad("sweep", &summary);
+    assert!(
+        summary.contains("out of sync not at any delay"),
+        "{summary}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]
@@ -1604,12 +1791,12 @@ fn report_regenerates_the_folder() {
     let readme = std::fs::read_to_string(dir.join("README.md")).expect("README");
     // The rows the findings' prose quotes.
     for row in [
-        "| `aws-iam` | hypothesis | pair in -10..+10 | ENROLLED OUT OF SYNC (100%) | 58s | 58s (83%) | 1m28s | never | 5m28s (100%) |",
-        "| `aws-iam-shift` | hypothesis | pair in -10..+10 | ENROLLED OUT OF SYNC (100%) | 48.001s | 48.001s (0%) | 1m18s | never | 5m28s (100%) |",
-        "| `privacyidea` | source | pair in -1000..+999 | ENROLLED IN SYNC (100%) | 2m48.001s | 2m48.001s (0%) | 3m18s | never | 8h20m28s (100%) |",
-        "| `privacyidea-verify` | source | 1 code in -6..+5 | ENROLLED IN SYNC (100%) | 2m6.001s | 2m6.001s (0%) | 3m5s | never | 3m28s (93%) |",
-        "| `keycloak` | source | 1 code in -1..+1 | REJECTED (100%) | 58s | never | never | never | 58s (93%) |",
-        "| `pyotp` | source | 1 code in -0..+0 | REJECTED (100%) | never certain | never | never | 0s (17%) | 28s (93%) |",
+        "| `aws-iam` | hypothesis | pair in -10..+10 | login refused: wrong offset stored (100%) | below 58 s | from 58 s (83%) | from 1 m 28 s | not at any delay | from 5 m 28 s (100%) |",
+        "| `aws-iam-shift` | hypothesis | pair in -10..+10 | login refused: wrong offset stored (100%) | below 48 s | from 48 s (under 0.1%) | from 1 m 18 s | not at any delay | from 5 m 28 s (100%) |",
+        "| `privacyidea` | source | pair in -1000..+999 | login accepted (100%) | below 2 m 48 s | from 2 m 48 s (under 0.1%) | from 3 m 18 s | not at any delay | from 8 h 20 m (100%) |",
+        "| `privacyidea-verify` | source | 1 code in -6..+5 | login accepted (100%) | below 2 m 6 s | from 2 m 6 s (under 0.1%) | from 3 m 5 s | not at any delay | from 3 m 28 s (93%) |",
+        "| `keycloak` | source | 1 code in -1..+1 | enrollment refused (100%) | below 58 s | not at any delay | not at any delay | not at any delay | from 58 s (93%) |",
+        "| `pyotp` | source | 1 code in -0..+0 | enrollment refused (100%) | never | not at any delay | not at any delay | with no delay (17%) | from 28 s (93%) |",
         "| `google-authenticator-pam` | 26 | 26 (26) | no resync | 0 |",
         "| `google-authenticator-pam-noskewadj` | 353 | 0 (0) | no resync | 353 |",
         "| `aws-iam` | 26 | 0 (0) | 26 | 0 |",
@@ -1618,6 +1805,14 @@ fn report_regenerates_the_folder() {
         assert!(readme.contains(row), "{row} missing from\n{readme}");
     }
     assert!(readme.contains("[`docs/model.md`](../docs/model.md)"));
+    // Issue 20: plain words and honest precision in the README and the log.
+    for text in [&readme, &stdout(&o)] {
+        assert!(
+            !text.contains("from never") && !text.contains(".001s"),
+            "{text}"
+        );
+        assert!(!text.contains("e-3%") && !text.contains("e-4%"), "{text}");
+    }
     assert!(dir.join("sweep/aws-iam-phase.svg").exists());
     assert!(
         dir.join("drift/drift-google-authenticator-pam.svg")

@@ -353,7 +353,7 @@ fn the_schema_rejects_broken_documents() {
     missing
         .as_object_mut()
         .expect("an object")
-        .remove("thresholds_ms");
+        .remove("thresholds");
     broken.push(("a missing key", missing));
     let mut string_number = good.clone();
     string_number["counts"]["total"] = Value::from("900000000");

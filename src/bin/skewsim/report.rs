@@ -6,7 +6,8 @@ use std::io::Write;
 use std::path::PathBuf;
 
 use clap::{Args, Parser};
-use skewsim::duration::format_ms;
+use skewsim::duration::format_human;
+use skewsim::explain::words::{outcome_words, percent};
 use skewsim::report::{plot, write_all_atomic};
 use skewsim::sim::drift::simulate;
 use skewsim::sim::sweep::{CURVE_BUDGET, DelayCurve, delay_curve};
@@ -105,10 +106,16 @@ pub fn run(args: &ReportArgs, out: &mut dyn Write) -> Result<u8, CliError> {
     Ok(0)
 }
 
+/// An onset in plain words: "from 48 s (under 0.1%)", or "not at any delay".
 fn onset(o: Option<Onset>, outcome: Outcome) -> String {
     match o {
-        None => "never".to_owned(),
-        Some(o) => format!("{} ({:.0}%)", format_ms(o.from_ms), 100.0 * o.at.p(outcome)),
+        None => "not at any delay".to_owned(),
+        Some(o) if o.from_ms == 0 => format!("with no delay ({})", percent(o.at.p(outcome))),
+        Some(o) => format!(
+            "from {} ({})",
+            format_human(o.from_ms),
+            percent(o.at.p(outcome))
+        ),
     }
 }
 
@@ -143,7 +150,7 @@ fn summary() -> String {
         }
         let p = probabilities(&s, None).p(Outcome::OutOfSync);
         if p > 0.0 {
-            at_90.push(format!("`{name}` {:.0}%", 100.0 * p));
+            at_90.push(format!("`{name}` {}", percent(p)));
         }
     }
     let earliest = onsets.iter().map(|(_, d)| *d).min();
@@ -154,7 +161,7 @@ fn summary() -> String {
          3. **A 90 s delay** (the classic slow AWS wizard) ends out of sync with {}; {}.\n",
         onsets
             .iter()
-            .map(|(name, d)| format!("`{name}` from {}", format_ms(*d)))
+            .map(|(name, d)| format!("`{name}` from {}", format_human(*d)))
             .collect::<Vec<_>>()
             .join(", "),
         never.join(", "),
@@ -166,7 +173,7 @@ fn summary() -> String {
         match earliest {
             Some(d) => format!(
                 "below {} no verifier here goes out of sync at zero skew",
-                format_ms(d)
+                format_human(d)
             ),
             None => "no verifier here goes out of sync at zero skew".to_owned(),
         }
@@ -198,14 +205,18 @@ fn readme(dir: &str) -> String {
          (results in [`lab/README.md`](lab/README.md), method in [`docs/lab.md`](../docs/lab.md)).\n\n\
          Outcomes: **in sync** (the first login is accepted); **out of sync** (refused, and it would have been \
          accepted had the enrollment stored the device's true offset: the enrollment's doing); **login fails** \
-         (refused either way: the clock or the login's own delay); **rejected** (the enrollment itself).\n\n\
+         (refused either way: the clock or the login's own delay; the tables say *login refused anyway*); **rejected** (the enrollment itself).\n\n\
          ## Thresholds per policy (zero skew, no drift)\n\n\
-         Each onset gives the least delay and, in brackets, the outcome's probability right there (a jump shows as \
-         a large share at once).\n\n\
-         | policy | evidence | enrollment | outcome at 90 s | in sync for certain below | out of sync from | out of sync certain from | login fails from | rejected from |\n\
+         Each onset gives the least delay (to the second; `skewsim --exact` and `--format json` give the millisecond) and, in \
+         brackets, the outcome's probability right there (a jump shows as a large share at once).\n\n\
+         | policy | evidence | enrollment | outcome at 90 s | login accepted for certain | wrong offset stored | wrong offset certain | login refused anyway | enrollment refused |\n\
          | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n",
     );
-    let d = |v: Option<i64>| v.map_or("never".to_owned(), format_ms);
+    let certain = |v: Option<i64>| {
+        v.map_or("not at any delay".to_owned(), |ms| {
+            format!("from {}", format_human(ms))
+        })
+    };
     for policy in presets() {
         let s = Scenario {
             delay_ms: 90_000,
@@ -214,7 +225,7 @@ fn readme(dir: &str) -> String {
         let p = probabilities(&s, None);
         let t = thresholds(&s, None);
         o.push_str(&format!(
-            "| `{}` | {} | {} | {} ({:.0}%) | {} | {} | {} | {} | {} |\n",
+            "| `{}` | {} | {} | {} ({}) | {} | {} | {} | {} | {} |\n",
             policy.name,
             if policy.hypothesis {
                 "hypothesis"
@@ -222,15 +233,15 @@ fn readme(dir: &str) -> String {
                 "source"
             },
             crate::policies::flow_text(&policy),
-            p.most_likely().label(),
-            100.0 * p.p(p.most_likely()),
+            outcome_words(p.most_likely()),
+            percent(p.p(p.most_likely())),
             match t.in_sync_uncertain_from {
-                Some(0) => "never certain".to_owned(),
-                None => "always".to_owned(),
-                v => d(v),
+                Some(0) => "never".to_owned(),
+                None => "at every delay".to_owned(),
+                Some(v) => format!("below {}", format_human(v)),
             },
             onset(t.out_of_sync, Outcome::OutOfSync),
-            d(t.out_of_sync_certain_from),
+            certain(t.out_of_sync_certain_from),
             onset(t.login_fails, Outcome::LoginFails),
             onset(t.rejected, Outcome::Rejected),
         ));
@@ -300,15 +311,15 @@ window**: both AWS hypotheses (a 10-step search, -1..+1 logins) and `privacyidea
 -1000..+999, then -6..+5 around a time shift). The AWS hypotheses agree at 90 s and part near 58 s, where \
 whole steps jump from 0% to 83% out of sync and the time shift rises to 40% at 60 s: which one AWS runs is \
 not published, so the 58 s region is a hypothesis either way.\n\
-- **privacyIDEA absorbs far later pairs** (out of sync only from 2m48s) because its window is 12 steps wide, \
+- **privacyIDEA absorbs far later pairs** (out of sync only from 2 m 48 s) because its window is 12 steps wide, \
 but it is asymmetric (-6..+5) and its time shift points at the centre of code 2's step: 200 s is out of sync \
 for certain.\n\
 - **One-code enrollments that store nothing (Keycloak, libpam's setup tool, pyotp) are never out of sync**: \
 a late code is refused and the person retries with a fresh one, or (libpam) skips the check. They reject \
-instead (Keycloak from 58s) or, with a skewed clock, let the first login fail: the clock's doing, shown as \
-*login fails*. django-two-factor-auth stores at most one step, which django-otp's -1..+1 absorbs at zero \
+instead (Keycloak from 58 s) or, with a skewed clock, let the first login fail: the clock's doing, shown as \
+*login refused anyway*. django-two-factor-auth stores at most one step, which django-otp's -1..+1 absorbs at zero \
 skew. privacyIDEA's verify_enrollment stores a time shift to the start of the code's step: a code accepted \
-six steps behind (from 2m6s) leaves the next login outside -6..+5.\n\
+six steps behind (from 2 m 6 s) leaves the next login outside -6..+5.\n\
 - **pyotp's window of 0** makes a prompt enrollment's first login fail whenever its code expires in transit \
 (5 s of every 30).\n";
 

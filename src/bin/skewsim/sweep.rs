@@ -258,9 +258,14 @@ pub fn run(args: &SweepArgs, out: &mut dyn Write) -> Result<u8, CliError> {
                 .map(|(p, _)| json::path_text(p))
                 .collect(),
         });
-        let d = |v: Option<i64>| v.map_or("never".to_owned(), format_ms);
+        // Plain words: "from 58 s", or "not at any delay" (never "from never").
+        let d = |v: Option<i64>| {
+            v.map_or("not at any delay".to_owned(), |ms| {
+                format!("from {}", skewsim::duration::format_human(ms))
+            })
+        };
         summary.push_str(&format!(
-            "{name}: {} points; at zero skew: out of sync from {}, rejected from {}; in sync over the grid {:.1}%\n",
+            "{name}: {} points; at zero skew: out of sync {}, rejected {}; in sync over the grid {:.1}%\n",
             grid.len(),
             d(at_zero.and_then(|t| t.out_of_sync_from())),
             d(at_zero.and_then(|t| t.rejected_from())),
