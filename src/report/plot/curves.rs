@@ -52,10 +52,7 @@ type Stack = (crate::sim::Outcome, RGBColor, Option<Vec<(f64, f64)>>);
 /// The outlines of the stacked outcome shares over `vertices`, each with
 /// its outcome's colour; `place` maps (delay s, cumulative share) to the
 /// chart. Outcomes at 0% throughout come back as `None`.
-fn stacks(
-    vertices: &[(i64, Probabilities)],
-    place: impl Fn(f64, f64) -> (f64, f64),
-) -> Vec<Stack> {
+fn stacks(vertices: &[(i64, Probabilities)], place: impl Fn(f64, f64) -> (f64, f64)) -> Vec<Stack> {
     let xs: Vec<f64> = vertices.iter().map(|v| seconds(v.0)).collect();
     let mut below: Vec<f64> = vec![0.0; vertices.len()];
     let mut out = Vec::new();
