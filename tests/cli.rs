@@ -941,6 +941,90 @@ fn regression_errors_never_echo_a_pasted_secret() {
     );
 }
 
+/// Issue 20: a mistyped command name is no secret: it is shown, with clap's
+/// suggestion; a word that is not a typo of a command stays hidden.
+#[test]
+fn a_mistyped_command_is_shown_with_its_suggestion() {
+    for (typed, meant) in [("sweeep", "sweep"), ("bench-reprot", "bench-report")] {
+        let o = skewsim(&[typed]);
+        assert_eq!(o.status.code(), Some(2), "{typed}");
+        let err = stderr(&o);
+        assert_eq!(err.lines().count(), 1, "{err}");
+        assert!(
+            err.contains(&format!("'{typed}'"))
+                && err.contains(&format!("did you mean '{meant}'?")),
+            "{err}"
+        );
+        assert!(!err.contains("not shown"), "{err}");
+    }
+    // A word that is no typo of a command is still not echoed.
+    let err = stderr(&skewsim(&["simulate"]));
+    assert!(!err.contains("simulate"), "{err}");
+    assert!(err.contains("'skewsim --help' lists the commands"), "{err}");
+}
+
+/// Issue 20: a secret typed as a bare word (as oathtool takes it) is not
+/// echoed, and the error says to pass it with `--secret` or `--secret -`.
+#[test]
+fn a_bare_secret_gets_the_secret_hint_and_is_not_echoed() {
+    for args in [
+        vec!["code", "JBSWY3DPEHPK3PXP"],
+        vec!["JBSWY3DPEHPK3PXP"],
+        vec!["code", "--time", "59", "jbswy3dpehpk3pxp"],
+        vec!["verify", "--code", "123456", "JBSWY3DPEHPK3PXP"],
+    ] {
+        let o = skewsim(&args);
+        assert_eq!(o.status.code(), Some(2), "{args:?}");
+        let err = stderr(&o);
+        assert_eq!(err.lines().count(), 1, "{args:?}: {err}");
+        assert!(
+            err.contains("--secret") && err.contains("--secret -"),
+            "{args:?}: {err}"
+        );
+        for piece in ["JBSWY3DP", "jbswy3dp", "EHPK3PXP", "ehpk3pxp"] {
+            assert!(!err.contains(piece), "{args:?} leaks {piece}: {err}");
+        }
+        assert!(stdout(&o).is_empty());
+    }
+    // A code or a time typed as a bare word is not taken for a secret.
+    let err = stderr(&skewsim(&["verify", "123456"]));
+    assert!(!err.contains("--secret"), "{err}");
+}
+
+/// Issue 20: `skewsim policies`' columns stay aligned whatever a cell holds:
+/// every row's columns start where the header's do, with a space before.
+#[test]
+fn the_policies_table_stays_aligned() {
+    let o = skewsim(&["policies"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let text = stdout(&o);
+    let header = text.lines().next().expect("a header");
+    let columns = ["enrollment", "login", "stores", "replay", "heals by"];
+    let starts: Vec<usize> = columns
+        .iter()
+        .map(|c| {
+            let byte = header.find(&format!("  {c}")).expect("a column") + 2;
+            header[..byte].chars().count()
+        })
+        .collect();
+    // Table rows: not indented (the summary and sources lines are), not the note.
+    let rows: Vec<&str> = text
+        .lines()
+        .skip(1)
+        .filter(|l| !l.starts_with(' ') && !l.starts_with('('))
+        .collect();
+    assert!(rows.len() >= 12, "{text}");
+    for row in rows {
+        let chars: Vec<char> = row.chars().collect();
+        for (column, &at) in columns.iter().zip(&starts) {
+            assert!(
+                at < chars.len() && chars[at - 1] == ' ' && chars[at] != ' ',
+                "column {column:?} of {row:?} does not start at {at}:\n{text}"
+            );
+        }
+    }
+}
+
 /// Issue 13, case 13: a newline in a value cannot split the error into two
 /// lines (the second an attacker's `error:`).
 #[test]

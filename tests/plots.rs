@@ -8,7 +8,8 @@ use std::collections::BTreeSet;
 
 use skewsim::report::bench::{BenchResult, to_svg};
 use skewsim::report::plot::{
-    LEGEND_WIDTH, comparison_chart, delay_curve, drift_chart, phase_diagram,
+    LEGEND_WIDTH, OUTCOME_COLOURS, comparison_chart, delay_curve, drift_chart, drift_finding,
+    phase_diagram,
 };
 use skewsim::sim::drift::simulate;
 use skewsim::sim::sweep::{
@@ -190,7 +191,8 @@ fn check(svg: &str, title: &str, axes: &[&str], legend: &[&str]) -> Result<Chart
     Ok(chart)
 }
 
-const DELAY_AXIS: &str = "submission delay after reading the (last) enrollment code";
+const DELAY_AXIS: &str =
+    "submission delay after reading the (last) enrollment code (minutes, seconds)";
 const OUTCOMES: [&str; 4] = [
     "ENROLLED IN SYNC",
     "ENROLLED OUT OF SYNC",
@@ -222,7 +224,10 @@ fn the_phase_diagram_has_its_title_axes_and_a_key_for_every_shade() {
         check(
             &svg,
             "phase",
-            &[DELAY_AXIS, "device clock skew: device minus verifier"],
+            &[
+                DELAY_AXIS,
+                "device clock skew, device minus verifier (minutes, seconds)",
+            ],
             &legend,
         )
         .unwrap_or_else(|e| panic!("{policy}: {e}"));
@@ -249,7 +254,7 @@ fn the_delay_curve_is_exact_and_keyed() {
     check(
         &svg,
         "aws-iam curve",
-        &[DELAY_AXIS, "share of enrollments (all phases)"],
+        &[DELAY_AXIS, "share of enrollments, all phases (%)"],
         &[
             "ENROLLED IN SYNC",
             "ENROLLED OUT OF SYNC",
@@ -264,7 +269,7 @@ fn the_delay_curve_is_exact_and_keyed() {
 }
 
 #[test]
-fn the_comparison_chart_names_every_policy() {
+fn the_comparison_chart_names_every_policy_and_keeps_colours_for_outcomes() {
     let curves: Vec<_> = presets()
         .into_iter()
         .map(|p| {
@@ -276,20 +281,71 @@ fn the_comparison_chart_names_every_policy() {
         })
         .collect();
     let svg = comparison_chart("compare", &curves).expect("drawn");
-    let names: Vec<&str> = curves.iter().map(|c| c.0.as_str()).collect();
     let chart = check(
         &svg,
         "compare",
-        &[DELAY_AXIS, "P(ENROLLED OUT OF SYNC)", "P(REJECTED)"],
-        &names,
+        &[
+            DELAY_AXIS,
+            "verifier at zero skew (each row: 100% of its enrollments)",
+        ],
+        &OUTCOMES,
     )
     .unwrap_or_else(|e| panic!("{e}"));
-    // Every policy appears in both panels' part of the legend: as a line or
-    // in the 0% list.
-    let key = chart.legend_text();
-    for name in names {
-        assert!(key.matches(name).count() >= 2, "{name} in {key}");
+    // Each verifier is named once, left of the data, in black: a row, not a colour.
+    for (name, _) in &curves {
+        let labels: Vec<_> = chart
+            .texts
+            .iter()
+            .filter(|t| t.2 == *name && t.0 < chart.legend_x())
+            .collect();
+        assert_eq!(labels.len(), 1, "{name}: {labels:?}");
     }
+    // No colour but the four outcomes' (and greys) is drawn: an outcome
+    // colour never stands for a verifier, and no verifier has a colour.
+    let outcome_colours: BTreeSet<String> = OUTCOME_COLOURS
+        .iter()
+        .map(|(_, c)| format!("#{:02X}{:02X}{:02X}", c.0, c.1, c.2))
+        .collect();
+    for (_, colour) in chart.fills.iter().chain(&chart.strokes) {
+        assert!(
+            grey(colour) || outcome_colours.contains(&colour.to_uppercase()),
+            "{colour} is not an outcome's colour"
+        );
+    }
+    for element in ["polyline", "line"] {
+        let coloured = roxmltree::Document::parse(&svg)
+            .expect("well-formed")
+            .descendants()
+            .filter(|n| n.tag_name().name() == element)
+            .filter_map(|n| n.attribute("stroke"))
+            .filter(|s| !grey(s))
+            .count();
+        assert_eq!(coloured, 0, "coloured {element}s: a line per verifier");
+    }
+    // One shared delay axis, sized to the latest change (aws-iam's
+    // rejection at 5m28s): it ends at 7m, not at the sweep's 10m.
+    let ticks: Vec<&str> = chart
+        .texts
+        .iter()
+        .map(|t| t.2.as_str())
+        .filter(|t| t.ends_with('m') || t.ends_with('s'))
+        .collect();
+    assert!(ticks.contains(&"7m") && !ticks.contains(&"8m"), "{ticks:?}");
+    assert!(chart.legend_text().contains("From 7m to 10m"));
+}
+
+/// The delay axis of a policy's curve ends a little past its last change:
+/// pyotp's rejection is certain from about 30 s, so its axis is a minute,
+/// not the ten swept.
+#[test]
+fn the_delay_curve_is_sized_to_its_finding() {
+    let pyotp = Scenario::new(preset("pyotp").expect("a preset"));
+    let curve = exact_curve(&pyotp, 0, 600_000, 5_000, CURVE_BUDGET);
+    let svg = delay_curve("pyotp", &curve).expect("drawn");
+    let chart = parse(&svg);
+    let ticks: Vec<&str> = chart.texts.iter().map(|t| t.2.as_str()).collect();
+    assert!(ticks.contains(&"1m") && !ticks.contains(&"2m"), "{ticks:?}");
+    assert!(chart.legend_text().contains("From 1m to 10m"));
 }
 
 #[test]
@@ -305,7 +361,10 @@ fn the_drift_chart_keys_its_lines_band_and_days() {
         check(
             &svg,
             "drift",
-            &["days since the enrollment", "clock offset from real time"],
+            &[
+                "time since the enrollment (days)",
+                "clock offset from real time (minutes, seconds)",
+            ],
             &[
                 "device clock offset",
                 "the verifier's stored correction",
@@ -315,6 +374,49 @@ fn the_drift_chart_keys_its_lines_band_and_days() {
         )
         .unwrap_or_else(|e| panic!("{policy}: {e}"));
     }
+}
+
+/// A drift chart's title states its finding, counted from the run; its
+/// band ends on ticks (privacyIDEA's -6..+5 band ran below the lowest).
+#[test]
+fn the_drift_title_states_the_finding_and_the_band_ends_on_ticks() {
+    let year = |policy: &str| {
+        let p = preset(policy).expect("a preset");
+        let mut s = Scenario::new(p.clone());
+        s.drift_ppb = 50_000;
+        s.delay_ms = 5_000;
+        (p, simulate(&s, 86_400_000, 365, true))
+    };
+    let (pam, run) = year("google-authenticator-pam");
+    assert_eq!(
+        drift_finding(&run, &pam),
+        format!(
+            "{} refusals, all healed by learning the skew",
+            run.first_attempt_failures()
+        )
+    );
+    assert!(run.first_attempt_failures() > 10);
+    let (aws, run) = year("aws-iam");
+    assert!(drift_finding(&run, &aws).ends_with("refusals, all fixed by a resync"));
+    let (keycloak, run) = year("keycloak");
+    let found = drift_finding(&run, &keycloak);
+    assert!(
+        found.starts_with(&format!(
+            "{} refusals, none recovered: locked out from day ",
+            run.failed()
+        )),
+        "{found}"
+    );
+    let (privacyidea, run) = year("privacyidea");
+    assert_eq!(
+        drift_finding(&run, &privacyidea),
+        "no code refused (the verifier follows the device)"
+    );
+    // The band reaches below 0s (the window is -6 steps): a tick below it.
+    let svg = drift_chart("drift", 30_000, privacyidea.login, &run).expect("drawn");
+    let chart = parse(&svg);
+    let ticks: Vec<&str> = chart.texts.iter().map(|t| t.2.as_str()).collect();
+    assert!(ticks.contains(&"-5m"), "{ticks:?}");
 }
 
 fn bench_results() -> Vec<BenchResult> {

@@ -11,9 +11,12 @@ use crate::{
 
 /// clap's error as the one line `error: …` the contract asks for: its first
 /// line names the argument; clap's suggestion (`--dely`: did you mean
-/// `--delay`?) is kept. A word clap did not expect is never echoed, nor a
-/// rejected value longer than 12 characters: either may be a pasted secret
-/// (`--secret KRSX G5CT …` unquoted).
+/// `--delay`?, `sweeep`: did you mean `sweep`?) is kept. Only what could be
+/// a pasted secret is hidden (`--secret KRSX G5CT …` unquoted): a word clap
+/// did not expect, unless it is shaped like a flag or is a command name
+/// mistyped (clap suggests one, and it is lower case with at most one
+/// digit); and a rejected value longer than 12 characters. A hidden word
+/// that looks like a secret gets a hint to pass it with `--secret`.
 pub fn one_line(e: &clap::Error) -> String {
     use clap::error::{ContextKind, ContextValue};
     let string = |kind| match e.get(kind) {
@@ -52,7 +55,27 @@ pub fn one_line(e: &clap::Error) -> String {
         let definition = w.contains(" <") && w.ends_with('>') && looks_like_a_flag(flag);
         !(typo_of_a_flag || definition || looks_like_a_flag(w) || placeholder)
     });
-    replace(string(ContextKind::InvalidSubcommand), &|_: &str| true);
+    // A command name is shown when clap suggests the command it is a typo
+    // of: `sweeep` is no secret, but any other word may be one.
+    let typo_of_a_command = e.get(ContextKind::SuggestedSubcommand).is_some();
+    let subcommand = string(ContextKind::InvalidSubcommand);
+    let hidden_subcommand = subcommand
+        .as_deref()
+        .is_some_and(|w| !(typo_of_a_command && looks_like_a_word(w)));
+    // A bare word where none belongs (`skewsim code JBSWY3DPEHPK3PXP`, as an
+    // oathtool user types it): hidden, and if it looks like a secret, the
+    // flag that takes one is named.
+    let positional =
+        string(ContextKind::InvalidArg).filter(|w| !w.starts_with('-') && !typo_of_a_flag);
+    let secret_hint = subcommand
+        .as_deref()
+        .filter(|_| hidden_subcommand)
+        .into_iter()
+        .chain(positional.as_deref())
+        .any(looks_like_a_secret);
+    replace(subcommand, &|w: &str| {
+        !(typo_of_a_command && looks_like_a_word(w))
+    });
     replace(string(ContextKind::InvalidValue), &|w: &str| {
         w.chars().count() > 12
     });
@@ -82,7 +105,46 @@ pub fn one_line(e: &clap::Error) -> String {
         };
         first = format!("{first}; did you mean '{suggestion}'?");
     }
+    if secret_hint {
+        first = format!("{first}; {SECRET_HINT}");
+    } else if hidden_subcommand {
+        first = format!("{first}; 'skewsim --help' lists the commands");
+    }
     single_line(&first)
+}
+
+/// What a secret-looking bare word is told (`skewsim code JBSWY3DPEHPK3PXP`).
+pub const SECRET_HINT: &str = "a secret goes after --secret (--secret - reads it from stdin, \
+    out of the shell history), never as a bare word";
+
+/// A word shaped like a command name (`sweeep`, `bench-reprot`): lower
+/// case letters and hyphens, at most one digit, at most 30 characters.
+fn looks_like_a_word(word: &str) -> bool {
+    !word.is_empty()
+        && word.len() <= 30
+        && word
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && word.bytes().filter(u8::is_ascii_digit).count() <= 1
+}
+
+/// A word that may be a secret: base32 (letters, digits 2-7, `=` padding)
+/// or hex, and either long (16 characters, 80 bits in base32) or with an
+/// upper-case letter or a digit (a piece of one: `KRSX`).
+fn looks_like_a_secret(word: &str) -> bool {
+    let base32 = word
+        .bytes()
+        .all(|b| b.is_ascii_alphabetic() || (b'2'..=b'7').contains(&b) || b == b'=');
+    let hex = word.bytes().all(|b| b.is_ascii_hexdigit());
+    // All digits is a code or a time (`verify 123456`), not a secret.
+    let digits = word.bytes().all(|b| b.is_ascii_digit());
+    word.len() >= 4
+        && (base32 || hex)
+        && !digits
+        && (word.len() >= 16
+            || word
+                .bytes()
+                .any(|b| b.is_ascii_uppercase() || b.is_ascii_digit()))
 }
 
 /// A word shaped like a flag (`--bogus`, `-x`): dashes, then at most 30

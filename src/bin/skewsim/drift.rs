@@ -164,10 +164,22 @@ pub fn run(args: &DriftArgs, out: &mut dyn Write) -> Result<u8, CliError> {
         .into_inner()
         .map_err(|e| CliError::Other(format!("cannot format CSV: {e}")))?;
     let ppm = crate::scenario::format_ppm(scenario.drift_ppb);
+    // The title states the finding: "a year at 50 ppm: 26 refusals, all
+    // healed by learning the skew".
+    let span = match args.days {
+        365 => "a year".to_owned(),
+        1 => "a day".to_owned(),
+        n => format!("{n} days"),
+    };
+    let every = if args.login_every == 86_400_000 {
+        String::new()
+    } else {
+        format!(", a login every {}", format_ms(args.login_every))
+    };
     let svg = plot::drift_chart(
         &format!(
-            "{name}: device drifting {ppm} ppm, a login every {}",
-            format_ms(args.login_every)
+            "{name}, {span} at {ppm} ppm{every}: {}",
+            plot::drift_finding(&run, &scenario.policy)
         ),
         scenario.period_ms,
         scenario.policy.login,

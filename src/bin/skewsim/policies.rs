@@ -99,6 +99,32 @@ pub fn source_lines(p: &Policy, indent: &str) -> String {
         .collect()
 }
 
+/// Each column's width: its widest cell, in characters.
+fn column_widths<'a, const N: usize>(rows: impl Iterator<Item = &'a [String; N]>) -> [usize; N] {
+    let mut widths = [0; N];
+    for row in rows {
+        for (w, cell) in widths.iter_mut().zip(row) {
+            *w = (*w).max(cell.chars().count());
+        }
+    }
+    widths
+}
+
+/// One line of the table: every cell padded to its column's width, two
+/// spaces between columns, nothing trailing.
+fn table_row<const N: usize>(cells: &[String; N], widths: &[usize; N]) -> String {
+    let mut line = String::new();
+    for (i, (cell, width)) in cells.iter().zip(widths).enumerate() {
+        if i + 1 == N {
+            line.push_str(cell);
+        } else {
+            line.push_str(&format!("{cell:<width$}  "));
+        }
+    }
+    line.push('\n');
+    line
+}
+
 /// Prints the table, or the JSON document.
 pub fn run(args: &PoliciesArgs, out: &mut dyn Write) -> Result<u8, CliError> {
     if let Some(policy) = &args.export {
@@ -111,31 +137,45 @@ pub fn run(args: &PoliciesArgs, out: &mut dyn Write) -> Result<u8, CliError> {
         };
         return crate::json::write(out, "policies", &doc).map(|()| 0);
     }
-    let mut o = format!(
-        "{:<35} {:<26} {:<8} {:<38} {:<7} {}\n",
-        "policy", "enrollment", "login", "stores", "replay", "heals by"
-    );
-    for p in presets() {
-        o.push_str(&format!(
-            "{:<35} {:<26} {:<8} {:<38} {:<7} {}\n",
-            p.name,
-            flow_text(&p),
-            p.login_range(),
-            store_text(&p),
-            match p.replay {
-                Replay::Off => "no",
-                Replay::LaterOnly => "later",
-                Replay::SameStep => "same",
-            },
-            healing_text(&p),
-        ));
+    let rows: Vec<(Policy, [String; 6])> = presets()
+        .into_iter()
+        .map(|p| {
+            let cells = [
+                p.name.clone(),
+                flow_text(&p),
+                p.login_range(),
+                store_text(&p),
+                match p.replay {
+                    Replay::Off => "no",
+                    Replay::LaterOnly => "later",
+                    Replay::SameStep => "same",
+                }
+                .to_owned(),
+                healing_text(&p),
+            ];
+            (p, cells)
+        })
+        .collect();
+    let header = [
+        "policy",
+        "enrollment",
+        "login",
+        "stores",
+        "replay",
+        "heals by",
+    ]
+    .map(str::to_owned);
+    let widths = column_widths(std::iter::once(&header).chain(rows.iter().map(|(_, c)| c)));
+    let mut o = table_row(&header, &widths);
+    for (p, cells) in &rows {
+        o.push_str(&table_row(cells, &widths));
         o.push_str(&format!(
             "    {}{}\n",
             if p.hypothesis { "HYPOTHESIS: " } else { "" },
             p.summary
         ));
         if args.sources {
-            o.push_str(&source_lines(&p, "    "));
+            o.push_str(&source_lines(p, "    "));
         }
     }
     o.push_str(

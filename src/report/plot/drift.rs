@@ -7,10 +7,93 @@ use plotters::prelude::*;
 use super::okabe_ito as oi;
 use super::{
     Axis, Dash, Entry, Mark, PlotError, Ticked, axes, compact, dashed_line, day_ticks,
-    duration_label, duration_ticks, fail, layout, legend, tint,
+    duration_label, fail, layout, legend, snapped_duration_range, tint,
 };
+use crate::sim::Policy;
 use crate::sim::drift::{DayEnd, Horizon, LoginRecord};
 use crate::totp::Window;
+
+/// What a drift run found, in a few words for its chart's title, counted
+/// from the run: `26 refusals, all healed by learning the skew`, `353
+/// refusals, none recovered: locked out from day 13`, `no code refused (the
+/// verifier follows the device)`. A refusal is a login whose first code
+/// was refused.
+pub fn drift_finding(run: &Horizon, policy: &Policy) -> String {
+    let refused = run.first_attempt_failures();
+    if refused == 0 {
+        let first = run.logins.first().map(|l| l.verifier_offset_ms);
+        let follows = run
+            .logins
+            .iter()
+            .any(|l| Some(l.verifier_offset_ms) != first);
+        return if follows {
+            "no code refused (the verifier follows the device)".to_owned()
+        } else {
+            "no code refused".to_owned()
+        };
+    }
+    let count = |n: usize, one: &str, many: &str| {
+        if n == 1 {
+            format!("1 {one}")
+        } else {
+            format!("{n} {many}")
+        }
+    };
+    let how = if policy.learning.is_some() {
+        "learning the skew"
+    } else if policy.auto_resync.is_some() {
+        "AutoResync"
+    } else {
+        "the verifier"
+    };
+    let (healed, retried, resynced, failed) = (
+        run.healed(),
+        run.recovered_by_retrying() - run.healed(),
+        run.recovered_by_resync(),
+        run.failed(),
+    );
+    let head = count(refused, "refusal", "refusals");
+    let all = |what: &str| {
+        if refused == 1 {
+            format!("{head}, {what}")
+        } else {
+            format!("{head}, all {what}")
+        }
+    };
+    if healed == refused {
+        all(&format!("healed by {how}"))
+    } else if retried == refused {
+        all("in on a later code")
+    } else if resynced == refused {
+        all("fixed by a resync")
+    } else if failed == refused {
+        // Locked out: every login from the first refused one on failed.
+        let Some(first) = run.logins.iter().position(|l| l.end != DayEnd::FirstTry) else {
+            return head;
+        };
+        let since = &run.logins[first..];
+        let day = since
+            .first()
+            .map_or(0.0, |l| l.elapsed_ms as f64 / 86_400_000.0);
+        if since.iter().all(|l| l.end == DayEnd::Failed) {
+            format!("{head}, none recovered: locked out from day {day:.0}")
+        } else {
+            format!("{head}, none recovered (the first on day {day:.0})")
+        }
+    } else {
+        let parts: Vec<String> = [
+            (healed, format!("healed by {how}")),
+            (retried, "in on a later code".to_owned()),
+            (resynced, "fixed by a resync".to_owned()),
+            (failed, "never in".to_owned()),
+        ]
+        .into_iter()
+        .filter(|(n, _)| *n > 0)
+        .map(|(n, what)| format!("{n} {what}"))
+        .collect();
+        format!("{head}: {}", parts.join(", "))
+    }
+}
 
 /// A kind of day in the chart: legend text, which days, colour.
 type DayKind = (&'static str, fn(DayEnd) -> bool, RGBColor);
@@ -50,8 +133,9 @@ pub fn drift_chart(
             y_max = y_max.max(y);
         }
     }
-    let pad = (y_max - y_min) * 0.04;
-    let (y0, y1) = (y_min - pad, y_max + pad);
+    // Widened to round ticks, so that the band never runs past the lowest
+    // or the highest tick.
+    let (y0, y1, y_ticks) = snapped_duration_range(y_min, y_max, 11);
     // At most ~2,000 points per line: a decade of hourly logins stays small.
     let every = run.logins.len().div_ceil(2_000).max(1);
     let sampled: Vec<&LoginRecord> = run.logins.iter().step_by(every).collect();
@@ -63,12 +147,12 @@ pub fn drift_chart(
             &area,
             Axis {
                 range: Ticked::new(0.0..x_max, day_ticks(x_max, 14)),
-                label: "days since the enrollment",
+                label: "time since the enrollment (days)",
                 format: &|d: &f64| format!("{d:.0}"),
             },
             Axis {
-                range: Ticked::new(y0..y1, duration_ticks(y0, y1, 11)),
-                label: "clock offset from real time",
+                range: Ticked::new(y0..y1, y_ticks),
+                label: "clock offset from real time (minutes, seconds)",
                 format: &duration_label,
             },
             true,

@@ -10,17 +10,24 @@
 //!
 //! [`phase_diagram`] (outcome over delay × skew), [`delay_curve`] (one
 //! policy's outcome shares against delay), [`comparison_chart`] (every
-//! policy's out-of-sync and rejection probability against delay) and
+//! policy's outcome shares against delay, one row each) and
 //! [`drift_chart`] (a drifting device over months) draw the simulation;
-//! the bench chart lives with the bench report.
+//! the bench chart lives with the bench report. A delay axis ends a little
+//! past the last delay at which its chart changes ([`extent`]), shared by
+//! the rows of the comparison; the outcome colours mean outcomes only.
 
 mod curves;
 mod drift;
+pub mod extent;
 mod phase;
 
 pub use curves::{comparison_chart, delay_curve};
-pub use drift::drift_chart;
+pub use drift::{drift_chart, drift_finding};
 pub use phase::phase_diagram;
+
+/// The delay axis' title, in every chart with one.
+pub const DELAY_AXIS_TITLE: &str =
+    "submission delay after reading the (last) enrollment code (minutes, seconds)";
 
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -98,7 +105,6 @@ pub(crate) fn tint(colour: RGBColor, strength: f64) -> RGBColor {
 pub(crate) enum Dash {
     Solid,
     Dashed,
-    Dotted,
 }
 
 impl Dash {
@@ -107,7 +113,6 @@ impl Dash {
         match self {
             Dash::Solid => None,
             Dash::Dashed => Some((9, 5)),
-            Dash::Dotted => Some((2, 4)),
         }
     }
 }
@@ -285,10 +290,22 @@ pub(crate) fn axes<'a, 'b>(
     y: Axis<'_>,
     y_grid: bool,
 ) -> Result<ChartContext<'a, SVGBackend<'b>, Cartesian2d<Ticked, Ticked>>, PlotError> {
+    axes_with(area, x, y, y_grid, 76)
+}
+
+/// [`axes`] with `y_label_width` pixels left of the data for the y tick
+/// labels and title (wider for names than for numbers).
+pub(crate) fn axes_with<'a, 'b>(
+    area: &'a Area<'b>,
+    x: Axis<'_>,
+    y: Axis<'_>,
+    y_grid: bool,
+    y_label_width: u32,
+) -> Result<ChartContext<'a, SVGBackend<'b>, Cartesian2d<Ticked, Ticked>>, PlotError> {
     let mut chart = ChartBuilder::on(area)
         .margin(14)
         .x_label_area_size(52)
-        .y_label_area_size(76)
+        .y_label_area_size(y_label_width)
         .build_cartesian_2d(x.range, y.range)
         .map_err(fail)?;
     let mut mesh = chart.configure_mesh();
@@ -337,18 +354,40 @@ const DURATION_STEPS: [i64; 22] = [
 /// `most` of them (0s, 30s, 1m, 1m30s ...).
 pub(crate) fn duration_ticks(lo: f64, hi: f64, most: usize) -> Vec<f64> {
     let (lo_ms, hi_ms) = ((lo * 1000.0).ceil() as i64, (hi * 1000.0).floor() as i64);
-    let span = (hi_ms - lo_ms).max(1);
-    let step = DURATION_STEPS
-        .iter()
-        .copied()
-        .find(|s| span / s < most as i64)
-        .unwrap_or(DURATION_STEPS[DURATION_STEPS.len() - 1]);
+    let step = duration_step(lo, hi, most);
     let first = lo_ms.div_euclid(step) * step + if lo_ms.rem_euclid(step) == 0 { 0 } else { step };
     (0..)
         .map(|i| first + i * step)
         .take_while(|&t| t <= hi_ms)
         .map(|t| t as f64 / 1000.0)
         .collect()
+}
+
+/// The round tick step (in ms) [`duration_ticks`] uses over `lo..=hi` seconds.
+pub(crate) fn duration_step(lo: f64, hi: f64, most: usize) -> i64 {
+    let (lo_ms, hi_ms) = ((lo * 1000.0).ceil() as i64, (hi * 1000.0).floor() as i64);
+    let span = (hi_ms - lo_ms).max(1);
+    DURATION_STEPS
+        .iter()
+        .copied()
+        .find(|s| span / s < most as i64)
+        .unwrap_or(DURATION_STEPS[DURATION_STEPS.len() - 1])
+}
+
+/// `lo..hi` seconds widened to the round tick steps around them, so that
+/// nothing drawn runs past the first or last tick; with those ticks.
+pub(crate) fn snapped_duration_range(lo: f64, hi: f64, most: usize) -> (f64, f64, Vec<f64>) {
+    let step = duration_step(lo, hi, most);
+    let (lo_ms, hi_ms) = ((lo * 1000.0).floor() as i64, (hi * 1000.0).ceil() as i64);
+    let first = lo_ms.div_euclid(step) * step;
+    let last = (hi_ms.div_euclid(step) + i64::from(hi_ms.rem_euclid(step) != 0)) * step;
+    let last = last.max(first + step);
+    let ticks = (0..)
+        .map(|i| first + i * step)
+        .take_while(|&t| t <= last)
+        .map(|t| t as f64 / 1000.0)
+        .collect();
+    (first as f64 / 1000.0, last as f64 / 1000.0, ticks)
 }
 
 /// A tick label for a duration in seconds.
@@ -405,4 +444,28 @@ where
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_snapped_range_starts_and_ends_on_its_ticks() {
+        for (lo, hi) in [
+            (-205.0, 1_740.0),
+            (0.0, 1.0),
+            (-31.0, 29.0),
+            (12.5, 12.5),
+            (-90.0, -30.0),
+        ] {
+            let (a, b, ticks) = snapped_duration_range(lo, hi, 11);
+            assert!(a <= lo && b >= hi && a < b, "{lo}..{hi}: {a}..{b}");
+            assert_eq!(ticks.first(), Some(&a), "{lo}..{hi}: {ticks:?}");
+            assert_eq!(ticks.last(), Some(&b), "{lo}..{hi}: {ticks:?}");
+            assert!(ticks.len() <= 14, "{lo}..{hi}: {ticks:?}");
+        }
+        // privacyIDEA's band from -3m25s: the lowest tick is -5m, below it.
+        assert_eq!(snapped_duration_range(-205.0, 1_740.0, 11).0, -300.0);
+    }
 }

@@ -6,10 +6,12 @@ use std::collections::HashMap;
 
 use plotters::prelude::*;
 
+use super::extent::{delay_axis_end, grid_last_change};
 use super::{
-    Axis, Dash, Entry, Mark, OUTCOME_COLOURS, PlotError, Ticked, axes, compact, dashed_line,
-    duration_label, duration_ticks, fail, layout, legend, tint,
+    Axis, DELAY_AXIS_TITLE, Dash, Entry, Mark, OUTCOME_COLOURS, PlotError, Ticked, axes, compact,
+    dashed_line, duration_label, duration_ticks, fail, layout, legend, tint,
 };
+use crate::duration::format_ms;
 use crate::sim::exact::{Probabilities, Thresholds};
 use crate::sim::sweep::GridPoint;
 
@@ -98,7 +100,9 @@ type ThresholdPick = fn(&Thresholds) -> Option<i64>;
 /// The phase diagram: each cell coloured by its most likely outcome and
 /// shaded by how certain it is over the enrollment and login phases, with
 /// the least delay at which out of sync and rejection become possible drawn
-/// per skew as thick lines.
+/// per skew as thick lines. The delays end a little past the last one at
+/// which any skew's outcome changes ([`super::extent::grid_last_change`]);
+/// the legend says so when that leaves swept delays off.
 ///
 /// `points` are skew-major as [`crate::sim::sweep::grid`] returns them, with
 /// `delay_count` delays per skew.
@@ -122,10 +126,21 @@ pub fn phase_diagram(
         }
     };
     let (d_step, s_step) = (step(d0, d1, delay_count), step(s0, s1, skew_count));
+    // The columns drawn: up to the axis' end (every column past the last
+    // change repeats the one before it).
+    let end = delay_axis_end(grid_last_change(points, delay_count), d0, d1);
+    let columns = (0..delay_count)
+        .take_while(|&c| d0 + c as i64 * d_step <= end)
+        .count()
+        .max(1);
     let s = |ms: i64| ms as f64 / 1000.0;
-    let (x0, x1) = (s(d0 - d_step / 2), s(d1 + d_step / 2));
+    let last_drawn = d0 + (columns as i64 - 1) * d_step;
+    let (x0, x1) = (s(d0 - d_step / 2), s(last_drawn + d_step / 2));
     let (y0, y1) = (s(s0 - s_step / 2), s(s1 + s_step / 2));
-    let classes: Vec<Class> = points.iter().map(|p| class(&p.probabilities)).collect();
+    let classes: Vec<Class> = points
+        .chunks(delay_count)
+        .flat_map(|row| row[..columns].iter().map(|p| class(&p.probabilities)))
+        .collect();
     let mut svg = String::new();
     {
         let root = SVGBackend::with_string(&mut svg, (1180, 680)).into_drawing_area();
@@ -134,19 +149,19 @@ pub fn phase_diagram(
             &area,
             Axis {
                 range: Ticked::new(x0..x1, duration_ticks(x0, x1, 11)),
-                label: "submission delay after reading the (last) enrollment code",
+                label: DELAY_AXIS_TITLE,
                 format: &duration_label,
             },
             Axis {
                 range: Ticked::new(y0..y1, duration_ticks(y0, y1, 13)),
-                label: "device clock skew: device minus verifier",
+                label: "device clock skew, device minus verifier (minutes, seconds)",
                 format: &duration_label,
             },
             false,
         )?;
         let edge = |i: usize, from: i64, step: i64| s(from + i as i64 * step - step / 2);
         chart
-            .draw_series(blocks(&classes, delay_count).into_iter().map(|b| {
+            .draw_series(blocks(&classes, columns).into_iter().map(|b| {
                 Rectangle::new(
                     [
                         (edge(b.c0, d0, d_step), edge(b.r0, s0, s_step)),
@@ -214,6 +229,17 @@ pub fn phase_diagram(
                 } else {
                     Mark::None
                 },
+            ));
+        }
+        if last_drawn < d1 {
+            entries.push(Entry::new(
+                format!(
+                    "From {} to {} (the end of the sweep): as at {} at every skew",
+                    format_ms(last_drawn),
+                    format_ms(d1),
+                    format_ms(last_drawn)
+                ),
+                Mark::None,
             ));
         }
         legend(&legend_area, "Outcome of the enrollment", &entries)?;
