@@ -462,7 +462,17 @@ fn unlabelled_bars(chart: &Chart) -> Option<String> {
 #[test]
 fn the_bench_chart_labels_every_bar_and_keys_threads() {
     let results = bench_results();
-    let svg = to_svg("bench", &results).expect("drawn");
+    let record = skewsim::report::bench::RunRecord {
+        cpu: "Test CPU".to_owned(),
+        features: vec!["sha".to_owned()],
+        ran: [(
+            "w1_steps/sha1/auto".to_owned(),
+            ("sha-ni-4".to_owned(), 4usize),
+        )]
+        .into_iter()
+        .collect(),
+    };
+    let svg = to_svg("bench", &results, &record).expect("drawn");
     let chart = check(
         &svg,
         "bench",
@@ -493,6 +503,11 @@ fn the_bench_chart_labels_every_bar_and_keys_threads() {
         .filter(|t| t.2 == "no totp-rs baseline")
         .count();
     assert_eq!(no_baseline, 3, "one per SHA-3 implementation row");
+    // `auto` names what it ran where the record says.
+    assert!(
+        chart.texts.iter().any(|t| t.2 == "auto: sha-ni-4"),
+        "the SHA-1 auto row names its variant"
+    );
 }
 
 #[test]

@@ -319,9 +319,11 @@ impl RunRecord {
     /// The `extra` text of a dashboard entry: the CPU, and what ran.
     fn extra(&self, name: &str) -> String {
         match self.ran_for(name) {
-            Some((backend, lanes)) => {
-                format!("cpu: {}\nbackend: {backend}, {lanes} lanes", self.cpu)
-            }
+            Some((backend, lanes)) => format!(
+                "cpu: {}\nbackend: {backend}, {lanes} lane{}",
+                self.cpu,
+                if *lanes == 1 { "" } else { "s" }
+            ),
             None => format!("cpu: {}", self.cpu),
         }
     }
@@ -626,7 +628,11 @@ type Rates<'a> = std::collections::BTreeMap<&'a str, std::collections::BTreeMap<
 /// measured in the same run (right), one row per implementation, grouped by
 /// workload and algorithm, one bar per thread count, every bar labelled
 /// with its value.
-pub fn to_svg(title: &str, results: &[BenchResult]) -> Result<String, plot::PlotError> {
+pub fn to_svg(
+    title: &str,
+    results: &[BenchResult],
+    record: &RunRecord,
+) -> Result<String, plot::PlotError> {
     use std::collections::BTreeMap;
     let fail = |e: &dyn std::fmt::Debug| plot::PlotError::new(format!("{e:?}"));
     // (workload, algorithm) → implementation → threads → rate.
@@ -736,7 +742,16 @@ pub fn to_svg(title: &str, results: &[BenchResult]) -> Result<String, plot::Plot
                         .map(|k| (*k, plot::okabe_ito::SKY_BLUE)),
                 );
             for (imp, colour) in ordered {
-                text(imp.to_owned(), (label_x + 14, y + 4), &font)?;
+                // `auto` names the variant it ran (the record's), e.g. `auto: sha-ni-2`.
+                let ran = record
+                    .ran
+                    .get(&format!("{workload}/{algorithm}/{imp}"))
+                    .filter(|(backend, _)| imp == "auto" && backend != imp);
+                let label = match ran {
+                    Some((backend, _)) => format!("{imp}: {backend}"),
+                    None => imp.to_owned(),
+                };
+                text(label, (label_x + 14, y + 4), &font)?;
                 for (i, t) in threads.iter().enumerate() {
                     let by = y + i as i32 * (bar_h + gap);
                     let Some(rate) = imps.get(imp).and_then(|m| m.get(t)) else {
@@ -796,9 +811,10 @@ pub fn to_svg(title: &str, results: &[BenchResult]) -> Result<String, plot::Plot
             plot::Mark::None,
         ));
         entries.push(plot::Entry::new(
-            "auto: what the CPU offers (SHA-NI for SHA-1/256; AVX-512 or AVX2 lanes for SHA-512 and \
-             SHA-3), else portable; portable: precomputed key states; naive: the core's HMAC per code; \
-             totp-rs: its public API (no SHA-3)",
+            "auto: the variant the calibration found fastest on this CPU, named after the colon \
+             (sha-ni-2/4: SHA extensions, 2 or 4 codes per call; avx512/avx2: 8 or 4 lanes); \
+             portable: precomputed key states; naive: the core's HMAC per code; totp-rs: its \
+             public API (no SHA-3)",
             plot::Mark::None,
         ));
         plot::legend(&legend_area, "Implementation", &entries)?;

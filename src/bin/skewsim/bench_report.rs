@@ -166,17 +166,18 @@ pub fn run(args: &BenchReportArgs, out: &mut dyn Write) -> Result<u8, CliError> 
     let machine = machine(&record);
     let csv = to_csv(&results, &record)
         .map_err(|e| CliError::Other(format!("cannot format CSV: {e}")))?;
-    let svg = to_svg(&format!("skewsim bulk: codes/s ({machine})"), &results)
+    let svg = to_svg(&format!("skewsim bulk: codes/s ({machine})"), &results, &record)
         .map_err(|e| CliError::Other(e.to_string()))?;
     let out_dir = args.out.display();
     let mut readme = format!(
         "# Bulk generation benchmarks\n\nMachine: {machine}.\n\n\
          Regenerate with `cargo bench --bench bulk && cargo run --release -- bench-report --out {out_dir}` \
          (docs/bench.md).\n\
-         `bench.json` is in the `[{{\"name\", \"unit\", \"value\", \"range\"}}]` form benchmark-dashboard \
+         `bench.json` is in the `[{{\"name\", \"unit\", \"value\", \"range\", \"extra\"}}]` form benchmark-dashboard \
          actions read (bigger is better): each rate in codes/s, then each implementation's speed-up over \
          totp-rs measured in the same run (unit `x`), the figure that depends least on the machine (it still \
-         does: SHA-NI's speed differs between CPUs). Names: `workload/algorithm/implementation/threads`; w1 = one secret over \
+         does: SHA-NI's speed differs between CPUs, so `extra` names the CPU and the backend that ran, and \
+         `--baseline` refuses a baseline of another CPU model). Names: `workload/algorithm/implementation/threads`; w1 = one secret over \
          consecutive steps, w2 = one code each of many secrets. `naive` = the core's HMAC per code, \
          `portable` = precomputed key states, `auto` = the variant the calibration found fastest on this CPU \
          (column `ran`: `sha-ni-2`/`sha-ni-4` = SHA extensions, two or four codes per compression call; \
@@ -192,7 +193,9 @@ pub fn run(args: &BenchReportArgs, out: &mut dyn Write) -> Result<u8, CliError> 
             .map_or(String::new(), |(_, x)| format!("{x:.2}×"));
         let ran = record
             .ran_for(&r.name)
-            .map_or(String::new(), |(b, lanes)| format!("{b} ({lanes} lanes)"));
+            .map_or(String::new(), |(b, lanes)| {
+                format!("{b} ({lanes} lane{})", if *lanes == 1 { "" } else { "s" })
+            });
         readme.push_str(&format!(
             "| `{}` | {ran} | {:.1} | {up} |\n",
             r.name,
