@@ -194,10 +194,10 @@ fn check(svg: &str, title: &str, axes: &[&str], legend: &[&str]) -> Result<Chart
 const DELAY_AXIS: &str =
     "submission delay after reading the (last) enrollment code (minutes, seconds)";
 const OUTCOMES: [&str; 4] = [
-    "ENROLLED IN SYNC",
-    "ENROLLED OUT OF SYNC",
-    "ENROLLED, LOGIN FAILS (clock)",
-    "REJECTED",
+    "LOGIN ACCEPTED (in sync)",
+    "LOGIN REFUSED: WRONG OFFSET STORED (out of sync)",
+    "LOGIN REFUSED ANYWAY (clock or transit)",
+    "ENROLLMENT REFUSED",
 ];
 
 fn sweep(policy: &str, delays: &Span, skews: &Span) -> String {
@@ -256,9 +256,9 @@ fn the_delay_curve_is_exact_and_keyed() {
         "aws-iam curve",
         &[DELAY_AXIS, "share of enrollments, all phases (%)"],
         &[
-            "ENROLLED IN SYNC",
-            "ENROLLED OUT OF SYNC",
-            "REJECTED",
+            "LOGIN ACCEPTED (in sync)",
+            "LOGIN REFUSED: WRONG OFFSET STORED (out of sync)",
+            "ENROLLMENT REFUSED",
             "Exact",
         ],
     )

@@ -231,13 +231,14 @@ impl Outcome {
         Outcome::Rejected,
     ];
 
-    /// The label the report prints.
+    /// The label charts and tables print: what happened at the first
+    /// login, then the enrollment's state in brackets.
     pub fn label(self) -> &'static str {
         match self {
-            Outcome::Rejected => "REJECTED",
-            Outcome::InSync => "ENROLLED IN SYNC",
-            Outcome::OutOfSync => "ENROLLED OUT OF SYNC",
-            Outcome::LoginFails => "ENROLLED, LOGIN FAILS (clock)",
+            Outcome::Rejected => "ENROLLMENT REFUSED",
+            Outcome::InSync => "LOGIN ACCEPTED (in sync)",
+            Outcome::OutOfSync => "LOGIN REFUSED: WRONG OFFSET STORED (out of sync)",
+            Outcome::LoginFails => "LOGIN REFUSED ANYWAY (clock or transit)",
         }
     }
 

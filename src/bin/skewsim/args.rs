@@ -9,9 +9,10 @@ use crate::json::Format;
 
 /// skewsim: TOTP timing harness. With no subcommand, simulates one MFA
 /// enrollment (two codes for AWS, one for most verifiers) and its first login
-/// (`skewsim --delay 90s`), and says whether it ends REJECTED, ENROLLED IN
-/// SYNC, ENROLLED OUT OF SYNC (the enrollment's doing) or ENROLLED with a
-/// login that fails for the clock's sake, and why (docs/model.md).
+/// (`skewsim --delay 90s`), and says first what happened at the login
+/// (accepted; refused because the enrollment stored a wrong offset; refused
+/// anyway, for the clock or the login's own transit; or the enrollment
+/// refused), why, and the verifier's own fix (docs/model.md).
 #[derive(Debug, Parser)]
 #[command(name = "skewsim", version, args_conflicts_with_subcommands = true)]
 pub struct Cli {

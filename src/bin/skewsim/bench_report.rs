@@ -166,8 +166,12 @@ pub fn run(args: &BenchReportArgs, out: &mut dyn Write) -> Result<u8, CliError> 
     let machine = machine(&record);
     let csv = to_csv(&results, &record)
         .map_err(|e| CliError::Other(format!("cannot format CSV: {e}")))?;
-    let svg = to_svg(&format!("skewsim bulk: codes/s ({machine})"), &results, &record)
-        .map_err(|e| CliError::Other(e.to_string()))?;
+    let svg = to_svg(
+        &format!("skewsim bulk: codes/s ({machine})"),
+        &results,
+        &record,
+    )
+    .map_err(|e| CliError::Other(e.to_string()))?;
     let out_dir = args.out.display();
     let mut readme = format!(
         "# Bulk generation benchmarks\n\nMachine: {machine}.\n\n\
@@ -191,11 +195,9 @@ pub fn run(args: &BenchReportArgs, out: &mut dyn Write) -> Result<u8, CliError> 
             .iter()
             .find(|(n, _)| *n == r.name)
             .map_or(String::new(), |(_, x)| format!("{x:.2}×"));
-        let ran = record
-            .ran_for(&r.name)
-            .map_or(String::new(), |(b, lanes)| {
-                format!("{b} ({lanes} lane{})", if *lanes == 1 { "" } else { "s" })
-            });
+        let ran = record.ran_for(&r.name).map_or(String::new(), |(b, lanes)| {
+            format!("{b} ({lanes} lane{})", if *lanes == 1 { "" } else { "s" })
+        });
         readme.push_str(&format!(
             "| `{}` | {ran} | {:.1} | {up} |\n",
             r.name,

@@ -257,7 +257,7 @@ fn summary_text(
     for outcome in Outcome::ALL {
         let (p, lo, hi) = counts.estimate(outcome, 1.96);
         o.push_str(&format!(
-            "  {:<30} {:>7.3}%  (95% CI {:.3}% .. {:.3}%)\n",
+            "  {:<48} {:>7.3}%  (95% CI {:.3}% .. {:.3}%)\n",
             outcome.label(),
             100.0 * p,
             100.0 * lo,

@@ -236,7 +236,7 @@ fn readme(dir: &str) -> String {
             outcome_words(p.most_likely()),
             percent(p.p(p.most_likely())),
             match t.in_sync_uncertain_from {
-                Some(0) => "never".to_owned(),
+                Some(0) => "at no delay".to_owned(),
                 None => "at every delay".to_owned(),
                 Some(v) => format!("below {}", format_human(v)),
             },
@@ -249,8 +249,9 @@ fn readme(dir: &str) -> String {
     o.push_str(FINDINGS);
     o.push_str(
         "\n## Phase diagrams and delay curves\n\n\
-         Colours (Okabe-Ito, safe for colour-blind readers, the same in every chart): bluish green in sync, \
-         vermillion out of sync, sky blue login fails (clock), reddish purple rejected. In the phase diagrams each \
+         Colours (Okabe-Ito, safe for colour-blind readers, the same in every chart): bluish green login \
+         accepted (in sync), vermillion login refused: wrong offset stored (out of sync), sky blue login refused \
+         anyway (the clock or the login's own transit), reddish purple enrollment refused. In the phase diagrams each \
          cell shows its most likely outcome, paler where it depends on the phases (75% or more; under 75%); the \
          solid line is the least delay at which out of sync becomes possible at each skew, the dashed line the \
          same for rejection. The delay curves stack the four outcomes' shares, exact (a jump is a jump). Each \
