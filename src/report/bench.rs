@@ -11,7 +11,7 @@
 //! `<group>/<function>/<value>/new/{benchmark.json,estimates.json}`: the
 //! fields used (`full_id`, `throughput.Elements`, `mean.point_estimate` and
 //! its `confidence_interval`, in nanoseconds) are pinned by
-//! `tests/bench_report.rs`, which runs a real criterion benchmark and reads
+//! `tests/integration/bench_report.rs`, which runs a real criterion benchmark and reads
 //! it back.
 //!
 //! A speed belongs to a CPU model as much as to the code: `benches/bulk.rs`

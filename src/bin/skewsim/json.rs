@@ -1,7 +1,7 @@
 //! The one JSON schema of `--format json`, as types: every command's result
 //! is one of the documents below, inside the envelope
 //! `{"schema": 1, "command": "…", …}`. `docs/skewsim.schema.json` is the same
-//! contract as a JSON Schema, and `tests/json_schema.rs` holds every
+//! contract as a JSON Schema, and `tests/integration/json_schema.rs` holds every
 //! command's output against it, so the two cannot drift apart.
 //!
 //! Conventions: numbers are numbers; a unit is in the name (`_ms`, `_ppm`,

@@ -306,7 +306,7 @@ fn readme(dir: &str) -> String {
 }
 
 /// What the thresholds table shows, in words (checked against the table by
-/// `tests/cli.rs`).
+/// `tests/integration/cli.rs`).
 const FINDINGS: &str = "\n\
 - **A late pair goes out of sync where the verifier stores what it found and searches wider than its login \
 window**: both AWS hypotheses (a 10-step search, -1..+1 logins) and `privacyidea` (a pair is its resync: \

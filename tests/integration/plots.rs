@@ -2,7 +2,7 @@
 //! legend right of the data with an entry for every colour drawn, bars
 //! labelled with their values; and the phase diagram of a default sweep
 //! under 150 KB. The checker is shown to reject the bench chart as it was
-//! before these rules (tests/fixtures/bench-before-issue-11.svg).
+//! before these rules (tests/integration/fixtures/bench-before-issue-11.svg).
 
 use std::collections::BTreeSet;
 
