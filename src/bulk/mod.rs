@@ -188,10 +188,10 @@ pub const CHUNK: u64 = 1 << 14;
 /// use skewsim::bulk::{Backend, Keyed, steps_checksum};
 /// use skewsim::{Algorithm, Digits};
 /// // RFC 6238's SHA-1 key at T = 59 s (counter 1) and the next step.
-/// let keyed = Keyed::new(Algorithm::Sha1, b"12345678901234567890", Backend::Auto);
+/// let keyed = Keyed::new(Algorithm::Sha1, b"12345678901234567890", Backend::Auto)?;
 /// let sum = steps_checksum(&keyed, 1, 2, Digits::new(8)?);
 /// assert_eq!(sum, 94_287_082 + 37_359_152);
-/// # Ok::<(), skewsim::Error>(())
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn steps_checksum(keyed: &Keyed, first: u64, steps: u64, digits: Digits) -> u64 {
     steps_checksum_with(keyed, first, steps, digits, &|_| {})
