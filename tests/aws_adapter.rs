@@ -17,7 +17,10 @@ fn root() -> &'static Path {
 fn missing() -> Option<String> {
     let python = root().join("lab/.venv/bin/python");
     if !python.exists() {
-        return Some(format!("{} missing (run lab/setup.sh)", python.display()));
+        return Some(format!(
+            "{} missing (run bash lab/setup.sh)",
+            python.display()
+        ));
     }
     let imports = Command::new(&python)
         .args(["-c", "import boto3, moto, flask_cors"])
@@ -25,7 +28,7 @@ fn missing() -> Option<String> {
     match imports {
         Ok(o) if o.status.success() => None,
         Ok(o) => Some(format!(
-            "boto3, moto or flask-cors missing from lab/.venv (run lab/setup.sh): {}",
+            "boto3, moto or flask-cors missing from lab/.venv (run bash lab/setup.sh): {}",
             String::from_utf8_lossy(&o.stderr).trim()
         )),
         Err(e) => Some(format!("{} does not run: {e}", python.display())),
@@ -38,8 +41,8 @@ fn aws_adapter_against_moto() {
     let test = "aws adapter against moto";
     if let Some(why) = missing() {
         panic!(
-            "{test}: the lab was found when the tests were built, or is required \
-             (SKEWSIM_REQUIRE_TOOLS=1), but {why}"
+            "{test}: {why} (required: SKEWSIM_REQUIRE_TOOLS=1 is set, or the lab was there \
+             when the tests were built)"
         );
     }
     let o = Command::new(root().join("lab/.venv/bin/python"))

@@ -1589,8 +1589,8 @@ fn times_and_durations_in_every_form() {
 fn require_oathtool() {
     assert!(
         Command::new("oathtool").arg("--version").output().is_ok(),
-        "oathtool was found when the tests were built, or is required \
-         (SKEWSIM_REQUIRE_TOOLS=1), but it does not run"
+        "oathtool does not run: not on PATH? (required: SKEWSIM_REQUIRE_TOOLS=1 is set, or it \
+         was there when the tests were built; bash lab/setup.sh installs it)"
     );
 }
 

@@ -394,7 +394,8 @@ fn lab_validates_against_the_schema() {
     // SKEWSIM_REQUIRE_TOOLS=1: missing now is a failure.
     assert!(
         tool("oathtool") && tool("python3"),
-        "lab_validates_against_the_schema: oathtool or python3 not installed"
+        "lab_validates_against_the_schema: oathtool or python3 not on PATH (required: \
+         SKEWSIM_REQUIRE_TOOLS=1 is set, or they were there when the tests were built)"
     );
     let (schemas, index) = validator();
     let out = temp("lab");

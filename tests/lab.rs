@@ -18,7 +18,10 @@ fn root() -> &'static Path {
 fn missing(verifier: &str) -> Option<String> {
     let python = root().join("lab/.venv/bin/python");
     if !python.exists() {
-        return Some(format!("{} missing (run lab/setup.sh)", python.display()));
+        return Some(format!(
+            "{} missing (run bash lab/setup.sh)",
+            python.display()
+        ));
     }
     let tool = |name: &str| {
         Command::new("sh")
@@ -49,8 +52,8 @@ fn missing(verifier: &str) -> Option<String> {
 fn require(test: &str, verifier: &str) {
     if let Some(why) = missing(verifier) {
         panic!(
-            "{test}: the lab was found when the tests were built, or is required \
-             (SKEWSIM_REQUIRE_TOOLS=1), but {why}"
+            "{test}: {why} (required: SKEWSIM_REQUIRE_TOOLS=1 is set, or the lab was there \
+             when the tests were built)"
         );
     }
 }
