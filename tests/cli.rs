@@ -2042,6 +2042,13 @@ fn report_regenerates_the_folder() {
         readme.contains("The model is `skewsim docs model`"),
         "{readme}"
     );
+    assert!(
+        readme.contains(
+            "(results in the folder `skewsim lab --verifier all --out 'my reports/lab'` writes, \
+             method in `skewsim docs lab`)"
+        ),
+        "{readme}"
+    );
     // The rows the findings' prose quotes.
     for row in [
         "| `aws-iam` | hypothesis | pair in -10..+10 | login refused: wrong offset stored (100%) | below 58 s | from 58 s (83%) | from 1 m 28 s | not at any delay | from 5 m 28 s (100%) |",

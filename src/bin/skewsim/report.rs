@@ -207,10 +207,9 @@ impl Links {
         let lab_results = if dir.join("lab/README.md").is_file() {
             "[`lab/README.md`](lab/README.md)".to_owned()
         } else {
-            format!(
-                "the folder `skewsim lab --verifier all --out {}` writes",
-                dir.join("lab").display()
-            )
+            let lab = dir.join("lab").display().to_string();
+            let command = ["skewsim", "lab", "--verifier", "all", "--out", &lab].map(str::to_owned);
+            format!("the folder `{}` writes", shown(&command))
         };
         Links {
             model: doc("model"),
