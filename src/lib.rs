@@ -1,7 +1,7 @@
 //! TOTP timing, as a library: an RFC 4226/6238 core that says which step a
 //! code matched, a model of how each real verifier handles a late or skewed
-//! MFA enrollment (whether the login is then accepted, refused because a
-//! wrong offset was stored, or refused anyway), the explanation of one such
+//! MFA enrollment (the enrollment refused, or the login then accepted,
+//! refused because a wrong offset was stored, or refused anyway), the explanation of one such
 //! scenario as a value, a parallel bulk generator, and the conformance
 //! vectors with a judge for any implementation.
 //!
@@ -18,8 +18,8 @@
 //!   matched offset (the drift a verifier records), and [`resync()`]. Every
 //!   failure is a typed [`Error`].
 //! - [`sim`]: one enrollment and its logins against a verifier's
-//!   [`Policy`](sim::Policy) (the presets follow each verifier's source:
-//!   [`sim::presets`]), exact outcome [`probabilities`](sim::probabilities)
+//!   [`Policy`](sim::Policy) (the presets, [`sim::presets`], follow each
+//!   verifier's source; AWS's two are named hypotheses), exact outcome [`probabilities`](sim::probabilities)
 //!   and the delays where the outcome changes ([`thresholds`](sim::thresholds)),
 //!   sweeps, Monte Carlo and drift over days.
 //! - [`explain`]: [`analyse`](explain::analyse) turns a scenario into an
@@ -36,9 +36,9 @@
 //!
 //! # Feature flags
 //!
-//! | feature | brings | on top of the core's crates |
+//! | feature | brings | crates it adds |
 //! | --- | --- | --- |
-//! | *(none)* | [`totp`], [`duration`] | hmac, sha1, sha2, sha3, base32, subtle, zeroize, percent-encoding, thiserror |
+//! | *(none: the core)* | [`totp`], [`duration`] | hmac, sha1, sha2, sha3, base32, subtle, zeroize, percent-encoding, thiserror |
 //! | `sim` | [`sim`], [`explain`] | rayon, rand_chacha, toml, serde |
 //! | `bulk` | [`bulk`] | rayon, keccak |
 //! | `vectors` | [`vectors`] | csv, rayon, shell-words |
