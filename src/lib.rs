@@ -1,9 +1,9 @@
 //! TOTP timing, as a library: an RFC 4226/6238 core that says which step a
 //! code matched, a model of how each real verifier handles a late or skewed
 //! MFA enrollment (the enrollment refused, or the login then accepted,
-//! refused because a wrong offset was stored, or refused anyway), the explanation of one such
-//! scenario as a value, a parallel bulk generator, and the conformance
-//! vectors with a judge for any implementation.
+//! refused because a wrong offset was stored, or refused anyway), the
+//! explanation of one such scenario as a value, a parallel bulk generator,
+//! and the conformance vectors with a judge for any implementation.
 //!
 //! This page is for library users. The `skewsim` command line has its own
 //! guide: the README, and `skewsim docs cli` (every document of the project
