@@ -27,4 +27,7 @@ if [ ! -x .venv/bin/python ]; then
 fi
 # pip does nothing when every pin is already satisfied.
 .venv/bin/python -m pip install -q --disable-pip-version-check -r requirements.txt
+# The mark that everything above succeeded: build.rs looks for it, and
+# without it `cargo test` reports the lab's tests as ignored.
+[ -e .venv/.skewsim-setup-done ] || : >.venv/.skewsim-setup-done
 echo "lab/setup.sh: ready ($(.venv/bin/python -c 'import sys; print(sys.version.split()[0])'))"

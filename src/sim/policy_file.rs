@@ -115,7 +115,7 @@ pub fn to_toml(p: &Policy) -> String {
     // Writing to a String cannot fail; the results are ignored below for that reason.
     let _ = writeln!(
         o,
-        "# skewsim policy file (docs/policy-files.md). Windows are steps relative to the\n\
+        "# skewsim policy file (skewsim docs policy-files). Windows are steps relative to the\n\
          # verifier's own step: -B..+A reaches B steps behind and A ahead.\n\
          format = {FORMAT}\n\
          name = {}\n\

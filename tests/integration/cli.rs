@@ -15,6 +15,47 @@ fn skewsim(args: &[&str]) -> Output {
         .expect("the binary runs")
 }
 
+/// The binary run in `dir`, away from the source tree.
+fn skewsim_in(dir: &std::path::Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_skewsim"))
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("the binary runs")
+}
+
+/// Every `docs/…` path in `text` and every relative Markdown link target
+/// exists relative to `base` (the folder the text was written in, or the
+/// working folder for what is printed); documents are otherwise named as
+/// `skewsim docs TOPIC`, which resolves wherever the binary runs.
+fn no_reference_dangles(what: &str, text: &str, base: &std::path::Path) {
+    let path_char = |c: char| c.is_ascii_alphanumeric() || "._/-".contains(c);
+    let mut references = Vec::new();
+    for (at, _) in text.match_indices("docs/") {
+        let start = text[..at]
+            .rfind(|c: char| !path_char(c))
+            .map_or(0, |i| i + 1);
+        let end = text[at..]
+            .find(|c: char| !path_char(c))
+            .map_or(text.len(), |i| at + i);
+        references.push(text[start..end].trim_end_matches('.').to_owned());
+    }
+    for (at, _) in text.match_indices("](") {
+        let target = &text[at + 2..];
+        let target = &target[..target.find(')').unwrap_or(target.len())];
+        if !target.contains("://") && !target.starts_with('#') {
+            references.push(target.to_owned());
+        }
+    }
+    for reference in references {
+        assert!(
+            base.join(&reference).exists(),
+            "{what} names {reference}, which is not in {}:\n{text}",
+            base.display()
+        );
+    }
+}
+
 fn stdout(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()
 }
@@ -378,28 +419,149 @@ fn secret_uri_is_accepted_back_by_code() {
     assert_eq!(skewsim(&["code", "--uri", uri]).status.code(), Some(0));
 }
 
+/// The subcommands, as `--help` lists them.
+const SUBCOMMANDS: [&str; 16] = [
+    "code",
+    "verify",
+    "vectors",
+    "policies",
+    "sweep",
+    "montecarlo",
+    "drift",
+    "lab",
+    "probe",
+    "report",
+    "bulk",
+    "bench-report",
+    "secret",
+    "completions",
+    "man",
+    "docs",
+];
+
+/// Issue 21: run from a folder outside the clone, `--help` and `lab`
+/// without `--lab-dir` leave no dangling reference: documents are named as
+/// `skewsim docs TOPIC`, and `lab` says where its adapters come from.
+#[test]
+fn away_from_the_source_no_reference_dangles() {
+    let here = temp_dir("away");
+    std::fs::create_dir_all(&here).expect("temp dir");
+    let mut helps = vec![vec!["--help"], vec!["-h"]];
+    for name in SUBCOMMANDS {
+        helps.push(vec![name, "--help"]);
+    }
+    for args in &helps {
+        let o = skewsim_in(&here, args);
+        assert_eq!(o.status.code(), Some(0), "{args:?}: {}", stderr(&o));
+        no_reference_dangles(&format!("{args:?}"), &stdout(&o), &here);
+    }
+    assert!(stdout(&skewsim_in(&here, &["--help"])).contains("skewsim docs model"));
+    // No lab folder here, then one that lab/setup.sh has not prepared.
+    for (setup, found) in [
+        (false, "there is no "),
+        (
+            true,
+            "has no .venv/bin/python (bash lab/setup.sh has not run there)",
+        ),
+    ] {
+        if setup {
+            std::fs::create_dir_all(here.join("lab/adapters")).expect("lab dir");
+        }
+        for command in ["lab", "probe"] {
+            let o = skewsim_in(&here, &[command, "--verifier", "pyotp"]);
+            let err = stderr(&o);
+            assert_eq!(o.status.code(), Some(2), "{command}: {err}");
+            assert!(o.stdout.is_empty(), "{command}");
+            assert_eq!(err.lines().count(), 1, "{err}");
+            assert!(
+                err.starts_with("error: --verifier needs the verifier lab: "),
+                "{err}"
+            );
+            for words in [
+                "without --lab-dir skewsim looks for ./lab",
+                found,
+                "Run from a clone after bash lab/setup.sh, or pass --lab-dir DIR",
+                "skewsim docs lab",
+            ] {
+                assert!(err.contains(words), "{command}: {words:?} not in {err}");
+            }
+            no_reference_dangles(command, &err, &here);
+        }
+    }
+    let o = skewsim_in(
+        &here,
+        &["lab", "--verifier", "pyotp", "--lab-dir", "elsewhere"],
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).starts_with(
+            "error: --lab-dir has no elsewhere/.venv/bin/python: run bash lab/setup.sh"
+        ),
+        "{}",
+        stderr(&o)
+    );
+    std::fs::remove_dir_all(&here).expect("cleanup");
+}
+
+/// `skewsim docs TOPIC` prints the project's documents as they are in docs/.
+#[test]
+fn docs_prints_the_documents_compiled_in() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let here = temp_dir("docs");
+    std::fs::create_dir_all(&here).expect("temp dir");
+    let o = skewsim_in(&here, &["docs"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let list = stdout(&o);
+    let topics = [
+        ("model", "model.md"),
+        ("cli", "cli.md"),
+        ("lab", "lab.md"),
+        ("probe", "probe.md"),
+        ("policy-files", "policy-files.md"),
+        ("bench", "bench.md"),
+        ("schema", "skewsim.schema.json"),
+        ("policy-file-schema", "policy-file.schema.json"),
+    ];
+    for (topic, file) in topics {
+        assert!(
+            list.contains(&format!("\n  {topic} ")),
+            "{topic} not listed:\n{list}"
+        );
+        let o = skewsim_in(&here, &["docs", topic]);
+        assert_eq!(o.status.code(), Some(0), "{topic}: {}", stderr(&o));
+        let text = std::fs::read_to_string(root.join("docs").join(file)).expect("docs/");
+        assert!(
+            stdout(&o) == text,
+            "skewsim docs {topic} is not docs/{file}"
+        );
+    }
+    // Every document of docs/ has a topic.
+    let files = std::fs::read_dir(root.join("docs"))
+        .expect("docs/")
+        .filter_map(|e| e.ok())
+        .count();
+    assert_eq!(
+        files,
+        topics.len(),
+        "add a topic to skewsim docs for the new file"
+    );
+    let o = skewsim_in(&here, &["docs", "modle"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stdout(&o).is_empty());
+    let err = stderr(&o);
+    assert!(
+        err.starts_with("error: invalid value 'modle' for '[TOPIC]'") && err.contains("model"),
+        "{err}"
+    );
+    std::fs::remove_dir_all(&here).expect("cleanup");
+}
+
 #[test]
 fn completions_and_the_man_page() {
     let o = skewsim(&["completions", "bash"]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let bash = stdout(&o);
-    for name in [
-        "code",
-        "verify",
-        "vectors",
-        "policies",
-        "sweep",
-        "montecarlo",
-        "drift",
-        "lab",
-        "probe",
-        "report",
-        "bulk",
-        "bench-report",
-        "secret",
-        "completions",
-        "man",
-    ] {
+    for name in SUBCOMMANDS {
         assert!(bash.contains(name), "bash completion lacks {name}");
     }
     assert!(bash.contains("--counter") && bash.contains("--verbose"));
@@ -704,22 +866,26 @@ fn vectors_catch_a_wrong_external_implementation() {
     let o = skewsim(&["vectors", "--shell", "--cmd", "echo 755224 # {time}"]);
     assert_eq!(o.status.code(), Some(1));
     assert!(stdout(&o).contains("FAIL totp_rfc6238.csv rfc6238-b-sha1-59"));
-    // One that ignores T0 fails exactly the rows with T0 != 0 (oathtool, told T0 = 0).
-    if has_oathtool() {
-        let o = skewsim(&[
-            "vectors",
-            "--cmd",
-            "oathtool --totp={algorithm} -d {digits} -s {period}s -N @{time} {secret_hex}",
-            "--algorithms",
-            "sha1,sha256,sha512",
-            "--only-digits",
-            "6,7,8",
-            "--max-time",
-            "9223372036854775807",
-        ]);
-        assert_eq!(o.status.code(), Some(1));
-        assert!(stdout(&o).contains("T0"), "{}", stdout(&o));
-    }
+}
+
+/// One that ignores T0 fails exactly the rows with T0 != 0 (oathtool, told T0 = 0).
+#[test]
+#[cfg_attr(not(skewsim_oathtool), ignore = "needs oathtool on PATH")]
+fn vectors_catch_oathtool_told_the_wrong_t0() {
+    require_oathtool();
+    let o = skewsim(&[
+        "vectors",
+        "--cmd",
+        "oathtool --totp={algorithm} -d {digits} -s {period}s -N @{time} {secret_hex}",
+        "--algorithms",
+        "sha1,sha256,sha512",
+        "--only-digits",
+        "6,7,8",
+        "--max-time",
+        "9223372036854775807",
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stdout(&o).contains("T0"), "{}", stdout(&o));
 }
 
 /// A folder with one small vector file (the first `rows` rows of RFC 6238's).
@@ -1418,27 +1584,20 @@ fn times_and_durations_in_every_form() {
     }
 }
 
-fn has_oathtool() -> bool {
-    let found = Command::new("oathtool").arg("--version").output().is_ok();
-    // Our CI installs it (.ci/run sets SKEWSIM_REQUIRE_TOOLS=1), so there its
-    // absence is a failure, not a skip.
-    let required = std::env::var("SKEWSIM_REQUIRE_TOOLS").is_ok_and(|v| v == "1");
+/// oathtool was on PATH when the tests were built (build.rs), or
+/// SKEWSIM_REQUIRE_TOOLS=1 requires it (CI): missing now is a failure.
+fn require_oathtool() {
     assert!(
-        found || !required,
-        "SKEWSIM_REQUIRE_TOOLS=1 but oathtool is not installed"
+        Command::new("oathtool").arg("--version").output().is_ok(),
+        "oathtool does not run: not on PATH? (required: SKEWSIM_REQUIRE_TOOLS=1 is set, or it \
+         was there when the tests were built; bash lab/setup.sh installs it)"
     );
-    if !found {
-        println!("skipped: oathtool is not installed (lab/setup.sh or apt-get install oathtool)");
-    }
-    found
 }
 
 #[test]
+#[cfg_attr(not(skewsim_oathtool), ignore = "needs oathtool on PATH")]
 fn oathtool_passes_every_row_it_supports() {
-    if !has_oathtool() {
-        eprintln!("skipped: oathtool is not installed (CI installs it)");
-        return;
-    }
+    require_oathtool();
     let o = skewsim(&[
         "vectors",
         "--cmd",
@@ -1869,10 +2028,27 @@ fn drift_finds_the_first_failure_and_the_fix() {
 #[test]
 fn report_regenerates_the_folder() {
     // A folder name with a space: the internal commands are argument lists.
-    let dir = temp_dir("report with space");
-    let o = skewsim(&["report", "--dir", dir.to_str().expect("utf-8")]);
+    // Run away from the source (issue 21): a relative --dir under a temporary
+    // working folder, where no link of the README may dangle.
+    let here = temp_dir("report away");
+    std::fs::create_dir_all(&here).expect("temp dir");
+    let o = skewsim_in(&here, &["report", "--dir", "my reports"]);
+    let dir = here.join("my reports");
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let readme = std::fs::read_to_string(dir.join("README.md")).expect("README");
+    no_reference_dangles("report's README.md", &readme, &dir);
+    no_reference_dangles("report's log", &stdout(&o), &here);
+    assert!(
+        readme.contains("The model is `skewsim docs model`"),
+        "{readme}"
+    );
+    assert!(
+        readme.contains(
+            "(results in the folder `skewsim lab --verifier all --out 'my reports/lab'` writes, \
+             method in `skewsim docs lab`)"
+        ),
+        "{readme}"
+    );
     // The rows the findings' prose quotes.
     for row in [
         "| `aws-iam` | hypothesis | pair in -10..+10 | login refused: wrong offset stored (100%) | below 58 s | from 58 s (83%) | from 1 m 28 s | not at any delay | from 5 m 28 s (100%) |",
@@ -1888,7 +2064,6 @@ fn report_regenerates_the_folder() {
     ] {
         assert!(readme.contains(row), "{row} missing from\n{readme}");
     }
-    assert!(readme.contains("[`docs/model.md`](../docs/model.md)"));
     // Issue 20: plain words and honest precision in the README and the log.
     for text in [&readme, &stdout(&o)] {
         assert!(
@@ -1902,7 +2077,7 @@ fn report_regenerates_the_folder() {
         dir.join("drift/drift-google-authenticator-pam.svg")
             .exists()
     );
-    std::fs::remove_dir_all(&dir).expect("cleanup");
+    std::fs::remove_dir_all(&here).expect("cleanup");
 }
 
 fn bulk_line(args: &[&str]) -> std::collections::HashMap<String, String> {

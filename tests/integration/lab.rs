@@ -1,10 +1,11 @@
 //! The reduced verifier lab against every built-in verifier (docs/lab.md),
 //! and a deliberately wrong adapter that the lab must catch.
 //!
-//! They need `lab/setup.sh` (Debian packages, lab/.venv) and root for libpam.
-//! Without them each test prints `skipped: …` and says why; `.ci/run` sets
-//! SKEWSIM_REQUIRE_TOOLS=1 after installing the lab, and then a missing piece
-//! is a failure, not a skip.
+//! They need `bash lab/setup.sh` (Debian packages, lab/.venv) and root for
+//! libpam. build.rs looks for them when the tests are built: without them the
+//! harness reports each test as `ignored, needs …`. `.ci/run` sets
+//! SKEWSIM_REQUIRE_TOOLS=1 after installing the lab, which runs them all, and
+//! then a missing piece fails the test with its reason.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -17,7 +18,10 @@ fn root() -> &'static Path {
 fn missing(verifier: &str) -> Option<String> {
     let python = root().join("lab/.venv/bin/python");
     if !python.exists() {
-        return Some(format!("{} missing (run lab/setup.sh)", python.display()));
+        return Some(format!(
+            "{} missing (run bash lab/setup.sh)",
+            python.display()
+        ));
     }
     let tool = |name: &str| {
         Command::new("sh")
@@ -43,12 +47,15 @@ fn missing(verifier: &str) -> Option<String> {
     None
 }
 
-fn skip_or_fail(test: &str, why: &str) {
-    if std::env::var("SKEWSIM_REQUIRE_TOOLS").is_ok_and(|v| v == "1") {
-        panic!("{test}: the lab is required here (SKEWSIM_REQUIRE_TOOLS=1) but {why}");
+/// Fails `test` if `verifier` cannot run here: the build found the lab (or
+/// SKEWSIM_REQUIRE_TOOLS=1 demands it), so a missing piece is a failure.
+fn require(test: &str, verifier: &str) {
+    if let Some(why) = missing(verifier) {
+        panic!(
+            "{test}: {why} (required: SKEWSIM_REQUIRE_TOOLS=1 is set, or the lab was there \
+             when the tests were built)"
+        );
     }
-    eprintln!("skipped: {test}: {why}");
-    println!("skipped: {test}: {why}");
 }
 
 fn out_dir(name: &str) -> PathBuf {
@@ -77,9 +84,7 @@ fn lab(args: &[&str], out: &Path) -> (Option<i32>, String, String) {
 /// The reduced lab: the grid's corners, 60-day drift runs, 150 random scenarios.
 fn agrees(verifier: &str) {
     let test = format!("lab {verifier}");
-    if let Some(why) = missing(verifier) {
-        return skip_or_fail(&test, &why);
-    }
+    require(&test, verifier);
     let out = out_dir(verifier);
     let (code, stdout, stderr) = lab(
         &[
@@ -110,41 +115,55 @@ fn agrees(verifier: &str) {
     let _ = std::fs::remove_dir_all(&out);
 }
 
+#[cfg_attr(not(skewsim_lab), ignore = "needs bash lab/setup.sh")]
 #[test]
 fn lab_pyotp() {
     agrees("pyotp");
 }
 
+#[cfg_attr(not(skewsim_lab), ignore = "needs bash lab/setup.sh")]
 #[test]
 fn lab_oathtool() {
     agrees("oathtool");
 }
 
+#[cfg_attr(not(skewsim_lab), ignore = "needs bash lab/setup.sh")]
 #[test]
 fn lab_django_otp() {
     agrees("django-otp");
 }
 
+#[cfg_attr(
+    not(all(skewsim_lab, skewsim_root)),
+    ignore = "needs bash lab/setup.sh, and root (the libpam adapter writes /etc/pam.d)"
+)]
 #[test]
 fn lab_libpam() {
     agrees("google-authenticator-pam");
 }
 
+#[cfg_attr(
+    not(all(skewsim_lab, skewsim_root)),
+    ignore = "needs bash lab/setup.sh, and root (the libpam adapter writes /etc/pam.d)"
+)]
 #[test]
 fn lab_libpam_noskewadj() {
     agrees("google-authenticator-pam-noskewadj");
 }
 
+#[cfg_attr(not(skewsim_lab), ignore = "needs bash lab/setup.sh")]
 #[test]
 fn lab_privacyidea() {
     agrees("privacyidea");
 }
 
+#[cfg_attr(not(skewsim_lab), ignore = "needs bash lab/setup.sh")]
 #[test]
 fn lab_privacyidea_autoresync() {
     agrees("privacyidea-autoresync");
 }
 
+#[cfg_attr(not(skewsim_lab), ignore = "needs bash lab/setup.sh")]
 #[test]
 fn lab_privacyidea_verify() {
     agrees("privacyidea-verify");
@@ -152,12 +171,11 @@ fn lab_privacyidea_verify() {
 
 /// The real pyotp with valid_window=1, announced as the `pyotp` preset
 /// (window 0): the lab must report disagreements and exit 1.
+#[cfg_attr(not(skewsim_lab), ignore = "needs bash lab/setup.sh")]
 #[test]
 fn lab_catches_a_wrong_adapter() {
     let test = "lab catches a wrong adapter";
-    if let Some(why) = missing("pyotp") {
-        return skip_or_fail(test, &why);
-    }
+    require(test, "pyotp");
     let python = root().join("lab/.venv/bin/python");
     let script = root().join("lab/adapters/pyotp_adapter.py");
     let adapter = format!("{} {} --window 1", python.display(), script.display());
@@ -200,9 +218,7 @@ fn probe(verifier: &str, extra: &[&str], name: &str) -> (Option<i32>, String, St
 /// preset at every point of the default sweep grid.
 fn probe_identifies(verifier: &str) {
     let test = format!("probe {verifier}");
-    if let Some(why) = missing(verifier) {
-        return skip_or_fail(&test, &why);
-    }
+    require(&test, verifier);
     let (code, stdout, stderr, file) = probe(verifier, &["--clock", "virtual"], verifier);
     assert_eq!(code, Some(0), "{test}:\n{stdout}\n{stderr}");
     assert!(
@@ -233,26 +249,34 @@ fn probe_identifies(verifier: &str) {
     let _ = std::fs::remove_dir_all(file.parent().expect("a folder"));
 }
 
+#[cfg_attr(not(skewsim_lab), ignore = "needs bash lab/setup.sh")]
 #[test]
 fn probe_pyotp() {
     probe_identifies("pyotp");
 }
 
+#[cfg_attr(not(skewsim_lab), ignore = "needs bash lab/setup.sh")]
 #[test]
 fn probe_oathtool() {
     probe_identifies("oathtool");
 }
 
+#[cfg_attr(not(skewsim_lab), ignore = "needs bash lab/setup.sh")]
 #[test]
 fn probe_django_otp() {
     probe_identifies("django-otp");
 }
 
+#[cfg_attr(
+    not(all(skewsim_lab, skewsim_root)),
+    ignore = "needs bash lab/setup.sh, and root (the libpam adapter writes /etc/pam.d)"
+)]
 #[test]
 fn probe_libpam() {
     probe_identifies("google-authenticator-pam");
 }
 
+#[cfg_attr(not(skewsim_lab), ignore = "needs bash lab/setup.sh")]
 #[test]
 fn probe_privacyidea_verify() {
     probe_identifies("privacyidea-verify");
@@ -260,6 +284,7 @@ fn probe_privacyidea_verify() {
 
 /// The resync's and AutoResync's reaches, measured (privacyIDEA's
 /// ±1000 searches: ahead 999, the pair ending at +999 heals).
+#[cfg_attr(not(skewsim_lab), ignore = "needs bash lab/setup.sh")]
 #[test]
 fn probe_privacyidea_autoresync() {
     probe_identifies("privacyidea-autoresync");
@@ -269,9 +294,7 @@ fn probe_privacyidea_autoresync() {
 /// lab's answers for that verifier with no disagreement.
 fn probe_then_lab(verifier: &str, adapter_args: &str, name: &str) {
     let test = format!("probe {verifier} {adapter_args}");
-    if let Some(why) = missing(verifier) {
-        return skip_or_fail(&test, &why);
-    }
+    require(&test, verifier);
     let (code, stdout, stderr, file) = probe(
         verifier,
         &["--clock", "virtual", "--adapter-args", adapter_args],
@@ -308,11 +331,13 @@ fn probe_then_lab(verifier: &str, adapter_args: &str, name: &str) {
     let _ = std::fs::remove_dir_all(file.parent().expect("a folder"));
 }
 
+#[cfg_attr(not(skewsim_lab), ignore = "needs bash lab/setup.sh")]
 #[test]
 fn probe_unlisted_pyotp_window_2() {
     probe_then_lab("pyotp", "--window 2", "pyotp-w2");
 }
 
+#[cfg_attr(not(skewsim_lab), ignore = "needs bash lab/setup.sh")]
 #[test]
 fn probe_unlisted_oathtool_window_3() {
     probe_then_lab("oathtool", "--window 3", "oathtool-w3");
@@ -320,12 +345,11 @@ fn probe_unlisted_oathtool_window_3() {
 
 /// One probe on the verifier's real clock, as against a hosted verifier
 /// (pyotp: about two minutes, mostly waiting for steps to change).
+#[cfg_attr(not(skewsim_lab), ignore = "needs bash lab/setup.sh")]
 #[test]
 fn probe_pyotp_on_its_real_clock() {
     let test = "probe pyotp --clock real";
-    if let Some(why) = missing("pyotp") {
-        return skip_or_fail(test, &why);
-    }
+    require(test, "pyotp");
     let (code, stdout, stderr, file) = probe("pyotp", &[], "pyotp-real");
     assert_eq!(code, Some(0), "{test}:\n{stdout}\n{stderr}");
     assert!(stdout.contains("(real clock)"), "{test}:\n{stdout}");
@@ -340,12 +364,11 @@ fn probe_pyotp_on_its_real_clock() {
 /// reported as a disagreement (issue 23): with seed 1, pyotp's ±2 window
 /// meets another step with the same code at check 500 of the 50 ppm drift
 /// run (found by the probe's agreement check), and the lab exits 0.
+#[cfg_attr(not(skewsim_lab), ignore = "needs bash lab/setup.sh")]
 #[test]
 fn lab_explains_a_collision_in_an_ordinary_window() {
     let test = "lab explains a collision in an ordinary window";
-    if let Some(why) = missing("pyotp") {
-        return skip_or_fail(test, &why);
-    }
+    require(test, "pyotp");
     let out = out_dir("ordinary-collision");
     std::fs::create_dir_all(&out).expect("temp dir");
     let exported = Command::new(env!("CARGO_BIN_EXE_skewsim"))

@@ -12,7 +12,7 @@ use crate::json::Format;
 /// (`skewsim --delay 90s`), and says first what happened at the login
 /// (accepted; refused because the enrollment stored a wrong offset; refused
 /// anyway, for the clock or the login's own transit; or the enrollment
-/// refused), why, and the verifier's own fix (docs/model.md).
+/// refused), why, and the verifier's own fix (the model: `skewsim docs model`).
 #[derive(Debug, Parser)]
 #[command(name = "skewsim", version, args_conflicts_with_subcommands = true)]
 pub struct Cli {
@@ -59,6 +59,9 @@ pub enum Command {
     Completions(crate::completions::CompletionsArgs),
     /// Print skewsim's man page (roff), or one subcommand's.
     Man(crate::man::ManArgs),
+    /// Print one of the project's documents (the model, the CLI contract, the lab, …),
+    /// compiled in; without a topic, the list.
+    Docs(crate::docs::DocsArgs),
 }
 
 /// Where the key and its parameters come from.

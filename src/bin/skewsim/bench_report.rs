@@ -176,7 +176,7 @@ pub fn run(args: &BenchReportArgs, out: &mut dyn Write) -> Result<u8, CliError> 
     let mut readme = format!(
         "# Bulk generation benchmarks\n\nMachine: {machine}.\n\n\
          Regenerate with `cargo bench --bench bulk && cargo run --release -- bench-report --out {out_dir}` \
-         (docs/bench.md).\n\
+         (`skewsim docs bench`).\n\
          `bench.json` is in the `[{{\"name\", \"unit\", \"value\", \"range\", \"extra\"}}]` form benchmark-dashboard \
          actions read (bigger is better): each rate in codes/s, then each implementation's speed-up over \
          totp-rs measured in the same run (unit `x`), the figure that depends least on the machine (it still \

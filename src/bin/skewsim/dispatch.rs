@@ -5,8 +5,8 @@ use std::io::Write;
 use crate::args::{Cli, Command};
 use crate::error::CliError;
 use crate::{
-    bench_report, bulk, code, completions, drift, lab, man, montecarlo, policies, probe, report,
-    scenario, secret, sweep, vectors, verify,
+    bench_report, bulk, code, completions, docs, drift, lab, man, montecarlo, policies, probe,
+    report, scenario, secret, sweep, vectors, verify,
 };
 
 /// clap's error as the one line `error: …` the contract asks for: its first
@@ -38,15 +38,17 @@ pub fn one_line(e: &clap::Error) -> String {
             text = text.replace(&format!("'{word}'"), &safe);
         }
     };
-    // An argument of the definition (`--secret <BASE32|->`, `<SHELL>`) is
+    // An argument of the definition (`--secret <BASE32|->`, `<SHELL>`, `[TOPIC]`) is
     // shown; any other word is the user's: a dash-led one is shown only as
     // a typo of a real flag (clap suggests one), since a pasted secret can
     // start with a dash too (`--secret --KRSX…`).
     let typo_of_a_flag = e.get(ContextKind::SuggestedArg).is_some();
     replace(string(ContextKind::InvalidArg), &|w: &str| {
+        // `<SHELL>`, or an optional positional's `[TOPIC]`.
         let placeholder = w
             .strip_prefix('<')
             .and_then(|w| w.strip_suffix('>'))
+            .or_else(|| w.strip_prefix('[').and_then(|w| w.strip_suffix(']')))
             .is_some_and(|name| {
                 !name.is_empty() && name.bytes().all(|b| b.is_ascii_uppercase() || b == b'_')
             });
@@ -196,5 +198,6 @@ pub fn run(cli: &Cli, out: &mut dyn Write) -> Result<u8, CliError> {
         Some(Command::Secret(a)) => secret::run(a, out),
         Some(Command::Completions(a)) => completions::run(a, out),
         Some(Command::Man(a)) => man::run(a, out),
+        Some(Command::Docs(a)) => docs::run(a, out),
     }
 }

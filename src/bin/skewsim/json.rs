@@ -24,7 +24,7 @@ pub const SCHEMA_VERSION: u32 = 1;
 pub enum Format {
     /// For people: sentences, tables and a timeline.
     Text,
-    /// One JSON object, `{"schema": 1, "command": …}`, as docs/skewsim.schema.json describes.
+    /// One JSON object, `{"schema": 1, "command": …}`, as its JSON Schema describes (`skewsim docs schema`).
     Json,
 }
 

@@ -46,7 +46,7 @@ pub const BUILT_IN: [(&str, &str, &[&str]); 8] = [
 pub struct LabArgs {
     /// A built-in verifier (pyotp, oathtool, django-otp, google-authenticator-pam,
     /// google-authenticator-pam-noskewadj, privacyidea, privacyidea-autoresync,
-    /// privacyidea-verify) or `all`; needs `lab/setup.sh` first.
+    /// privacyidea-verify) or `all`; needs `bash lab/setup.sh` first (see --lab-dir).
     #[arg(
         long,
         value_name = "NAME|all",
@@ -55,14 +55,14 @@ pub struct LabArgs {
     )]
     pub verifier: Option<String>,
     /// Your own adapter: a program and its arguments separated by spaces (run
-    /// without a shell). It speaks the protocol of docs/lab.md.
+    /// without a shell). It speaks the lab's protocol (`skewsim docs lab`).
     #[arg(long, value_name = "COMMAND")]
     pub adapter: Option<String>,
     /// The preset to hold the verifier against (default: the one its adapter names in `hello`).
     #[arg(long, value_name = "NAME", value_parser = parse_policy)]
     pub policy: Option<Policy>,
     /// A policy file to hold the verifier against instead of a preset (what
-    /// `skewsim probe` wrote, or your own; docs/policy-files.md).
+    /// `skewsim probe` wrote, or your own; `skewsim docs policy-files`).
     #[arg(long, value_name = "PATH", conflicts_with = "policy")]
     pub policy_file: Option<PathBuf>,
     /// Seeded random scenarios beyond the deterministic grid.
@@ -74,9 +74,10 @@ pub struct LabArgs {
     /// A reduced grid (a few hundred scenarios, shorter drift runs), as CI runs it.
     #[arg(long)]
     pub reduced: bool,
-    /// The folder holding adapters/ and the .venv that lab/setup.sh makes.
-    #[arg(long, value_name = "DIR", default_value = "lab")]
-    pub lab_dir: PathBuf,
+    /// The lab folder of a skewsim clone: adapters/ and the .venv that
+    /// `bash lab/setup.sh` makes [default: ./lab].
+    #[arg(long, value_name = "DIR")]
+    pub lab_dir: Option<PathBuf>,
     /// The longest to wait for each answer of an adapter (a duration, or whole seconds).
     #[arg(long, allow_hyphen_values = true, value_name = "DUR", default_value = "30s", value_parser = crate::args::parse_timeout)]
     pub timeout: Duration,
@@ -96,27 +97,56 @@ struct Run {
     seconds: f64,
 }
 
-fn python(lab_dir: &Path) -> Result<PathBuf, CliError> {
-    let venv = lab_dir.join(".venv/bin/python");
-    if venv.exists() {
-        Ok(venv)
-    } else {
-        Err(CliError::usage(
-            "--lab-dir",
-            format!(
-                "has no {}: run lab/setup.sh first (it installs the verifiers)",
-                venv.display()
-            ),
-        ))
+/// The Python of the lab's venv, and the lab folder: `--lab-dir`, or
+/// `./lab`. The error says where the adapters come from and how to get them.
+fn lab_python(lab_dir: Option<&Path>) -> Result<(PathBuf, PathBuf), CliError> {
+    const VENV_PYTHON: &str = ".venv/bin/python";
+    if let Some(dir) = lab_dir {
+        let venv = dir.join(VENV_PYTHON);
+        return if venv.exists() {
+            Ok((venv, dir.to_path_buf()))
+        } else {
+            Err(CliError::usage(
+                "--lab-dir",
+                format!(
+                    "has no {}: run bash lab/setup.sh in the skewsim clone it belongs to (it \
+                     installs the verifiers and the Python that runs their adapters)",
+                    venv.display()
+                ),
+            ))
+        };
     }
+    let dir = PathBuf::from("lab");
+    let venv = dir.join(VENV_PYTHON);
+    if venv.exists() {
+        return Ok((venv, dir));
+    }
+    let here = std::env::current_dir()
+        .map(|d| d.join("lab").display().to_string())
+        .unwrap_or_else(|_| "lab".to_owned());
+    let found = if dir.is_dir() {
+        format!("{here} has no {VENV_PYTHON} (bash lab/setup.sh has not run there)")
+    } else {
+        format!("there is no {here}")
+    };
+    Err(CliError::usage(
+        "--verifier",
+        format!(
+            "needs the verifier lab: the built-in adapters, and the Python with the verifiers \
+             that runs them, come from the lab folder of a skewsim clone after bash lab/setup.sh; \
+             without --lab-dir skewsim looks for ./lab, and {found}. Run from a clone after \
+             bash lab/setup.sh, or pass --lab-dir DIR (skewsim docs lab)"
+        ),
+    ))
 }
 
 fn argv_for(name: &str, args: &LabArgs) -> Result<Vec<String>, CliError> {
-    builtin_argv(name, &args.lab_dir)
+    builtin_argv(name, args.lab_dir.as_deref())
 }
 
-/// The command line of built-in adapter `name` (`--verifier`), from `lab_dir`.
-pub fn builtin_argv(name: &str, lab_dir: &Path) -> Result<Vec<String>, CliError> {
+/// The command line of built-in adapter `name` (`--verifier`), from
+/// `lab_dir` (`--lab-dir`; `./lab` without it).
+pub fn builtin_argv(name: &str, lab_dir: Option<&Path>) -> Result<Vec<String>, CliError> {
     let (_, script, extra) = BUILT_IN
         .iter()
         .find(|(n, _, _)| *n == name)
@@ -129,8 +159,9 @@ pub fn builtin_argv(name: &str, lab_dir: &Path) -> Result<Vec<String>, CliError>
                 ),
             )
         })?;
+    let (python, lab_dir) = lab_python(lab_dir)?;
     let mut argv = vec![
-        python(lab_dir)?.display().to_string(),
+        python.display().to_string(),
         lab_dir.join("adapters").join(script).display().to_string(),
     ];
     argv.extend(extra.iter().map(|s| (*s).to_owned()));
@@ -369,7 +400,7 @@ fn write_results(runs: &[Run], args: &LabArgs) -> Result<(), CliError> {
     .map_err(csv_err)?;
     let mut md = format!(
         "# Verifier lab: the model held against the running verifiers\n\n\
-         Generated by `skewsim lab` (see `docs/lab.md`). Each scenario plays an enrollment and its logins \
+         Generated by `skewsim lab` (its method: `skewsim docs lab`). Each scenario plays an enrollment and its logins \
          against the real verifier through its adapter and against the matching preset; every check's answer \
          must agree. A *code collision* is a disagreement explained by two steps sharing a 6-digit code within the \
          verifier's own search (libpam's ±1499 steps, privacyIDEA's ±1000): the model identifies codes by their \

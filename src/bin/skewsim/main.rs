@@ -7,6 +7,7 @@ mod bulk;
 mod code;
 mod completions;
 mod dispatch;
+mod docs;
 mod drift;
 mod error;
 mod json;

@@ -180,7 +180,7 @@ pub fn run(args: &PoliciesArgs, out: &mut dyn Write) -> Result<u8, CliError> {
     }
     o.push_str(
         "(windows are steps relative to the verifier's own; replay: later = only steps after the last accepted, \
-         same = the same step refused; --sources shows where each number comes from; docs/model.md explains each verifier)\n",
+         same = the same step refused; --sources shows where each number comes from; `skewsim docs model` explains each verifier)\n",
     );
     crate::output::write(out, &o)?;
     Ok(0)

@@ -32,11 +32,11 @@ pub enum Clock {
 pub struct ProbeArgs {
     /// A built-in lab verifier (pyotp, oathtool, django-otp, google-authenticator-pam,
     /// google-authenticator-pam-noskewadj, privacyidea, privacyidea-autoresync,
-    /// privacyidea-verify), started with `--clock real` (or --clock virtual); needs `lab/setup.sh`.
+    /// privacyidea-verify), started with `--clock real` (or --clock virtual); needs `bash lab/setup.sh` (see --lab-dir).
     #[arg(long, value_name = "NAME", conflicts_with = "adapter")]
     pub verifier: Option<String>,
     /// Your verifier's adapter: a program and its arguments separated by spaces (run
-    /// without a shell), speaking docs/lab.md's protocol in real-clock mode. Probe only
+    /// without a shell), speaking the lab's protocol (`skewsim docs lab`) in real-clock mode. Probe only
     /// verifiers and accounts you own.
     #[arg(long, value_name = "COMMAND")]
     pub adapter: Option<String>,
@@ -71,9 +71,10 @@ pub struct ProbeArgs {
     /// on a virtual clock and print the experiments the probe would make against such a verifier.
     #[arg(long, value_name = "NAME", num_args = 0..=1, default_missing_value = "aws-iam", value_parser = parse_policy)]
     pub dry_run: Option<Policy>,
-    /// The folder holding adapters/ and the .venv that lab/setup.sh makes.
-    #[arg(long, value_name = "DIR", default_value = "lab")]
-    pub lab_dir: PathBuf,
+    /// The lab folder of a skewsim clone: adapters/ and the .venv that
+    /// `bash lab/setup.sh` makes [default: ./lab].
+    #[arg(long, value_name = "DIR")]
+    pub lab_dir: Option<PathBuf>,
     /// The longest to wait for each answer of the adapter.
     #[arg(long, allow_hyphen_values = true, value_name = "DUR", default_value = "60s", value_parser = crate::args::parse_timeout)]
     pub timeout: Duration,
@@ -139,7 +140,7 @@ pub fn run(args: &ProbeArgs, out: &mut dyn Write) -> Result<u8, CliError> {
     } else {
         let (argv, default_clock) = match (&args.verifier, &args.adapter) {
             (Some(name), None) => (
-                crate::lab::builtin_argv(name, &args.lab_dir)?,
+                crate::lab::builtin_argv(name, args.lab_dir.as_deref())?,
                 Some(Clock::Real),
             ),
             (None, Some(command)) => {
@@ -318,7 +319,7 @@ fn text(
         ));
     }
     o.push_str(&format!(
-        "wrote {} (use it with --policy-file; docs/probe.md says how to send it to the project)\n",
+        "wrote {} (use it with --policy-file; `skewsim docs probe` says how to send it to the project)\n",
         crate::dispatch::single_line(&args.out.display().to_string())
     ));
     o

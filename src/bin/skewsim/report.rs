@@ -95,7 +95,7 @@ pub fn run(args: &ReportArgs, out: &mut dyn Write) -> Result<u8, CliError> {
         &curves,
     )
     .map_err(|e| CliError::Other(e.to_string()))?;
-    let readme = readme(&dir);
+    let readme = readme(&dir, &Links::beside(&args.dir));
     write_all_atomic(&[
         (args.dir.join("comparison.svg"), chart.into_bytes()),
         (args.dir.join("README.md"), readme.into_bytes()),
@@ -180,7 +180,46 @@ fn summary() -> String {
     )
 }
 
-fn readme(dir: &str) -> String {
+/// How the README names the documents and the lab's results: as relative
+/// links where they exist beside the reports folder (the committed
+/// `reports/`, written inside the source tree), as `skewsim docs TOPIC` and
+/// the command that writes them elsewhere, so that no link dangles.
+struct Links {
+    /// The model: a link to `../docs/model.md`, or `skewsim docs model`.
+    model: String,
+    /// The lab's method: a link to `../docs/lab.md`, or `skewsim docs lab`.
+    lab_method: String,
+    /// The lab's results: a link to `lab/README.md`, or the command that writes it.
+    lab_results: String,
+}
+
+impl Links {
+    /// The links for a README written in `dir`.
+    fn beside(dir: &std::path::Path) -> Self {
+        let doc = |topic: &str| {
+            let file = format!("docs/{topic}.md");
+            if dir.join("..").join(&file).is_file() {
+                format!("[`{file}`](../{file})")
+            } else {
+                format!("`skewsim docs {topic}`")
+            }
+        };
+        let lab_results = if dir.join("lab/README.md").is_file() {
+            "[`lab/README.md`](lab/README.md)".to_owned()
+        } else {
+            let lab = dir.join("lab").display().to_string();
+            let command = ["skewsim", "lab", "--verifier", "all", "--out", &lab].map(str::to_owned);
+            format!("the folder `{}` writes", shown(&command))
+        };
+        Links {
+            model: doc("model"),
+            lab_method: doc("lab"),
+            lab_results,
+        }
+    }
+}
+
+fn readme(dir: &str, links: &Links) -> String {
     let mut o = format!(
         "# Findings: when does a TOTP enrollment go out of sync?\n\n\
          ![How each verifier ends a late enrollment, by delay: one row per verifier](comparison.svg)\n\n{}\n\
@@ -193,8 +232,8 @@ fn readme(dir: &str) -> String {
         o.push_str(&shown(&c));
         o.push('\n');
     }
-    o.push_str(
-        "```\n\nThe model is [`docs/model.md`](../docs/model.md): each preset follows its verifier's source \
+    o.push_str(&format!(
+        "```\n\nThe model is {}: each preset follows its verifier's source \
          (`skewsim policies --sources` cites file and function), except `aws-iam` and `aws-iam-shift`, two \
          named hypotheses about a verifier whose rules AWS does not publish. A pair enrollment: the person reads \
          code 1, waits for the next code, reads it `reaction` later (2 s here), and the verifier receives both \
@@ -202,7 +241,7 @@ fn readme(dir: &str) -> String {
          `delay` later; a refused code is retried with each new code, 3 attempts. The first login is a day later, \
          received 5 s after its code was read. Probabilities are exact over both phases (1 ms resolution).\n\n\
          Every preset except the AWS hypotheses is also held against the running verifier by `skewsim lab` \
-         (results in [`lab/README.md`](lab/README.md), method in [`docs/lab.md`](../docs/lab.md)).\n\n\
+         (results in {}, method in {}).\n\n\
          Outcomes: **in sync** (the first login is accepted); **out of sync** (refused, and it would have been \
          accepted had the enrollment stored the device's true offset: the enrollment's doing); **login fails** \
          (refused either way: the clock or the login's own delay; the tables say *login refused anyway*); **rejected** (the enrollment itself).\n\n\
@@ -211,7 +250,8 @@ fn readme(dir: &str) -> String {
          brackets, the outcome's probability right there (a jump shows as a large share at once).\n\n\
          | policy | evidence | enrollment | outcome at 90 s | login accepted for certain | wrong offset stored | wrong offset certain | login refused anyway | enrollment refused |\n\
          | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n",
-    );
+        links.model, links.lab_results, links.lab_method
+    ));
     let certain = |v: Option<i64>| {
         v.map_or("not at any delay".to_owned(), |ms| {
             format!("from {}", format_human(ms))

@@ -78,7 +78,7 @@ pub struct ModelArgs {
     #[arg(long, allow_hyphen_values = true, value_name = "WHEN", value_parser = parse_track)]
     pub track_drift: Option<TrackDrift>,
     /// A policy file instead of a preset (TOML; `skewsim policies --export NAME`
-    /// prints one to start from, `skewsim probe` writes one; docs/policy-files.md).
+    /// prints one to start from, `skewsim probe` writes one; `skewsim docs policy-files`).
     #[arg(long, value_name = "PATH", conflicts_with = "policy")]
     pub policy_file: Option<std::path::PathBuf>,
     /// How many codes the person tries at one check (a one-code enrollment or
