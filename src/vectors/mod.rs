@@ -2,11 +2,22 @@
 //! implementation (ours, or an external command) against them.
 //!
 //! [`load`] reads each CSV into typed cases, [`core`] runs them through this
-//! crate's TOTP core, [`external`] through a command template.
+//! crate's TOTP core, [`external`] through a command template,
+//! [`conformance`] through the caller's own code ([`assert_conforms`] in a
+//! test), and [`json`] exports them for other languages (Wycheproof's shape).
 
+pub mod conformance;
 pub mod core;
 pub mod external;
+mod flags;
+pub mod json;
 pub mod load;
+
+pub use conformance::{
+    Answer, Capability, CodeInput, FailureKind, FileSummary, Generator, Implementation, Report,
+    RowFailure, UriFields, VerifyInput, assert_conforms, check, check_files,
+};
+pub use json::export_json;
 
 pub use load::{
     CodeCase, Expect, LoadError, SecretCase, UriCase, VectorFile, VectorSet, VerifyCase, load_dir,
