@@ -18,9 +18,10 @@
 //!
 //! The planted bugs are the classic ones, each caught by rows named in
 //! `tests/vectors.rs`:
-//! - `seed`: the key repeated to the hash's output size, which turns RFC
-//!   6238's 20-byte seed into its 32- and 64-byte ones, so the 20-byte seed
-//!   "reproduces" the published SHA-256/512 codes (the seed erratum);
+//! - `seed`: a short key repeated to the hash's output size (old otplib and
+//!   speakeasy did), which turns RFC 6238's 20-byte seed into its 32- and
+//!   64-byte ones, so the 20-byte seed "reproduces" the published
+//!   SHA-256/512 codes (the seed erratum);
 //! - `offset`: the dynamic-truncation offset read from byte 19 (SHA-1's
 //!   last byte) whatever the hash;
 //! - `time32`: the time held in 32 bits, wrong from 2106 on.

@@ -594,6 +594,16 @@ fn bad_input_gets_one_error_line_and_exit_2() {
         ),
         (vec!["vectors", "--dir", "/nonexistent/vectors"], "--dir"),
         (vec!["vectors", "--cmd", "true"], "--cmd"),
+        // A folder is not a file to replace; --export-json does not run anything.
+        (vec!["vectors", "--export-json", "/tmp"], "--export-json"),
+        (
+            vec!["vectors", "--export-json", "v.json", "--cmd", "echo {time}"],
+            "--export-json",
+        ),
+        (
+            vec!["vectors", "--export-json", "v.json", "--format", "json"],
+            "--export-json",
+        ),
         (vec!["--delay", "90x"], "--delay"),
         (vec!["--delay", "ninety"], "--delay"),
         (vec!["--delay", "-5s"], "--delay"),

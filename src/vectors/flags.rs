@@ -67,14 +67,17 @@ pub const NOTES: [(&str, &str); 28] = [
         "Nomask",
         "bug: the 31-bit mask (0x7fffffff) left out of dynamic truncation",
     ),
-    ("Keypad", "bug: the key padded or cut to the hash size"),
+    (
+        "Keypad",
+        "bug: a short key repeated to the hash's output size (old otplib, speakeasy): the 20-byte seed then gives the published SHA-256 codes",
+    ),
     ("Round", "bug: the step counter rounded instead of floored"),
     ("NoT0", "bug: T0 ignored"),
     (
         "B32AsAscii",
         "bug: the base32 text used as the key instead of the bytes it encodes",
     ),
-    ("Mod32", "bug: 10^digits computed in 32 bits"),
+    ("Mod32", "bug: 10^10 computed in 32-bit arithmetic"),
     (
         "Window",
         "windowed verification: the nearest matching offset, past before future, or a rejection",
@@ -101,13 +104,24 @@ pub const NOTES: [(&str, &str); 28] = [
     ("Hotp", "an otpauth://hotp URI"),
 ];
 
-/// What a flag means (generic text for one not in [`NOTES`]).
+/// What a flag means: [`NOTES`], `Invalid…` for an input to refuse with
+/// its error kind, generic text for any other.
 pub fn note(flag: &str) -> String {
-    NOTES
-        .iter()
-        .find(|(f, _)| *f == flag)
-        .map(|(_, d)| (*d).to_owned())
-        .unwrap_or_else(|| format!("rows whose id is marked {flag}"))
+    if let Some((_, d)) = NOTES.iter().find(|(f, _)| *f == flag) {
+        return (*d).to_owned();
+    }
+    match flag.strip_prefix("Invalid") {
+        Some(kind) if !kind.is_empty() => format!(
+            "an input to refuse, error kind {} (vectors/README.md lists the kinds)",
+            kind.to_ascii_lowercase()
+        ),
+        _ => format!("rows whose id is marked {flag}"),
+    }
+}
+
+/// `char` → `InvalidChar`: the flag of a row that must be refused.
+fn invalid(error: &str) -> String {
+    format!("Invalid{}", camel(error))
 }
 
 /// `period-t0` → `PeriodT0`.
@@ -168,6 +182,9 @@ pub fn secret(case: &SecretCase) -> (Vec<String>, RowResult) {
             return (flags, RowResult::Acceptable);
         }
     }
+    if case.expect == Expect::Invalid {
+        flags.push(invalid(&case.error));
+    }
     (flags, verdict_of(case.expect))
 }
 
@@ -182,6 +199,7 @@ pub fn uri(case: &UriCase) -> (Vec<String>, RowResult) {
         _ => {}
     }
     if case.expect == Expect::Invalid {
+        flags.push(invalid(&case.error));
         return (flags, RowResult::Invalid);
     }
     let text = case.uri.as_str();
@@ -242,7 +260,8 @@ fn verdict_of(expect: Expect) -> RowResult {
     }
 }
 
-/// Every flag the files use, in order of first use.
+/// Every flag the files use: those of [`NOTES`] in its order, then any other
+/// in order of first use.
 pub fn used(files: &[VectorFile]) -> Vec<String> {
     let mut seen: Vec<String> = Vec::new();
     let mut add = |flags: Vec<String>| {
@@ -260,6 +279,14 @@ pub fn used(files: &[VectorFile]) -> Vec<String> {
             VectorSet::Uris(v) => v.iter().for_each(|c| add(uri(c).0)),
         }
     }
+    let rank = |f: &String| {
+        NOTES
+            .iter()
+            .position(|(n, _)| n == f)
+            .unwrap_or(NOTES.len())
+    };
+    // A stable sort: unknown flags keep their order of first use.
+    seen.sort_by_key(rank);
     seen
 }
 
@@ -272,7 +299,7 @@ mod tests {
         let files = crate::vectors::load_built_in().expect("built-in vectors parse");
         for flag in used(&files) {
             assert!(
-                NOTES.iter().any(|(f, _)| *f == flag),
+                NOTES.iter().any(|(f, _)| *f == flag) || note(&flag).contains("error kind"),
                 "flag {flag} has no entry in NOTES"
             );
         }
