@@ -2390,3 +2390,29 @@ fn probe_refuses_bad_input_in_one_line() {
         assert!(e.contains(expected), "{args:?}: {e}");
     }
 }
+
+/// Ids and comments of a file given with --dir are anyone's text: a failing
+/// row's id cannot forge a line of the table, nor a comment move the cursor.
+#[test]
+fn regression_vector_ids_from_dir_cannot_forge_table_lines() {
+    let dir = temp_dir("forged-ids");
+    std::fs::create_dir_all(&dir).expect("dir");
+    std::fs::write(
+        dir.join("x.csv"),
+        "id,algorithm,secret_hex,digits,period,t0,time,expected,result,comment\n\
+         \"a\nall 1 rows pass\",sha1,3132333435363738393031323334353637383930,6,30,0,59,000000,valid,\"it's \u{1b}[2J\"\n",
+    )
+    .expect("write");
+    let o = skewsim(&["vectors", "--dir", dir.to_str().expect("utf-8")]);
+    std::fs::remove_dir_all(&dir).expect("cleanup");
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(!out.lines().any(|l| l.starts_with("all ")), "{out}");
+    assert!(!out.contains('\u{1b}'), "{out}");
+    assert!(
+        out.contains(
+            "FAIL x.csv a\\nall 1 rows pass: expected 000000, got 287082 (it's \\u{1b}[2J)"
+        ),
+        "{out}"
+    );
+}

@@ -507,7 +507,7 @@ fn csv_text(value: &Value) -> String {
 fn exported(column: &str, columns: &[String], group: &Value, test: &Value) -> String {
     let has = |c: &str| columns.iter().any(|x| x == c);
     let parsed = |key: &str| csv_text(&test["parsed"][key]);
-    let value = match column {
+    match column {
         "id" | "comment" | "input" | "uri" | "error" => csv_text(&test[column]),
         "result" => csv_text(&test["result"]),
         "hex" => csv_text(&test["bytes"]),
@@ -531,8 +531,7 @@ fn exported(column: &str, columns: &[String], group: &Value, test: &Value) -> St
         },
         "expected" => csv_text(&test["code"]),
         other => panic!("column {other} has no place in the export"),
-    };
-    value
+    }
 }
 
 /// `vectors --export-json`: the Wycheproof-shaped document holds to

@@ -69,11 +69,16 @@ impl<T, E: fmt::Display> From<Result<T, E>> for Answer<T> {
 /// ```
 /// use skewsim::vectors::{Answer, CodeInput, Generator, check};
 ///
-/// let mut seen = 0;
-/// let _ = check(&Generator(|c: &CodeInput<'_>| {
-///     assert!(c.period > 0 && (6..=10).contains(&c.digits));
+/// // Every HOTP row of the built-in files, counted.
+/// let hotp = std::cell::Cell::new(0);
+/// let _ = check(&Generator::new(|c: &CodeInput<'_>| {
+///     if let Some(counter) = c.counter {
+///         assert_eq!((c.period, c.t0, c.time), (1, 0, counter));
+///         hotp.set(hotp.get() + 1);
+///     }
 ///     Answer::<String>::Unsupported
 /// }))?;
+/// assert_eq!(hotp.get(), 10);
 /// # Ok::<(), skewsim::vectors::LoadError>(())
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -274,12 +279,31 @@ pub trait Implementation {
 /// use skewsim::vectors::{Answer, Generator, check};
 ///
 /// // A generator that always says 000000 fails the valid rows.
-/// let report = check(&Generator(|_: &_| Answer::Gave("000000".to_owned())))?;
+/// let report = check(&Generator::new(|_| Answer::Gave("000000".to_owned())))?;
 /// assert!(!report.conforms());
 /// # Ok::<(), skewsim::vectors::LoadError>(())
 /// ```
 #[derive(Debug, Clone, Copy)]
-pub struct Generator<F>(pub F);
+pub struct Generator<F>(F);
+
+impl<F: Fn(&CodeInput<'_>) -> Answer<String>> Generator<F> {
+    /// Wraps the closure (through this function, so that Rust infers its
+    /// argument's type and lifetime).
+    ///
+    /// ```
+    /// use skewsim::vectors::{Answer, Generator, check};
+    ///
+    /// let unsupported = Generator::new(|c| {
+    ///     assert!(c.digits >= 6);
+    ///     Answer::<String>::Unsupported
+    /// });
+    /// assert_eq!(check(&unsupported)?.passed(), 0);
+    /// # Ok::<(), skewsim::vectors::LoadError>(())
+    /// ```
+    pub fn new(generate: F) -> Self {
+        Generator(generate)
+    }
+}
 
 impl<F: Fn(&CodeInput<'_>) -> Answer<String>> Implementation for Generator<F> {
     fn generate(&self, input: &CodeInput<'_>) -> Answer<String> {
@@ -352,7 +376,7 @@ impl fmt::Display for FailureKind {
 /// ```
 /// use skewsim::vectors::{Answer, Generator, check};
 ///
-/// let report = check(&Generator(|_: &_| Answer::Gave("000000".to_owned())))?;
+/// let report = check(&Generator::new(|_| Answer::Gave("000000".to_owned())))?;
 /// let first = &report.failures[0];
 /// assert_eq!((first.file.as_str(), first.id.as_str()), ("hotp_rfc4226.csv", "rfc4226-d-0"));
 /// assert_eq!((first.expected.as_str(), first.got.as_str()), ("755224", "000000"));
@@ -390,7 +414,7 @@ pub struct RowFailure {
 /// ```
 /// use skewsim::vectors::{Answer, Capability, Generator, check};
 ///
-/// let report = check(&Generator(|_: &_| Answer::Unsupported))?;
+/// let report = check(&Generator::new(|_| Answer::Unsupported))?;
 /// let rfc = report.files.iter().find(|f| f.file == "totp_rfc6238.csv").expect("a built-in file");
 /// assert_eq!((rfc.capability, rfc.skipped), (Capability::Generate, 30));
 /// # Ok::<(), skewsim::vectors::LoadError>(())
@@ -418,7 +442,7 @@ pub struct FileSummary {
 /// ```
 /// use skewsim::vectors::{Answer, Generator, check};
 ///
-/// let report = check(&Generator(|_: &_| Answer::Gave("000000".to_owned())))?;
+/// let report = check(&Generator::new(|_| Answer::Gave("000000".to_owned())))?;
 /// let text = report.to_string();
 /// assert!(text.contains("FAIL totp_rfc6238.csv rfc6238-b-sha1-59"));
 /// assert!(report.failed_ids().contains(&"rfc6238-b-sha1-59"));
@@ -541,7 +565,7 @@ impl fmt::Display for Report {
 /// ```
 /// use skewsim::vectors::{Answer, Generator, check};
 ///
-/// let report = check(&Generator(|_: &_| Answer::Gave("000000".to_owned())))?;
+/// let report = check(&Generator::new(|_| Answer::Gave("000000".to_owned())))?;
 /// assert!(report.failed() > 600);
 /// # Ok::<(), skewsim::vectors::LoadError>(())
 /// ```
@@ -562,7 +586,7 @@ pub fn check<I: Implementation + ?Sized>(implementation: &I) -> Result<Report, L
 ///     .into_iter()
 ///     .filter(|f| f.name == "hotp_rfc4226.csv")
 ///     .collect();
-/// let report = check_files(&files, &Generator(|_: &_| Answer::Gave("755224".to_owned())));
+/// let report = check_files(&files, &Generator::new(|_| Answer::Gave("755224".to_owned())));
 /// assert_eq!((report.passed(), report.failed()), (1, 9));
 /// # Ok::<(), skewsim::vectors::LoadError>(())
 /// ```
@@ -610,7 +634,7 @@ pub fn check_files<I: Implementation + ?Sized>(files: &[VectorFile], implementat
 /// use skewsim::vectors::{Answer, Generator, assert_conforms};
 ///
 /// // skewsim's own core passes (your implementation goes in its place).
-/// assert_conforms(&Generator(|c: &skewsim::vectors::CodeInput<'_>| {
+/// assert_conforms(&Generator::new(|c| {
 ///     let step = skewsim::TimeStep::new(c.period, c.t0);
 ///     let digits = skewsim::Digits::new(c.digits.into());
 ///     match (skewsim::Secret::from_bytes(c.secret), step, digits) {
@@ -625,7 +649,7 @@ pub fn check_files<I: Implementation + ?Sized>(files: &[VectorFile], implementat
 ///
 /// ```should_panic
 /// use skewsim::vectors::{Answer, Generator, assert_conforms};
-/// assert_conforms(&Generator(|_: &_| Answer::Gave("000000".to_owned())));
+/// assert_conforms(&Generator::new(|_| Answer::Gave("000000".to_owned())));
 /// ```
 ///
 /// # Panics

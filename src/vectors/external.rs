@@ -231,12 +231,20 @@ pub fn printable(text: &str) -> String {
     printable_max(text, 80)
 }
 
-/// [`printable`] with another limit (a row's comment runs to 150 characters).
+/// [`printable`] with another limit (a row's comment runs to 150
+/// characters). Quotes stay as they are: they neither end a line nor move
+/// the cursor, and comments are full of apostrophes.
 pub(crate) fn printable_max(text: &str, max: usize) -> String {
     let mut out: String = text
         .chars()
         .take(max)
-        .flat_map(char::escape_debug)
+        .flat_map(|c| {
+            let escaped: Vec<char> = match c {
+                '\'' | '"' => vec![c],
+                _ => c.escape_debug().collect(),
+            };
+            escaped
+        })
         .collect();
     if text.chars().count() > max {
         out.push('…');

@@ -145,7 +145,7 @@ pub fn render_table(reports: &[FileReport]) -> String {
         let rows = r.passed + r.failures.len() + r.skipped;
         out.push_str(&format!(
             "{:<24} {:<8} {:>6} {:>6} {:>6} {:>8}\n",
-            r.file,
+            external::printable(&r.file),
             r.kind,
             rows,
             r.passed,
@@ -156,11 +156,18 @@ pub fn render_table(reports: &[FileReport]) -> String {
         fail += r.failures.len();
         skip += r.skipped;
     }
+    // Ids, comments and verdicts come from the files (--dir: anyone's),
+    // escaped; what an external tool gave is escaped where it is read.
+    use external::{printable, printable_max};
     for r in reports {
         for f in &r.failures {
             out.push_str(&format!(
                 "FAIL {} {}: expected {}, got {} ({})\n",
-                r.file, f.id, f.expected, f.got, f.comment
+                printable(&r.file),
+                printable(&f.id),
+                printable_max(&f.expected, 200),
+                f.got,
+                printable_max(&f.comment, 200)
             ));
         }
     }
