@@ -13,9 +13,22 @@ use super::load::{CodeCase, SecretCase, UriCase, VectorFile, VectorSet, VerifyCa
 
 /// The version of the export's layout (`"version"`); it changes only when a
 /// field's meaning does.
+///
+/// ```
+/// let json = skewsim::vectors::export_json(&skewsim::vectors::load_built_in()?);
+/// assert!(json.contains(&format!("\"version\": {}", skewsim::vectors::json::VERSION)));
+/// # Ok::<(), skewsim::vectors::LoadError>(())
+/// ```
 pub const VERSION: u64 = 1;
 
-/// The schema file that describes the export (`"schema"`).
+/// The schema file that describes the export (`"schema"`; in the
+/// repository, `docs/vectors.schema.json`).
+///
+/// ```
+/// let json = skewsim::vectors::export_json(&skewsim::vectors::load_built_in()?);
+/// assert!(json.contains(&format!("\"schema\": \"{}\"", skewsim::vectors::json::SCHEMA)));
+/// # Ok::<(), skewsim::vectors::LoadError>(())
+/// ```
 pub const SCHEMA: &str = "vectors.schema.json";
 
 /// The vector files as a Wycheproof-shaped JSON document (pretty-printed,
