@@ -700,24 +700,21 @@ impl Judge<'_> {
     }
 
     fn code<I: Implementation + ?Sized>(&mut self, case: &CodeCase, implementation: &I) {
-        let outcome = match (input_of(case), &case.secret_hex) {
-            (Some((algorithm, digits)), hex) => match hex_bytes(hex) {
-                Some(secret) => {
-                    let input = CodeInput {
-                        secret: &secret,
-                        algorithm,
-                        digits,
-                        period: case.period,
-                        t0: case.t0,
-                        time: case.time,
-                        counter: case.counter,
-                    };
-                    judge_code(case, implementation.generate(&input))
-                }
-                None => Outcome::Skip,
-            },
-            (None, _) => Outcome::Skip,
+        let (Some((algorithm, digits)), Some(secret)) =
+            (input_of(case), hex_bytes(&case.secret_hex))
+        else {
+            return self.record(&case.id, &case.comment, Outcome::Skip);
         };
+        let input = CodeInput {
+            secret: &secret,
+            algorithm,
+            digits,
+            period: case.period,
+            t0: case.t0,
+            time: case.time,
+            counter: case.counter,
+        };
+        let outcome = judge_code(case, implementation.generate(&input));
         self.record(&case.id, &case.comment, outcome);
     }
 
