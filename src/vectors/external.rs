@@ -228,8 +228,25 @@ fn wait(child: &mut Child, limit: Duration) -> Option<std::process::ExitStatus> 
 /// At most 80 characters of a tool's or a file's text, control characters
 /// escaped, so that nothing it prints can forge a line or move the cursor.
 pub fn printable(text: &str) -> String {
-    let mut out: String = text.chars().take(80).flat_map(char::escape_debug).collect();
-    if text.chars().count() > 80 {
+    printable_max(text, 80)
+}
+
+/// [`printable`] with another limit (a row's comment runs to 150
+/// characters). Quotes stay as they are: they neither end a line nor move
+/// the cursor, and comments are full of apostrophes.
+pub(crate) fn printable_max(text: &str, max: usize) -> String {
+    let mut out: String = text
+        .chars()
+        .take(max)
+        .flat_map(|c| {
+            let escaped: Vec<char> = match c {
+                '\'' | '"' => vec![c],
+                _ => c.escape_debug().collect(),
+            };
+            escaped
+        })
+        .collect();
+    if text.chars().count() > max {
         out.push('…');
     }
     out

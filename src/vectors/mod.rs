@@ -2,11 +2,22 @@
 //! implementation (ours, or an external command) against them.
 //!
 //! [`load`] reads each CSV into typed cases, [`core`] runs them through this
-//! crate's TOTP core, [`external`] through a command template.
+//! crate's TOTP core, [`external`] through a command template,
+//! [`conformance`] through the caller's own code ([`assert_conforms`] in a
+//! test), and [`json`] exports them for other languages (Wycheproof's shape).
 
+pub mod conformance;
 pub mod core;
 pub mod external;
+mod flags;
+pub mod json;
 pub mod load;
+
+pub use conformance::{
+    Answer, Capability, CodeInput, FailureKind, FileSummary, Generator, Implementation, Report,
+    RowFailure, UriFields, VerifyInput, assert_conforms, check, check_files,
+};
+pub use json::export_json;
 
 pub use load::{
     CodeCase, Expect, LoadError, SecretCase, UriCase, VectorFile, VectorSet, VerifyCase, load_dir,
@@ -134,7 +145,7 @@ pub fn render_table(reports: &[FileReport]) -> String {
         let rows = r.passed + r.failures.len() + r.skipped;
         out.push_str(&format!(
             "{:<24} {:<8} {:>6} {:>6} {:>6} {:>8}\n",
-            r.file,
+            external::printable(&r.file),
             r.kind,
             rows,
             r.passed,
@@ -145,11 +156,18 @@ pub fn render_table(reports: &[FileReport]) -> String {
         fail += r.failures.len();
         skip += r.skipped;
     }
+    // Ids, comments and verdicts come from the files (--dir: anyone's),
+    // escaped; what an external tool gave is escaped where it is read.
+    use external::{printable, printable_max};
     for r in reports {
         for f in &r.failures {
             out.push_str(&format!(
                 "FAIL {} {}: expected {}, got {} ({})\n",
-                r.file, f.id, f.expected, f.got, f.comment
+                printable(&r.file),
+                printable(&f.id),
+                printable_max(&f.expected, 200),
+                f.got,
+                printable_max(&f.comment, 200)
             ));
         }
     }

@@ -521,6 +521,7 @@ fn docs_prints_the_documents_compiled_in() {
         ("bench", "bench.md"),
         ("schema", "skewsim.schema.json"),
         ("policy-file-schema", "policy-file.schema.json"),
+        ("vectors-schema", "vectors.schema.json"),
     ];
     for (topic, file) in topics {
         assert!(
@@ -756,6 +757,16 @@ fn bad_input_gets_one_error_line_and_exit_2() {
         ),
         (vec!["vectors", "--dir", "/nonexistent/vectors"], "--dir"),
         (vec!["vectors", "--cmd", "true"], "--cmd"),
+        // A folder is not a file to replace; --export-json does not run anything.
+        (vec!["vectors", "--export-json", "/tmp"], "--export-json"),
+        (
+            vec!["vectors", "--export-json", "v.json", "--cmd", "echo {time}"],
+            "--export-json",
+        ),
+        (
+            vec!["vectors", "--export-json", "v.json", "--format", "json"],
+            "--export-json",
+        ),
         (vec!["--delay", "90x"], "--delay"),
         (vec!["--delay", "ninety"], "--delay"),
         (vec!["--delay", "-5s"], "--delay"),
@@ -2554,4 +2565,30 @@ fn probe_refuses_bad_input_in_one_line() {
         assert_eq!(e.lines().count(), 1, "{args:?}: {e}");
         assert!(e.contains(expected), "{args:?}: {e}");
     }
+}
+
+/// Ids and comments of a file given with --dir are anyone's text: a failing
+/// row's id cannot forge a line of the table, nor a comment move the cursor.
+#[test]
+fn regression_vector_ids_from_dir_cannot_forge_table_lines() {
+    let dir = temp_dir("forged-ids");
+    std::fs::create_dir_all(&dir).expect("dir");
+    std::fs::write(
+        dir.join("x.csv"),
+        "id,algorithm,secret_hex,digits,period,t0,time,expected,result,comment\n\
+         \"a\nall 1 rows pass\",sha1,3132333435363738393031323334353637383930,6,30,0,59,000000,valid,\"it's \u{1b}[2J\"\n",
+    )
+    .expect("write");
+    let o = skewsim(&["vectors", "--dir", dir.to_str().expect("utf-8")]);
+    std::fs::remove_dir_all(&dir).expect("cleanup");
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(!out.lines().any(|l| l.starts_with("all ")), "{out}");
+    assert!(!out.contains('\u{1b}'), "{out}");
+    assert!(
+        out.contains(
+            "FAIL x.csv a\\nall 1 rows pass: expected 000000, got 287082 (it's \\u{1b}[2J)"
+        ),
+        "{out}"
+    );
 }

@@ -474,3 +474,237 @@ fn policy_files_validate_against_their_schema() {
     }
     let _ = std::fs::remove_dir_all(probed.parent().expect("a folder"));
 }
+
+/// docs/vectors.schema.json, compiled (which checks it against the draft
+/// 2020-12 meta-schema).
+fn vectors_validator() -> (Schemas, SchemaIndex) {
+    let text = std::fs::read_to_string(root().join("docs/vectors.schema.json"))
+        .expect("the vectors schema");
+    let schema: Value = serde_json::from_str(&text).expect("the schema is JSON");
+    let mut schemas = Schemas::new();
+    let mut compiler = Compiler::new();
+    compiler
+        .add_resource("urn:skewsim:vectors:1", schema)
+        .expect("the schema loads");
+    let index = compiler
+        .compile("urn:skewsim:vectors:1", &mut schemas)
+        .unwrap_or_else(|e| panic!("the schema compiles: {e:#}"));
+    (schemas, index)
+}
+
+/// A JSON value as the CSV writes it: strings as they are, numbers in
+/// decimal, null as an empty field.
+fn csv_text(value: &Value) -> String {
+    match value {
+        Value::String(s) => s.clone(),
+        Value::Null => String::new(),
+        other => other.to_string(),
+    }
+}
+
+/// Where each CSV column lives in the export, for a row of a file whose
+/// header is `columns`: the group's parameters, the test, or the test's
+/// `parsed` fields (URIs).
+fn exported(column: &str, columns: &[String], group: &Value, test: &Value) -> String {
+    let has = |c: &str| columns.iter().any(|x| x == c);
+    let parsed = |key: &str| csv_text(&test["parsed"][key]);
+    match column {
+        "id" | "comment" | "input" | "uri" | "error" => csv_text(&test[column]),
+        "result" => csv_text(&test["result"]),
+        "hex" => csv_text(&test["bytes"]),
+        "encoding" | "behind" | "ahead" => csv_text(&group[column]),
+        "counter" if has("uri") => parsed("counter"),
+        "counter" => csv_text(&test["counter"]),
+        "hmac_sha1_hex" => csv_text(&test["hmac"]),
+        "truncated_hex" => csv_text(&test["truncatedHex"]),
+        "truncated_dec" => csv_text(&test["truncated"]),
+        "kind" | "issuer" | "account" | "algorithm" | "digits" | "period" if has("uri") => {
+            parsed(column)
+        }
+        "secret_hex" if has("uri") => parsed("key"),
+        "secret_hex" => csv_text(&test["key"]),
+        "algorithm" | "digits" | "period" | "t0" => csv_text(&group[column]),
+        "time" | "code" => csv_text(&test[column]),
+        // Verification: accepted:OFFSET or rejected.
+        "expected" if has("behind") => match &test["offset"] {
+            Value::Null => "rejected".to_owned(),
+            offset => format!("accepted:{offset}"),
+        },
+        "expected" => csv_text(&test["code"]),
+        other => panic!("column {other} has no place in the export"),
+    }
+}
+
+/// `vectors --export-json`: the Wycheproof-shaped document holds to
+/// docs/vectors.schema.json, is the library's export_json byte for byte,
+/// and holds every CSV row exactly once with the same values.
+#[test]
+fn the_vectors_export_validates_and_agrees_with_the_csv_files() {
+    let (schemas, index) = vectors_validator();
+    let printed = skewsim(&["vectors", "--export-json", "-"]);
+    assert_eq!(printed.status.code(), Some(0));
+    let dir = temp("export");
+    let file = dir.join("vectors.json");
+    let written = skewsim(&["vectors", "--export-json", file.to_str().expect("utf-8")]);
+    assert_eq!(written.status.code(), Some(0));
+    assert!(
+        String::from_utf8_lossy(&written.stdout).starts_with("wrote 931 tests from 7 files to ")
+    );
+    assert_eq!(std::fs::read(&file).expect("the export"), printed.stdout);
+    let _ = std::fs::remove_dir_all(&dir);
+    let files = skewsim::vectors::load_built_in().expect("built-in vectors");
+    assert_eq!(
+        skewsim::vectors::export_json(&files).as_bytes(),
+        printed.stdout.as_slice()
+    );
+    let doc: Value = serde_json::from_slice(&printed.stdout).expect("the export is JSON");
+    assert_eq!(invalid(&schemas, index, &doc), None);
+
+    // Every test once, by file and id; tcIds 1..N in order.
+    let mut by_row = std::collections::HashMap::new();
+    let mut tc_id = 0;
+    for group in doc["testGroups"].as_array().expect("groups") {
+        for test in group["tests"].as_array().expect("tests") {
+            tc_id += 1;
+            assert_eq!(test["tcId"], tc_id);
+            let key = (csv_text(&group["file"]), csv_text(&test["id"]));
+            assert!(
+                by_row.insert(key.clone(), (group, test)).is_none(),
+                "{key:?} twice"
+            );
+        }
+    }
+    assert_eq!(doc["numberOfTests"], tc_id);
+
+    // Every CSV row, read independently of skewsim's loader, column by column.
+    let mut rows = 0;
+    let mut csv_files: Vec<PathBuf> = std::fs::read_dir(root().join("vectors"))
+        .expect("vectors/")
+        .map(|e| e.expect("entry").path())
+        .filter(|p| p.extension().is_some_and(|x| x == "csv"))
+        .collect();
+    csv_files.sort();
+    assert_eq!(csv_files.len(), 7);
+    for path in &csv_files {
+        let name = path
+            .file_name()
+            .expect("a name")
+            .to_string_lossy()
+            .into_owned();
+        let mut reader = csv::ReaderBuilder::new()
+            .comment(Some(b'#'))
+            .from_path(path)
+            .expect("the CSV opens");
+        let columns: Vec<String> = reader
+            .headers()
+            .expect("a header")
+            .iter()
+            .map(str::to_owned)
+            .collect();
+        for record in reader.records() {
+            let record = record.expect("a row");
+            rows += 1;
+            let id = record.get(0).expect("an id").to_owned();
+            let (group, test) = by_row
+                .get(&(name.clone(), id.clone()))
+                .unwrap_or_else(|| panic!("{name} {id} is not in the export"));
+            for (column, value) in columns.iter().zip(record.iter()) {
+                let got = exported(column, &columns, group, test);
+                if column == "result" && value == "valid" && got == "acceptable" {
+                    // A lenient form: flagged, and refusing it is allowed.
+                    let flags = test["flags"].to_string();
+                    assert!(
+                        ["LowerCase", "Separators", "Padding", "CaseInsensitive"]
+                            .iter()
+                            .any(|f| flags.contains(f)),
+                        "{name} {id}: acceptable without a leniency flag: {flags}"
+                    );
+                    continue;
+                }
+                // The HOTP file has no result column: its rows are valid.
+                assert_eq!(got, value, "{name} {id}: column {column}");
+            }
+            if !columns.iter().any(|c| c == "result") {
+                let expected = if columns.iter().any(|c| c == "behind") {
+                    if test["offset"].is_null() {
+                        "invalid"
+                    } else {
+                        "valid"
+                    }
+                } else {
+                    "valid"
+                };
+                assert_eq!(test["result"], expected, "{name} {id}");
+            }
+        }
+    }
+    assert_eq!(rows, tc_id, "the export holds a test no CSV row gave");
+}
+
+/// Ids and comments from a file given with --dir cannot break the document,
+/// and the schema refuses what breaks the contract.
+#[test]
+fn the_vectors_export_escapes_untrusted_text_and_the_schema_bites() {
+    let (schemas, index) = vectors_validator();
+    let dir = temp("export-dir");
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let nasty = "a\"b\\c\u{1}\u{2028}";
+    std::fs::write(
+        dir.join("x.csv"),
+        format!(
+            "# source: a test\nid,algorithm,secret_hex,digits,period,t0,time,expected,result,comment\n\"{}\",sha1,{HEX},6,30,0,59,287082,valid,\"two\nlines\"\n",
+            nasty.replace('"', "\"\"")
+        ),
+    )
+    .expect("write");
+    let o = skewsim(&[
+        "vectors",
+        "--dir",
+        dir.to_str().expect("utf-8"),
+        "--export-json",
+        "-",
+    ]);
+    let _ = std::fs::remove_dir_all(&dir);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let doc: Value = serde_json::from_slice(&o.stdout).expect("still JSON");
+    assert_eq!(invalid(&schemas, index, &doc), None);
+    let test = &doc["testGroups"][0]["tests"][0];
+    assert_eq!(test["id"], nasty);
+    assert_eq!(test["comment"], "two\nlines");
+
+    let good: Value =
+        serde_json::from_slice(&skewsim(&["vectors", "--export-json", "-"]).stdout).expect("JSON");
+    let mut broken = Vec::new();
+    let mut result = good.clone();
+    result["testGroups"][0]["tests"][0]["result"] = Value::from("maybe");
+    broken.push(("a result that is not valid/invalid/acceptable", result));
+    let mut missing = good.clone();
+    missing["testGroups"][1]["tests"][0]
+        .as_object_mut()
+        .expect("a test")
+        .remove("tcId");
+    broken.push(("a test without tcId", missing));
+    let totp = good["testGroups"]
+        .as_array()
+        .expect("groups")
+        .iter()
+        .position(|g| g["type"] == "TotpGeneration")
+        .expect("a TOTP group");
+    let mut code = good.clone();
+    code["testGroups"][totp]["tests"][0]["code"] = Value::from(287082);
+    broken.push(("a code as a number", code));
+    let mut kind = good;
+    kind["testGroups"][0]["type"] = Value::from("TotpGeneration");
+    broken.push(("an HOTP group labelled TOTP", kind));
+    for (what, doc) in broken {
+        assert!(
+            invalid(&schemas, index, &doc).is_some(),
+            "{what} passed the schema"
+        );
+    }
+}

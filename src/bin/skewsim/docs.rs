@@ -27,6 +27,8 @@ pub enum Topic {
     Schema,
     /// The JSON Schema of policy files.
     PolicyFileSchema,
+    /// The JSON Schema of the vectors' export (skewsim vectors --export-json).
+    VectorsSchema,
 }
 
 impl Topic {
@@ -41,6 +43,7 @@ impl Topic {
             Topic::Bench => include_str!("../../../docs/bench.md"),
             Topic::Schema => include_str!("../../../docs/skewsim.schema.json"),
             Topic::PolicyFileSchema => include_str!("../../../docs/policy-file.schema.json"),
+            Topic::VectorsSchema => include_str!("../../../docs/vectors.schema.json"),
         }
     }
 }

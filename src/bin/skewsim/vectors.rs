@@ -1,4 +1,5 @@
-//! `skewsim vectors`: the conformance table; exit 1 on any mismatch.
+//! `skewsim vectors`: the conformance table; exit 1 on any mismatch. With
+//! `--export-json`, the vectors as one Wycheproof-shaped JSON document.
 
 use std::io::Write;
 
@@ -50,6 +51,9 @@ pub fn run(args: &VectorsArgs, out: &mut dyn Write) -> Result<u8, CliError> {
         None => vectors::load_built_in(),
     }
     .map_err(|e| CliError::usage("--dir", format!("is unusable: {e}")))?;
+    if let Some(path) = &args.export_json {
+        return export(&files, path, out);
+    }
     let filter = Filter {
         algorithms: args
             .algorithms
@@ -117,4 +121,30 @@ pub fn run(args: &VectorsArgs, out: &mut dyn Write) -> Result<u8, CliError> {
         crate::output::write(out, &vectors::render_table(&reports))?;
     }
     Ok(u8::from(failed))
+}
+
+/// `--export-json FILE`: the document written atomically (or printed for
+/// `-`), and one line saying what was written.
+fn export(
+    files: &[vectors::VectorFile],
+    path: &std::path::Path,
+    out: &mut dyn Write,
+) -> Result<u8, CliError> {
+    let json = vectors::export_json(files);
+    if path.as_os_str() == "-" {
+        crate::output::write(out, &json)?;
+        return Ok(0);
+    }
+    skewsim::report::write_atomic(path, json.as_bytes())
+        .map_err(|e| CliError::write_failed("--export-json", &e))?;
+    let rows: usize = files.iter().map(vectors::VectorFile::len).sum();
+    crate::output::write(
+        out,
+        &format!(
+            "wrote {rows} tests from {} files to {}\n",
+            files.len(),
+            crate::dispatch::single_line(&path.display().to_string())
+        ),
+    )?;
+    Ok(0)
 }
