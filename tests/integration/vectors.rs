@@ -133,7 +133,7 @@ fn built_in_vectors_are_the_files_in_vectors() {
 // (examples/conformance_rustcrypto.rs, not skewsim's core): it passes, and
 // each classic bug planted in it fails naming the rows that catch it.
 #[allow(dead_code)] // the example's main() is not this test's
-#[path = "../examples/conformance_rustcrypto.rs"]
+#[path = "../../examples/conformance_rustcrypto.rs"]
 mod rustcrypto;
 
 use rustcrypto::{Bug, RustCryptoTotp};
