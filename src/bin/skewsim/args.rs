@@ -185,7 +185,7 @@ pub struct VectorsArgs {
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
     /// Instead of running the vectors, write them (the built-in ones, or --dir's) to FILE as
-    /// one JSON document in Wycheproof's shape for other languages (docs/vectors.schema.json);
+    /// one JSON document in Wycheproof's shape for other languages (its schema: `skewsim docs vectors-schema`);
     /// `-` prints it.
     #[arg(long, value_name = "FILE", conflicts_with_all = ["cmd", "algorithms", "only_digits", "valid_only", "max_time", "format"])]
     pub export_json: Option<std::path::PathBuf>,
