@@ -55,7 +55,7 @@ use crate::sim::{
 };
 use doc::{ModelDoc, PerOutcome, PolicyDoc, StateDoc, WindowDoc, shares};
 pub use timeline::{Entry, Event, Run};
-use words::{percent, percent_exact, relative, stored};
+use words::{beside, percent, percent_exact, relative, stored};
 
 /// Why a scenario cannot be analysed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -535,16 +535,6 @@ fn caveats(p: &Policy, resync: bool) -> Vec<Caveat> {
         });
     }
     out
-}
-
-/// `(INFERRED: …)` after a claim, or nothing.
-fn beside(caveats: &[Caveat]) -> String {
-    if caveats.is_empty() {
-        String::new()
-    } else {
-        let notes: Vec<&str> = caveats.iter().map(|c| c.note.as_str()).collect();
-        format!(" ({})", notes.join("; "))
-    }
 }
 
 /// "your device's clock is 5 m ahead", "… 45 s behind and drifts 20 ppm".

@@ -119,3 +119,14 @@ pub(crate) fn ordinal(n: u32) -> String {
     };
     format!("{n}{suffix}")
 }
+
+/// The caveats that qualify a claim, to set after it: ` (INFERRED, …; …)`,
+/// or nothing when there is none.
+pub fn beside(caveats: &[super::Caveat]) -> String {
+    if caveats.is_empty() {
+        String::new()
+    } else {
+        let notes: Vec<&str> = caveats.iter().map(|c| c.note.as_str()).collect();
+        format!(" ({})", notes.join("; "))
+    }
+}

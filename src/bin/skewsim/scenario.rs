@@ -7,8 +7,8 @@ use std::io::Write;
 
 use clap::Args;
 use skewsim::duration::{format_human, format_ms, parse_duration_ms, parse_nonnegative_ms};
-use skewsim::explain::words::{outcome_words, percent, percent_exact};
-use skewsim::explain::{Analysis, Caveat, ExplainError, analyse};
+use skewsim::explain::words::{beside, outcome_words, percent, percent_exact};
+use skewsim::explain::{Analysis, ExplainError, analyse};
 use skewsim::sim::model::MAX_ATTEMPTS;
 use skewsim::sim::policy::{Flow, Window, range_text};
 use skewsim::sim::{Outcome, Policy, Scenario, TrackDrift, preset};
@@ -302,16 +302,6 @@ pub fn run(args: &ScenarioArgs, out: &mut dyn Write) -> Result<u8, CliError> {
             crate::output::write(out, &render_text(&analysis, &scenario, args.exact))?;
             Ok(0)
         }
-    }
-}
-
-/// `(INFERRED: …)` beside a claim, or nothing.
-fn beside(caveats: &[Caveat]) -> String {
-    if caveats.is_empty() {
-        String::new()
-    } else {
-        let notes: Vec<&str> = caveats.iter().map(|c| c.note.as_str()).collect();
-        format!(" ({})", notes.join("; "))
     }
 }
 
