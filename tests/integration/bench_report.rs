@@ -429,3 +429,56 @@ fn the_gate_fails_a_20_percent_regression_and_passes_the_same_run() {
     assert!(!work.join("x").exists(), "nothing written on bad input");
     let _ = std::fs::remove_dir_all(&work);
 }
+
+/// A FIFO or a huge file given as --baseline is refused at once (issue 22:
+/// a FIFO used to block forever), one line naming the flag, nothing written.
+#[cfg(unix)]
+#[test]
+fn a_baseline_that_is_not_a_small_regular_file_is_refused_at_once() {
+    let work = temp("fifo");
+    fake_run(&work.join("crit"), 1.0);
+    let fifo = work.join("baseline.fifo");
+    let made = Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .expect("mkfifo runs");
+    assert!(made.success());
+    let huge = work.join("huge.json");
+    let file = std::fs::File::create(&huge).expect("create");
+    file.set_len(9 << 20).expect("sparse 9 MiB");
+    for baseline in ["baseline.fifo", "huge.json", "."] {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_skewsim"))
+            .args([
+                "bench-report",
+                "--criterion",
+                "crit",
+                "--out",
+                "out",
+                "--baseline",
+                baseline,
+            ])
+            .current_dir(&work)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("runs");
+        let started = std::time::Instant::now();
+        while child.try_wait().expect("waits").is_none() {
+            if started.elapsed() > Duration::from_secs(20) {
+                let _ = child.kill();
+                panic!("--baseline {baseline}: still running after 20 s");
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let o = child.wait_with_output().expect("output");
+        let message = text(&o);
+        assert_eq!(o.status.code(), Some(2), "{baseline}: {message}");
+        assert_eq!(message.lines().count(), 1, "{baseline}: {message}");
+        assert!(
+            message.starts_with("error: --baseline"),
+            "{baseline}: {message}"
+        );
+        assert!(!work.join("out").exists(), "nothing written");
+    }
+    let _ = std::fs::remove_dir_all(&work);
+}

@@ -134,14 +134,41 @@ fn machine(record: &RunRecord) -> String {
     )
 }
 
+/// A dashboard file is tens of kilobytes; this is far above any.
+const MAX_BASELINE_BYTES: u64 = 8 << 20;
+
+/// The baseline's text: a regular file only (checked before opening, since
+/// opening a FIFO waits for a writer), read up to a bound.
+fn read_baseline_text(path: &Path) -> Result<String, CliError> {
+    use std::io::Read;
+    let fail = |why: String| CliError::usage("--baseline", why);
+    let meta = std::fs::metadata(path).map_err(|e| fail(format!("cannot be read: {e}")))?;
+    if !meta.is_file() {
+        return Err(fail(
+            "is not a regular file (a FIFO, device or folder is not read)".to_owned(),
+        ));
+    }
+    let mut text = String::new();
+    std::fs::File::open(path)
+        .map_err(|e| fail(format!("cannot be read: {e}")))?
+        .take(MAX_BASELINE_BYTES + 1)
+        .read_to_string(&mut text)
+        .map_err(|e| fail(format!("cannot be read as text: {e}")))?;
+    if text.len() as u64 > MAX_BASELINE_BYTES {
+        return Err(fail(format!(
+            "is larger than {MAX_BASELINE_BYTES} bytes: not a dashboard file"
+        )));
+    }
+    Ok(text)
+}
+
 /// Writes the dashboard files.
 pub fn run(args: &BenchReportArgs, out: &mut dyn Write) -> Result<u8, CliError> {
     // Read the baseline first: a bad one is refused before anything is written.
     let baseline = match &args.baseline {
         None => None,
         Some(path) => {
-            let text = std::fs::read_to_string(path)
-                .map_err(|e| CliError::usage("--baseline", format!("cannot be read: {e}")))?;
+            let text = read_baseline_text(path)?;
             Some(read_baseline(&text).map_err(|e| CliError::usage("--baseline", e.to_string()))?)
         }
     };
