@@ -468,9 +468,9 @@ pub struct Baseline {
 /// [`BaselineError`] when the text is not that JSON, holds no speed-up, or
 /// its entries name more than one CPU.
 pub fn read_baseline(json: &str) -> Result<Baseline, BaselineError> {
-    let speedups = read_speedups(json)?;
     let items: Vec<Value> =
         serde_json::from_str(json).map_err(|e| BaselineError::Format(e.to_string()))?;
+    let speedups = speedups_of(&items)?;
     let mut cpus: Vec<String> = items
         .iter()
         .filter_map(|item| item.get("extra")?.as_str())
@@ -491,15 +491,10 @@ pub fn read_baseline(json: &str) -> Result<Baseline, BaselineError> {
     })
 }
 
-/// The speed-ups (`unit: "x"`) of a dashboard JSON written by [`to_json`].
-///
-/// # Errors
-/// [`BaselineError`] when the text is not that JSON or holds no speed-up.
-pub fn read_speedups(json: &str) -> Result<Vec<(String, f64)>, BaselineError> {
-    let items: Vec<Value> =
-        serde_json::from_str(json).map_err(|e| BaselineError::Format(e.to_string()))?;
+/// The speed-ups among a dashboard file's parsed entries.
+fn speedups_of(items: &[Value]) -> Result<Vec<(String, f64)>, BaselineError> {
     let mut out = Vec::new();
-    for item in &items {
+    for item in items {
         let field = |k: &str| {
             item.get(k)
                 .ok_or_else(|| BaselineError::Format(format!("an entry has no {k:?}")))
