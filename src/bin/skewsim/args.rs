@@ -74,7 +74,7 @@ pub struct KeyArgs {
     #[arg(
         long,
         value_name = "BASE32|-",
-        env = "SKEWSIM_SECRET",
+        env = crate::keys::SECRET_ENV,
         hide_env_values = true
     )]
     pub secret: Option<String>,

@@ -96,7 +96,7 @@ fn main() -> ExitCode {
         Err(CliError::Other(m)) if m == output::BROKEN_PIPE => ExitCode::SUCCESS,
         Err(e) => {
             let _ = out.flush();
-            eprintln!("error: {}", dispatch::single_line(&e.to_string()));
+            eprintln!("error: {}", skewsim::text::line(&e.to_string()));
             ExitCode::from(e.exit_code())
         }
     }

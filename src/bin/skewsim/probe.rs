@@ -320,7 +320,7 @@ fn text(
     }
     o.push_str(&format!(
         "wrote {} (use it with --policy-file; `skewsim docs probe` says how to send it to the project)\n",
-        crate::dispatch::single_line(&args.out.display().to_string())
+        skewsim::text::path(&args.out)
     ));
     o
 }
