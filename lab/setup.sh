@@ -30,8 +30,8 @@ fi
 .venv/bin/python -m pip install -q --disable-pip-version-check -r requirements.txt
 # The Node.js verifiers (otplib, otpauth, speakeasy), pinned by
 # lab/node/package-lock.json. Their crypto dependency (@noble/hashes 2.4)
-# needs Node.js >= 20.19; Debian bookworm's own nodejs is 18.20, so the
-# apt-get fallback only helps on a newer Debian (trixie: 20.19).
+# needs Node.js >= 20.19; Debian 12's own nodejs is 18.20, so there the
+# apt-get fallback ends in the version check's error.
 if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
   echo "lab/setup.sh: node or npm missing: apt-get install nodejs npm"
   apt-get update -qq

@@ -552,3 +552,71 @@ fn lab_speakeasy_window_as_a_string_reaches_ten_steps_ahead() {
     }
     let _ = std::fs::remove_dir_all(&out);
 }
+
+/// `--clock real` of the Node.js adapters (docs/lab.md, "Real-clock mode"):
+/// no time is sent, each library reads `Date.now()`, and every answer says
+/// when it decided. The current step's code is accepted, one 5 steps ahead
+/// refused, and each `time_ms` is the real time.
+#[cfg_attr(not(skewsim_lab), ignore = "needs bash lab/setup.sh")]
+#[test]
+fn node_adapters_answer_on_their_real_clock() {
+    use serde_json::json;
+    use skewsim::{Algorithm, Digits, Secret, hotp};
+    use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+    let now_ms = || {
+        let since = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .expect("after 1970");
+        i64::try_from(since.as_millis()).expect("in range")
+    };
+    let key = b"12345678901234567890";
+    let secret = Secret::from_bytes(key.to_vec()).expect("a key");
+    let code = |step: i64| {
+        let counter = u64::try_from(step).expect("after 1970");
+        hotp(Algorithm::Sha1, &secret, counter, Digits::SIX).to_string()
+    };
+    for (verifier, script) in [
+        ("otplib", "otplib_adapter.cjs"),
+        ("otpauth", "otpauth_adapter.cjs"),
+        ("speakeasy", "speakeasy_adapter.cjs"),
+    ] {
+        let test = format!("{verifier} --clock real");
+        require(&test, verifier);
+        let script = root().join("lab/adapters").join(script);
+        let argv = [
+            "node".to_owned(),
+            script.display().to_string(),
+            "--clock".to_owned(),
+            "real".to_owned(),
+        ];
+        let mut adapter =
+            skewsim::lab::Adapter::start(&argv, Duration::from_secs(30)).expect("starts");
+        let hello = adapter.request(&json!({"op": "hello"})).expect("hello");
+        assert_eq!(hello["clock"], "real", "{test}: {hello}");
+        assert_eq!(hello["policy"], verifier, "{test}: {hello}");
+        adapter
+            .request(&json!({"op": "setup", "user": "u", "secret_hex": "3132333435363738393031323334353637383930", "digits": 6, "period_s": 30}))
+            .expect("setup");
+        // Keep clear of a step boundary, where the code read here and the
+        // step the library reads could differ.
+        while (now_ms() % 30_000) > 27_000 {
+            std::thread::sleep(Duration::from_millis(200));
+        }
+        for (ahead, accepted) in [(0, true), (5, false)] {
+            let before = now_ms();
+            let step = before / 30_000 + ahead;
+            let answer = adapter
+                .check(&json!({"op": "login", "user": "u", "code": code(step)}))
+                .expect("an answer");
+            let after = now_ms();
+            assert_eq!(answer.accepted, accepted, "{test}, step +{ahead}");
+            let decided = answer.time_ms.expect("time_ms in real mode");
+            assert!(
+                (before..=after).contains(&decided),
+                "{test}: decided at {decided}, asked between {before} and {after}"
+            );
+        }
+        adapter.finish();
+    }
+}
