@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what `skewsim lab` drives: the Debian packages (oathtool, the
 # libpam module and its setup tool, pamtester, libfaketime) and a Python venv
-# in lab/.venv with the pinned verifiers of lab/requirements.txt. Idempotent:
+# in lab/.venv with the pinned verifiers of lab/requirements.txt, and the
+# Node.js verifiers in lab/node/node_modules (npm ci, lab/node/package-lock.json). Idempotent:
 # a second run installs nothing new. Needs root for apt-get (and the libpam
 # adapter needs root to write its PAM service file).
 set -euo pipefail
@@ -27,7 +28,29 @@ if [ ! -x .venv/bin/python ]; then
 fi
 # pip does nothing when every pin is already satisfied.
 .venv/bin/python -m pip install -q --disable-pip-version-check -r requirements.txt
+# The Node.js verifiers (otplib, otpauth, speakeasy), pinned by
+# lab/node/package-lock.json. Their crypto dependency (@noble/hashes 2.4)
+# needs Node.js >= 20.19; Debian 12's own nodejs is 18.20, so there the
+# apt-get fallback ends in the version check's error.
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+  echo "lab/setup.sh: node or npm missing: apt-get install nodejs npm"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >/dev/null \
+    || { echo "lab/setup.sh: error: could not install nodejs and npm (the Node.js verifiers need Node.js >= 20.19 and npm)" >&2; exit 1; }
+fi
+if ! node -e 'const [a, b] = process.versions.node.split(".").map(Number); process.exit(a > 20 || (a === 20 && b >= 19) ? 0 : 1)'; then
+  echo "lab/setup.sh: error: node $(node --version) is too old: the Node.js verifiers (lab/node/package-lock.json) need Node.js >= 20.19" >&2
+  exit 1
+fi
+# npm ci replaces node_modules from the lock file; the stamp (a copy of the
+# lock, written after it succeeded) makes a second run install nothing.
+if ! cmp -s node/package-lock.json node/node_modules/.skewsim-lock.json; then
+  echo "lab/setup.sh: npm ci in lab/node"
+  (cd node && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error >/dev/null)
+  cp node/package-lock.json node/node_modules/.skewsim-lock.json
+fi
+
 # The mark that everything above succeeded: build.rs looks for it, and
 # without it `cargo test` reports the lab's tests as ignored.
 [ -e .venv/.skewsim-setup-done ] || : >.venv/.skewsim-setup-done
-echo "lab/setup.sh: ready ($(.venv/bin/python -c 'import sys; print(sys.version.split()[0])'))"
+echo "lab/setup.sh: ready (Python $(.venv/bin/python -c 'import sys; print(sys.version.split()[0])'), Node.js $(node --version))"

@@ -334,7 +334,7 @@ impl FromStr for TrackDrift {
 
 /// The preset files in `policies/`, built into the library; the first is the
 /// default. A test holds this list to the folder's contents.
-pub const PRESET_FILES: [(&str, &str); 12] = [
+pub const PRESET_FILES: [(&str, &str); 15] = [
     ("aws-iam.toml", include_str!("../../policies/aws-iam.toml")),
     (
         "aws-iam-shift.toml",
@@ -376,6 +376,12 @@ pub const PRESET_FILES: [(&str, &str); 12] = [
     (
         "django-otp.toml",
         include_str!("../../policies/django-otp.toml"),
+    ),
+    ("otplib.toml", include_str!("../../policies/otplib.toml")),
+    ("otpauth.toml", include_str!("../../policies/otpauth.toml")),
+    (
+        "speakeasy.toml",
+        include_str!("../../policies/speakeasy.toml"),
     ),
 ];
 

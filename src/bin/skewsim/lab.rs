@@ -1,6 +1,7 @@
 //! `skewsim lab`: holds the model against running verifiers. Each verifier
 //! is an adapter process (docs/lab.md); the built-in ones live in
-//! `lab/adapters/` and run with the Python that `lab/setup.sh` prepares.
+//! `lab/adapters/` and run with the Python (`.py`) or Node.js (`.cjs`) that
+//! `lab/setup.sh` prepares.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -17,8 +18,9 @@ use crate::error::CliError;
 use crate::json::{self, Format};
 use crate::scenario::parse_policy;
 
-/// The built-in adapters: name, script, arguments.
-pub const BUILT_IN: [(&str, &str, &[&str]); 8] = [
+/// The built-in adapters: name, script (in the lab's `adapters/`; its
+/// extension says what runs it, see [`Runtime`]), arguments.
+pub const BUILT_IN: [(&str, &str, &[&str]); 11] = [
     ("pyotp", "pyotp_adapter.py", &[]),
     ("oathtool", "oathtool_adapter.py", &["--window", "1"]),
     ("django-otp", "django_adapter.py", &[]),
@@ -39,6 +41,9 @@ pub const BUILT_IN: [(&str, &str, &[&str]); 8] = [
         "privacyidea_adapter.py",
         &["--verify"],
     ),
+    ("otplib", "otplib_adapter.cjs", &[]),
+    ("otpauth", "otpauth_adapter.cjs", &[]),
+    ("speakeasy", "speakeasy_adapter.cjs", &[]),
 ];
 
 /// Options of `skewsim lab`.
@@ -46,7 +51,8 @@ pub const BUILT_IN: [(&str, &str, &[&str]); 8] = [
 pub struct LabArgs {
     /// A built-in verifier (pyotp, oathtool, django-otp, google-authenticator-pam,
     /// google-authenticator-pam-noskewadj, privacyidea, privacyidea-autoresync,
-    /// privacyidea-verify) or `all`; needs `bash lab/setup.sh` first (see --lab-dir).
+    /// privacyidea-verify, otplib, otpauth, speakeasy) or `all`; needs
+    /// `bash lab/setup.sh` first (see --lab-dir).
     #[arg(
         long,
         value_name = "NAME|all",
@@ -74,8 +80,8 @@ pub struct LabArgs {
     /// A reduced grid (a few hundred scenarios, shorter drift runs), as CI runs it.
     #[arg(long)]
     pub reduced: bool,
-    /// The lab folder of a skewsim clone: adapters/ and the .venv that
-    /// `bash lab/setup.sh` makes [default: ./lab].
+    /// The lab folder of a skewsim clone: adapters/, and the .venv and
+    /// node/node_modules that `bash lab/setup.sh` makes [default: ./lab].
     #[arg(long, value_name = "DIR")]
     pub lab_dir: Option<PathBuf>,
     /// The longest to wait for each answer of an adapter (a duration, or whole seconds).
@@ -97,47 +103,101 @@ struct Run {
     seconds: f64,
 }
 
-/// The Python of the lab's venv, and the lab folder: `--lab-dir`, or
-/// `./lab`. The error says where the adapters come from and how to get them.
-fn lab_python(lab_dir: Option<&Path>) -> Result<(PathBuf, PathBuf), CliError> {
-    const VENV_PYTHON: &str = ".venv/bin/python";
-    if let Some(dir) = lab_dir {
-        let venv = dir.join(VENV_PYTHON);
-        return if venv.exists() {
-            Ok((venv, dir.to_path_buf()))
+/// What runs a built-in adapter's script, by its extension: the Python of
+/// the lab's venv (`.py`), or Node.js with the verifiers that `npm ci` put in
+/// the lab's `node/node_modules` (`.cjs`). Both come from `bash lab/setup.sh`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Runtime {
+    Python,
+    Node,
+}
+
+impl Runtime {
+    fn of(script: &str) -> Runtime {
+        if script.ends_with(".cjs") {
+            Runtime::Node
         } else {
-            Err(CliError::usage(
+            Runtime::Python
+        }
+    }
+
+    /// What lab/setup.sh leaves in the lab folder for this runtime: the
+    /// venv's Python, or the copy of the lock file written after `npm ci`.
+    fn prepared(self) -> &'static str {
+        match self {
+            Runtime::Python => ".venv/bin/python",
+            Runtime::Node => "node/node_modules/.skewsim-lock.json",
+        }
+    }
+
+    /// What that file stands for, in an error.
+    fn what(self) -> &'static str {
+        match self {
+            Runtime::Python => "the Python that runs their adapters",
+            Runtime::Node => "the Node.js verifiers their adapters load",
+        }
+    }
+}
+
+/// The program that runs a built-in adapter's script (`runtime`), and the lab
+/// folder: `--lab-dir`, or `./lab`. The error says where the adapters come
+/// from and how to get them.
+fn lab_runner(runtime: Runtime, lab_dir: Option<&Path>) -> Result<(PathBuf, PathBuf), CliError> {
+    let prepared = runtime.prepared();
+    let dir = lab_dir.map_or_else(|| PathBuf::from("lab"), Path::to_path_buf);
+    let file = dir.join(prepared);
+    if !file.exists() {
+        if lab_dir.is_some() {
+            return Err(CliError::usage(
                 "--lab-dir",
                 format!(
                     "has no {}: run bash lab/setup.sh in the skewsim clone it belongs to (it \
-                     installs the verifiers and the Python that runs their adapters)",
-                    venv.display()
+                     installs the verifiers and {})",
+                    file.display(),
+                    runtime.what()
                 ),
-            ))
+            ));
+        }
+        let here = std::env::current_dir()
+            .map(|d| d.join("lab").display().to_string())
+            .unwrap_or_else(|_| "lab".to_owned());
+        let found = if dir.is_dir() {
+            format!("{here} has no {prepared} (bash lab/setup.sh has not run there)")
+        } else {
+            format!("there is no {here}")
         };
+        return Err(CliError::usage(
+            "--verifier",
+            format!(
+                "needs the verifier lab: the built-in adapters, and {}, come from the lab \
+                 folder of a skewsim clone after bash lab/setup.sh; without --lab-dir skewsim \
+                 looks for ./lab, and {found}. Run from a clone after bash lab/setup.sh, or pass \
+                 --lab-dir DIR (skewsim docs lab)",
+                match runtime {
+                    Runtime::Python => "the Python with the verifiers that runs them",
+                    Runtime::Node => "the Node.js verifiers that they load",
+                }
+            ),
+        ));
     }
-    let dir = PathBuf::from("lab");
-    let venv = dir.join(VENV_PYTHON);
-    if venv.exists() {
-        return Ok((venv, dir));
-    }
-    let here = std::env::current_dir()
-        .map(|d| d.join("lab").display().to_string())
-        .unwrap_or_else(|_| "lab".to_owned());
-    let found = if dir.is_dir() {
-        format!("{here} has no {VENV_PYTHON} (bash lab/setup.sh has not run there)")
-    } else {
-        format!("there is no {here}")
+    let program = match runtime {
+        Runtime::Python => file,
+        Runtime::Node => on_path("node").ok_or_else(|| {
+            CliError::usage(
+                "--verifier",
+                "needs Node.js for this verifier's adapter, and there is no node on PATH: \
+                 run bash lab/setup.sh (it installs nodejs where it is missing)",
+            )
+        })?,
     };
-    Err(CliError::usage(
-        "--verifier",
-        format!(
-            "needs the verifier lab: the built-in adapters, and the Python with the verifiers \
-             that runs them, come from the lab folder of a skewsim clone after bash lab/setup.sh; \
-             without --lab-dir skewsim looks for ./lab, and {found}. Run from a clone after \
-             bash lab/setup.sh, or pass --lab-dir DIR (skewsim docs lab)"
-        ),
-    ))
+    Ok((program, dir))
+}
+
+/// The first file named `name` in PATH's folders.
+fn on_path(name: &str) -> Option<PathBuf> {
+    std::env::split_paths(&std::env::var_os("PATH")?)
+        .map(|dir| dir.join(name))
+        .find(|p| p.is_file())
 }
 
 fn argv_for(name: &str, args: &LabArgs) -> Result<Vec<String>, CliError> {
@@ -159,9 +219,9 @@ pub fn builtin_argv(name: &str, lab_dir: Option<&Path>) -> Result<Vec<String>, C
                 ),
             )
         })?;
-    let (python, lab_dir) = lab_python(lab_dir)?;
+    let (program, lab_dir) = lab_runner(Runtime::of(script), lab_dir)?;
     let mut argv = vec![
-        python.display().to_string(),
+        program.display().to_string(),
         lab_dir.join("adapters").join(script).display().to_string(),
     ];
     argv.extend(extra.iter().map(|s| (*s).to_owned()));
@@ -461,4 +521,41 @@ fn write_results(runs: &[Run], args: &LabArgs) -> Result<(), CliError> {
     ])
     .map_err(|e| CliError::write_failed("--out", &e))?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every built-in adapter's script is in lab/adapters and has an
+    /// extension that says what runs it (a new runtime needs a new arm).
+    #[test]
+    fn every_built_in_script_exists_and_has_a_runtime() {
+        let adapters = Path::new(env!("CARGO_MANIFEST_DIR")).join("lab/adapters");
+        for (name, script, _) in BUILT_IN {
+            assert!(adapters.join(script).is_file(), "{name}: {script} missing");
+            let expected = match script.rsplit_once('.').map(|(_, ext)| ext) {
+                Some("py") => Runtime::Python,
+                Some("cjs") => Runtime::Node,
+                other => panic!("{name}: {script} has no known extension ({other:?})"),
+            };
+            assert_eq!(Runtime::of(script), expected, "{name}");
+        }
+    }
+
+    /// A Node.js verifier in a lab folder without `npm ci`'s node_modules is
+    /// refused in one line that names the missing file and the fix.
+    #[test]
+    fn a_node_verifier_without_node_modules_is_refused() {
+        let dir = std::env::temp_dir().join(format!("skewsim-lab-runner-{}", std::process::id()));
+        std::fs::create_dir_all(dir.join("adapters")).expect("temp dir");
+        let err = builtin_argv("otpauth", Some(&dir)).expect_err("no node_modules");
+        let text = err.to_string();
+        assert!(
+            text.contains("node/node_modules/.skewsim-lock.json")
+                && text.contains("run bash lab/setup.sh"),
+            "{text}"
+        );
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 }
