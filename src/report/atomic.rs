@@ -9,7 +9,7 @@
 //! and renames only when all succeeded ([`AtomicFiles`]; a large file is
 //! streamed to its temporary instead of built in memory). Temporaries are
 //! registered so that
-//! the binary's signal handler can remove them ([`remove_pending`]) on
+//! the binary's signal handler can remove them ([`exit_removing_pending`]) on
 //! SIGINT, SIGTERM or SIGHUP; an error drops them at once.
 
 use std::fs;
@@ -27,13 +27,16 @@ fn pending() -> std::sync::MutexGuard<'static, Vec<PathBuf>> {
     PENDING.lock().unwrap_or_else(|e| e.into_inner())
 }
 
-/// Removes every temporary still being written (call from a signal handler
-/// before exiting). Returns how many were removed.
-pub fn remove_pending() -> usize {
+/// Removes every temporary still being written, then exits with `code`
+/// (the signal handler's last act). The list stays locked until the process
+/// is gone, so no other thread can create a temporary after the removal.
+pub fn exit_removing_pending(code: i32) -> ! {
     let mut list = pending();
-    let n = list.iter().filter(|p| fs::remove_file(p).is_ok()).count();
+    for p in list.iter() {
+        let _ = fs::remove_file(p);
+    }
     list.clear();
-    n
+    std::process::exit(code)
 }
 
 /// Refuses a target that exists and is not a regular file.
@@ -76,9 +79,17 @@ impl Staged {
         // creates one (tempfile's default, 0600, suits secrets; these hold none).
         #[cfg(unix)]
         builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o666));
-        let file = builder.tempfile_in(folder)?;
-        let tmp = file.path().to_path_buf();
-        pending().push(tmp.clone());
+        // Created and registered under the list's lock: the signal handler
+        // takes the same lock, so it cannot run between the two and miss a
+        // temporary that exists (it did, under load: a SIGTERM at that
+        // moment left the file behind).
+        let (file, tmp) = {
+            let mut list = pending();
+            let file = builder.tempfile_in(folder)?;
+            let tmp = file.path().to_path_buf();
+            list.push(tmp.clone());
+            (file, tmp)
+        };
         let mut staged = Staged {
             file: Some(file),
             tmp,
