@@ -333,7 +333,10 @@ fn a_login_refused_as_a_replay_is_explained_as_one() {
     assert_eq!(a.outcome, Outcome::LoginFails);
     let why = &a.why.sentence;
     assert!(why.contains("the very code the enrollment used"), "{why}");
-    assert!(why.contains("(a replay)") && !why.contains("outside"), "{why}");
+    assert!(
+        why.contains("(a replay)") && !why.contains("outside"),
+        "{why}"
+    );
     assert!(
         matches!(
             a.why.causes.first(),
@@ -345,7 +348,9 @@ fn a_login_refused_as_a_replay_is_explained_as_one() {
         a.why.causes
     );
     assert!(
-        a.fix.sentence.contains("newer than the one the enrollment used")
+        a.fix
+            .sentence
+            .contains("newer than the one the enrollment used")
             && !a.fix.sentence.contains("network time"),
         "{}",
         a.fix.sentence

@@ -18,7 +18,7 @@ use crate::json::{self, Format};
 use crate::scenario::parse_policy;
 
 /// The built-in adapters: name, script, arguments.
-pub const BUILT_IN: [(&str, &str, &[&str]); 8] = [
+pub const BUILT_IN: [(&str, &str, &[&str]); 10] = [
     ("pyotp", "pyotp_adapter.py", &[]),
     ("oathtool", "oathtool_adapter.py", &["--window", "1"]),
     ("django-otp", "django_adapter.py", &[]),
@@ -39,6 +39,8 @@ pub const BUILT_IN: [(&str, &str, &[&str]); 8] = [
         "privacyidea_adapter.py",
         &["--verify"],
     ),
+    ("pam-oath", "pam_oath_adapter.py", &[]),
+    ("freeradius-totp", "freeradius_adapter.py", &[]),
 ];
 
 /// Options of `skewsim lab`.
@@ -46,7 +48,8 @@ pub const BUILT_IN: [(&str, &str, &[&str]); 8] = [
 pub struct LabArgs {
     /// A built-in verifier (pyotp, oathtool, django-otp, google-authenticator-pam,
     /// google-authenticator-pam-noskewadj, privacyidea, privacyidea-autoresync,
-    /// privacyidea-verify) or `all`; needs `bash lab/setup.sh` first (see --lab-dir).
+    /// privacyidea-verify, pam-oath, freeradius-totp) or `all`; needs `bash lab/setup.sh`
+    /// first (see --lab-dir).
     #[arg(
         long,
         value_name = "NAME|all",
