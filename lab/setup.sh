@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Installs what `skewsim lab` drives: the Debian packages (oathtool, the
-# libpam module and its setup tool, pamtester, libfaketime) and a Python venv
-# in lab/.venv with the pinned verifiers of lab/requirements.txt, and the
-# Node.js verifiers in lab/node/node_modules (npm ci, lab/node/package-lock.json). Idempotent:
-# a second run installs nothing new. Needs root for apt-get (and the libpam
-# adapter needs root to write its PAM service file).
+# libpam module and its setup tool, pamtester, libfaketime, pam_oath with
+# nss_wrapper, FreeRADIUS with radclient), a Python venv in lab/.venv with the
+# pinned verifiers of lab/requirements.txt, the Node.js verifiers in
+# lab/node/node_modules (npm ci, lab/node/package-lock.json), and a small
+# preload shim for radiusd. Idempotent: a second run installs nothing new.
+# Needs root for apt-get (and the libpam and pam_oath adapters need root to
+# write their PAM service files).
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -16,10 +18,28 @@ command -v google-authenticator >/dev/null 2>&1 \
   || need+=(libpam-google-authenticator)
 [ -e /usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1 ] || need+=(libfaketime)
 python3 -c 'import venv, ensurepip' >/dev/null 2>&1 || need+=(python3-venv)
+# pam_oath (OATH Toolkit) through pamtester, with nss_wrapper so that the
+# simulated people need no system accounts.
+[ -e /lib/x86_64-linux-gnu/security/pam_oath.so ] || need+=(libpam-oath)
+[ -e /usr/lib/x86_64-linux-gnu/libnss_wrapper.so ] || need+=(libnss-wrapper)
+# FreeRADIUS's rlm_totp in a radiusd of the adapter's own, asked with
+# radclient; a C compiler for the small preload shim below.
+[ -e /usr/lib/freeradius/rlm_totp.so ] || need+=(freeradius)
+command -v radclient >/dev/null 2>&1 || need+=(freeradius-utils)
+command -v cc >/dev/null 2>&1 || need+=(gcc)
+fresh_radius=no
+case " ${need[*]} " in *" freeradius "*) fresh_radius=yes ;; esac
 if [ ${#need[@]} -gt 0 ]; then
   echo "lab/setup.sh: apt-get install ${need[*]}"
   apt-get update -qq
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
+fi
+# Installing freeradius enables its system service; under systemd it starts
+# at once, on every address. The lab runs its own radiusd on 127.0.0.1, so
+# the service this script brought in is stopped and disabled again.
+if [ "$fresh_radius" = yes ] && [ -d /run/systemd/system ]; then
+  echo "lab/setup.sh: stopping and disabling the freeradius service (the lab starts its own radiusd)"
+  systemctl disable --now freeradius >/dev/null 2>&1 || true
 fi
 
 if [ ! -x .venv/bin/python ]; then
@@ -50,6 +70,14 @@ if ! cmp -s node/package-lock.json node/node_modules/.skewsim-lock.json; then
   cp node/package-lock.json node/node_modules/.skewsim-lock.json
 fi
 
+# radiusd opens its modules with RTLD_DEEPBIND, which hides libfaketime from
+# rlm_totp; the shim clears that flag (lab/shim/nodeepbind.c). Rebuilt when
+# its source is newer.
+shim=.venv/lib/skewsim-nodeepbind.so
+if [ ! -e "$shim" ] || [ shim/nodeepbind.c -nt "$shim" ]; then
+  echo "lab/setup.sh: building $shim"
+  cc -shared -fPIC -O2 -Wall -Werror -o "$shim" shim/nodeepbind.c -ldl
+fi
 # The mark that everything above succeeded: build.rs looks for it, and
 # without it `cargo test` reports the lab's tests as ignored.
 [ -e .venv/.skewsim-setup-done ] || : >.venv/.skewsim-setup-done

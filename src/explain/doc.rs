@@ -49,6 +49,9 @@ pub struct EnrollmentDoc {
     pub stores: &'static str,
     /// Whether the person may skip a failing check (libpam's setup tool).
     pub skippable: bool,
+    /// Whether the accepted code counts as used, so that the replay rule
+    /// refuses it at a login (pam_oath).
+    pub remembers_code: bool,
 }
 
 /// How logins are checked.
@@ -155,6 +158,7 @@ impl From<&Policy> for PolicyDoc {
                         ..
                     }
                 ),
+                remembers_code: p.flow.remembers_code(),
             },
             login: LoginDoc {
                 window: p.login.into(),

@@ -849,11 +849,13 @@ fn stage2_candidates(flow: Flow, max_window: u32) -> Vec<Candidate> {
             Flow::Confirm {
                 window,
                 skip_allowed,
+                remembers_code,
                 ..
             } => Flow::Confirm {
                 window,
                 store,
                 skip_allowed,
+                remembers_code,
             },
         };
         for behind in 0..=max_window {
@@ -1090,6 +1092,9 @@ pub fn probe(
             window: enroll_window,
             store: Store::Nothing,
             skip_allowed,
+            // Not probed: whether the confirmation code counts as used
+            // (pam_oath's) shows only in a login within a few steps of it.
+            remembers_code: false,
         }
     };
 
@@ -1632,6 +1637,7 @@ mod tests {
                 window: Window::symmetric(5),
                 store: Store::Nothing,
                 skip_allowed: false,
+                remembers_code: false,
             };
             let mut target = ModelTarget::new(wide, 300);
             let options = Options {

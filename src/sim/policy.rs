@@ -75,6 +75,11 @@ pub enum Flow {
         /// device is enrolled anyway (libpam's setup tool: `-1` skips);
         /// otherwise the enrollment is not completed (REJECTED).
         skip_allowed: bool,
+        /// The accepted code counts as used: the login's replay rule then
+        /// refuses it again, as it would a login's (pam_oath, whose
+        /// confirmation is a first login through the module, which writes
+        /// the code to the users file).
+        remembers_code: bool,
     },
 }
 
@@ -97,6 +102,17 @@ impl Flow {
     /// Whether the person types two codes.
     pub fn is_pair(&self) -> bool {
         matches!(self, Flow::Pair { .. })
+    }
+
+    /// Whether an accepted one-code enrollment counts as a used code.
+    pub fn remembers_code(&self) -> bool {
+        matches!(
+            self,
+            Flow::Confirm {
+                remembers_code: true,
+                ..
+            }
+        )
     }
 }
 
@@ -252,6 +268,17 @@ impl Policy {
         self.flow.store() != Store::Nothing
     }
 
+    /// The replay rule under which an accepted confirmation code is
+    /// recorded: the login's where the enrollment remembers its code,
+    /// [`Replay::Off`] (nothing recorded) otherwise.
+    pub fn enrollment_replay(&self) -> Replay {
+        if self.flow.remembers_code() {
+            self.replay
+        } else {
+            Replay::Off
+        }
+    }
+
     /// `-1..+1`: the login window as steps relative to the verifier's.
     pub fn login_range(&self) -> String {
         range_text(self.login)
@@ -334,7 +361,7 @@ impl FromStr for TrackDrift {
 
 /// The preset files in `policies/`, built into the library; the first is the
 /// default. A test holds this list to the folder's contents.
-pub const PRESET_FILES: [(&str, &str); 15] = [
+pub const PRESET_FILES: [(&str, &str); 17] = [
     ("aws-iam.toml", include_str!("../../policies/aws-iam.toml")),
     (
         "aws-iam-shift.toml",
@@ -382,6 +409,14 @@ pub const PRESET_FILES: [(&str, &str); 15] = [
     (
         "speakeasy.toml",
         include_str!("../../policies/speakeasy.toml"),
+    ),
+    (
+        "pam-oath.toml",
+        include_str!("../../policies/pam-oath.toml"),
+    ),
+    (
+        "freeradius-totp.toml",
+        include_str!("../../policies/freeradius-totp.toml"),
     ),
 ];
 

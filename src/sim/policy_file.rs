@@ -130,6 +130,7 @@ pub fn to_toml(p: &Policy) -> String {
         Flow::Pair { .. } => (2, false),
         Flow::Confirm { skip_allowed, .. } => (1, skip_allowed),
     };
+    let remembers_code = p.flow.remembers_code();
     let _ = writeln!(
         o,
         "[enrollment]\n\
@@ -147,6 +148,14 @@ pub fn to_toml(p: &Policy) -> String {
             o,
             "# after the last failed attempt the person may skip the check (libpam's -1)\n\
              skippable = {skippable}"
+        );
+    }
+    // Written only when set, so the files of verifiers without it stay as they were.
+    if remembers_code {
+        let _ = writeln!(
+            o,
+            "# the accepted code counts as used: the login's replay rule refuses it again\n\
+             remembers_code = true"
         );
     }
     let _ = writeln!(
@@ -478,6 +487,7 @@ pub fn parse(text: &str) -> Result<Policy, PolicyFileError> {
             window,
             store,
             skip_allowed: e.boolean("skippable", false)?,
+            remembers_code: e.boolean("remembers_code", false)?,
         }
     };
     e.finish()?;

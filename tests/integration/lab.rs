@@ -2,8 +2,8 @@
 //! and a deliberately wrong adapter that the lab must catch.
 //!
 //! They need `bash lab/setup.sh` (Debian packages, lab/.venv, Node.js and
-//! lab/node/node_modules) and root for
-//! libpam. build.rs looks for them when the tests are built: without them the
+//! lab/node/node_modules) and root for libpam and pam_oath. build.rs looks
+//! for them when the tests are built: without them the
 //! harness reports each test as `ignored, needs …`. `.ci/run` sets
 //! SKEWSIM_REQUIRE_TOOLS=1 after installing the lab, which runs them all, and
 //! then a missing piece fails the test with its reason.
@@ -60,6 +60,45 @@ fn missing(verifier: &str) -> Option<String> {
         let uid = Command::new("id").arg("-u").output().ok();
         if uid.is_none_or(|o| String::from_utf8_lossy(&o.stdout).trim() != "0") {
             return Some("the libpam adapter needs root (it writes /etc/pam.d)".to_owned());
+        }
+    }
+    if verifier == "pam-oath" {
+        if !tool("pamtester") {
+            return Some("pamtester not installed".to_owned());
+        }
+        for file in [
+            "/lib/x86_64-linux-gnu/security/pam_oath.so",
+            "/usr/lib/x86_64-linux-gnu/libnss_wrapper.so",
+            "/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1",
+        ] {
+            if !Path::new(file).exists() {
+                return Some(format!("{file} missing (run bash lab/setup.sh)"));
+            }
+        }
+        let uid = Command::new("id").arg("-u").output().ok();
+        if uid.is_none_or(|o| String::from_utf8_lossy(&o.stdout).trim() != "0") {
+            return Some("the pam_oath adapter needs root (it writes /etc/pam.d)".to_owned());
+        }
+    }
+    if verifier == "freeradius-totp" {
+        if !tool("radclient") || !(tool("freeradius") || Path::new("/usr/sbin/freeradius").exists())
+        {
+            return Some(
+                "freeradius or radclient not installed (run bash lab/setup.sh)".to_owned(),
+            );
+        }
+        let shim = root().join("lab/.venv/lib/skewsim-nodeepbind.so");
+        for file in [
+            Path::new("/usr/lib/freeradius/rlm_totp.so"),
+            Path::new("/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1"),
+            shim.as_path(),
+        ] {
+            if !file.exists() {
+                return Some(format!(
+                    "{} missing (run bash lab/setup.sh)",
+                    file.display()
+                ));
+            }
         }
     }
     None
@@ -482,6 +521,64 @@ fn catches_wrong_window(verifier: &str, script: &str, args: &str) {
     let _ = std::fs::remove_dir_all(&out);
 }
 
+/// A short reduced lab for CI: the reduced grid (60 scenarios), the four
+/// 60-day drift runs and `random` seeded ones; every check must agree.
+fn agrees_briefly(verifier: &str, random: u64) {
+    let test = format!("lab {verifier}");
+    require(&test, verifier);
+    let out = out_dir(verifier);
+    let random = random.to_string();
+    let (code, stdout, stderr) = lab(
+        &[
+            "--verifier",
+            verifier,
+            "--reduced",
+            "--random",
+            &random,
+            "--seed",
+            "7",
+        ],
+        &out,
+    );
+    assert_eq!(code, Some(0), "{test}:\n{stdout}\n{stderr}");
+    let line = stdout.lines().next().unwrap_or_default();
+    assert!(line.contains(" 0 disagree"), "{test}: {line}");
+    assert!(
+        line.contains(&format!(
+            ": {} scenarios",
+            64 + random.parse::<usize>().unwrap_or(0)
+        )),
+        "{test}: {line}"
+    );
+    assert!(out.join("lab.csv").exists() && out.join("README.md").exists());
+    let _ = std::fs::remove_dir_all(&out);
+}
+
+/// A built-in adapter with a wrong window, announced as its preset: the lab
+/// must report disagreements and exit 1.
+fn catches_a_wrong_window(verifier: &str, script: &str, args: &str) {
+    let test = format!("lab catches {script} {args}");
+    require(&test, verifier);
+    let adapter = format!(
+        "{} {} {args}",
+        root().join("lab/.venv/bin/python").display(),
+        root().join("lab/adapters").join(script).display()
+    );
+    let out = out_dir(&format!("wrong-{verifier}"));
+    let (code, stdout, stderr) = lab(
+        &["--adapter", &adapter, "--reduced", "--random", "10"],
+        &out,
+    );
+    assert_eq!(code, Some(1), "{test}:\n{stdout}\n{stderr}");
+    assert!(
+        stdout.contains(&format!("vs preset {verifier}:")),
+        "{test}:\n{stdout}"
+    );
+    assert!(stdout.contains("DISAGREE"), "{test}:\n{stdout}");
+    assert!(!stdout.contains(" 0 disagree"), "{test}:\n{stdout}");
+    let _ = std::fs::remove_dir_all(&out);
+}
+
 /// otplib's epochTolerance 30 s is -1..+1 steps; its default is 0.
 #[cfg_attr(not(skewsim_lab), ignore = "needs bash lab/setup.sh")]
 #[test]
@@ -619,4 +716,40 @@ fn node_adapters_answer_on_their_real_clock() {
         }
         adapter.finish();
     }
+}
+
+/// pam_oath through pamtester (issue 23): 84 scenarios, about 9 s.
+#[cfg_attr(
+    not(all(skewsim_lab, skewsim_root)),
+    ignore = "needs bash lab/setup.sh, and root (the pam_oath adapter writes /etc/pam.d)"
+)]
+#[test]
+fn lab_pam_oath() {
+    agrees_briefly("pam-oath", 20);
+}
+
+/// The real pam_oath with window=4 held against the preset's default 5 (about 4 s).
+#[cfg_attr(
+    not(all(skewsim_lab, skewsim_root)),
+    ignore = "needs bash lab/setup.sh, and root (the pam_oath adapter writes /etc/pam.d)"
+)]
+#[test]
+fn lab_catches_pam_oath_with_a_wrong_window() {
+    catches_a_wrong_window("pam-oath", "pam_oath_adapter.py", "--window 4");
+}
+
+/// FreeRADIUS rlm_totp in the adapter's radiusd (issue 23): 84 scenarios, about 16 s
+/// (a radclient process per check).
+#[cfg_attr(not(skewsim_lab), ignore = "needs bash lab/setup.sh")]
+#[test]
+fn lab_freeradius_totp() {
+    agrees_briefly("freeradius-totp", 20);
+}
+
+/// rlm_totp asked at ±1 step as well (the adapter's --window 1), held
+/// against the preset's current step only (about 14 s).
+#[cfg_attr(not(skewsim_lab), ignore = "needs bash lab/setup.sh")]
+#[test]
+fn lab_catches_freeradius_totp_with_a_wrong_window() {
+    catches_a_wrong_window("freeradius-totp", "freeradius_adapter.py", "--window 1");
 }

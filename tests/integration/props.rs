@@ -247,7 +247,7 @@ proptest! {
 }
 
 /// The presets with a one-code enrollment (whose outcome depends on the phase).
-const CONFIRM_PRESETS: [&str; 11] = [
+const CONFIRM_PRESETS: [&str; 13] = [
     "google-authenticator-pam",
     "google-authenticator-pam-noskewadj",
     "privacyidea-verify",
@@ -259,10 +259,12 @@ const CONFIRM_PRESETS: [&str; 11] = [
     "otplib",
     "otpauth",
     "speakeasy",
+    "pam-oath",
+    "freeradius-totp",
 ];
 
 /// How many presets there are (the properties draw one by index).
-const PRESETS: usize = 15;
+const PRESETS: usize = 17;
 
 #[test]
 fn the_preset_lists_are_current() {

@@ -20,7 +20,7 @@ use crate::scenario::parse_policy;
 
 /// The built-in adapters: name, script (in the lab's `adapters/`; its
 /// extension says what runs it, see [`Runtime`]), arguments.
-pub const BUILT_IN: [(&str, &str, &[&str]); 11] = [
+pub const BUILT_IN: [(&str, &str, &[&str]); 13] = [
     ("pyotp", "pyotp_adapter.py", &[]),
     ("oathtool", "oathtool_adapter.py", &["--window", "1"]),
     ("django-otp", "django_adapter.py", &[]),
@@ -44,6 +44,8 @@ pub const BUILT_IN: [(&str, &str, &[&str]); 11] = [
     ("otplib", "otplib_adapter.cjs", &[]),
     ("otpauth", "otpauth_adapter.cjs", &[]),
     ("speakeasy", "speakeasy_adapter.cjs", &[]),
+    ("pam-oath", "pam_oath_adapter.py", &[]),
+    ("freeradius-totp", "freeradius_adapter.py", &[]),
 ];
 
 /// Options of `skewsim lab`.
@@ -51,8 +53,8 @@ pub const BUILT_IN: [(&str, &str, &[&str]); 11] = [
 pub struct LabArgs {
     /// A built-in verifier (pyotp, oathtool, django-otp, google-authenticator-pam,
     /// google-authenticator-pam-noskewadj, privacyidea, privacyidea-autoresync,
-    /// privacyidea-verify, otplib, otpauth, speakeasy) or `all`; needs
-    /// `bash lab/setup.sh` first (see --lab-dir).
+    /// privacyidea-verify, otplib, otpauth, speakeasy, pam-oath, freeradius-totp)
+    /// or `all`; needs `bash lab/setup.sh` first (see --lab-dir).
     #[arg(
         long,
         value_name = "NAME|all",

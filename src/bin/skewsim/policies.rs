@@ -37,11 +37,17 @@ pub fn flow_text(p: &Policy) -> String {
         Flow::Confirm {
             window,
             skip_allowed,
+            remembers_code,
             ..
         } => format!(
-            "1 code in {}{}",
+            "1 code in {}{}{}",
             range_text(window),
-            if skip_allowed { ", skippable" } else { "" }
+            if skip_allowed { ", skippable" } else { "" },
+            if remembers_code {
+                ", counts as used"
+            } else {
+                ""
+            }
         ),
     }
 }
