@@ -20,6 +20,10 @@ pub const MAX_ANSWER: usize = 1 << 20;
 /// rest of the line is read and dropped; [`printable`] shows 300 characters).
 const KEEP_STDERR: usize = 4096;
 
+/// How long an adapter dropped before `bye` (the lab failed) has to exit
+/// once its input is closed, before its group is killed.
+const END_GRACE: Duration = Duration::from_secs(1);
+
 /// How long the end of an adapter waits for the last of its standard error
 /// (its group is killed by then, so the pipe ends at once unless a process
 /// that left the group holds it).
@@ -250,8 +254,15 @@ impl Adapter {
 
 impl Drop for Adapter {
     fn drop(&mut self) {
-        // Make sure nothing the adapter started outlives us.
+        // The end of its input lets a working adapter clean up and exit
+        // (libpam's removes its PAM service file); one that is stuck or
+        // ran away is not waited for.
         self.requests = None;
+        if !matches!(self.ended, Some(Ended::Stuck | Ended::TooLong)) {
+            self.group
+                .wait_until(Instant::now() + self.timeout.min(END_GRACE));
+        }
+        // Make sure nothing the adapter started outlives us.
         self.group.end();
         // Its last words (a traceback) before the caller's error line.
         let _ = self.stderr_done.recv_timeout(STDERR_GRACE);
