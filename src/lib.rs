@@ -41,9 +41,9 @@
 //! | *(none: the core)* | [`totp`], [`duration`] | hmac, sha1, sha2, sha3, base32, subtle, zeroize, percent-encoding, thiserror |
 //! | `sim` | [`sim`], [`explain`] | rayon, rand_chacha, toml, serde |
 //! | `bulk` | [`bulk`] | rayon, keccak |
-//! | `vectors` | [`vectors`] | csv, rayon, shell-words |
+//! | `vectors` | [`vectors`], [`process`] | csv, rayon, shell-words, nix (Unix) |
 //! | `report` | [`report`] (and `sim`) | csv, plotters, tempfile, serde_json |
-//! | `lab` | [`lab`], [`probe`] (and `sim`) | serde_json |
+//! | `lab` | [`lab`], [`probe`], [`process`] (and `sim`) | serde_json, nix (Unix) |
 //! | `cli` (default) | all of the above and the `skewsim` binary | clap, indicatif, … |
 //!
 //! For the TOTP core alone: `skewsim = { …, default-features = false }`;
@@ -133,6 +133,7 @@
 //! | [`bulk`] | parallel bulk generation: precomputed HMAC key states, SHA-NI two or four codes interleaved, SHA-512 and Keccak on AVX-512/AVX2 lanes, the fastest variant chosen per CPU at run time, rayon |
 //! | [`report`] | exporters to CSV and SVG (bytes out) and the atomic file writer |
 //! | [`vectors`] | the conformance suite: loading `vectors/*.csv` and judging an implementation against them |
+//! | [`process`] | external processes (adapters, `vectors --cmd` tools) in their own process group, killed with their children |
 //! | [`duration`] | the `90s` / `1m30s` / `-45s` durations of the command line, in integer milliseconds |
 //! | [`text`] | text from outside (files, adapters, tools, paths) made safe for a terminal: one escaping rule, one cap |
 
@@ -145,6 +146,8 @@ pub mod explain;
 pub mod lab;
 #[cfg(feature = "lab")]
 pub mod probe;
+#[cfg(any(feature = "lab", feature = "vectors"))]
+pub mod process;
 #[cfg(feature = "report")]
 pub mod report;
 #[cfg(feature = "sim")]

@@ -10,18 +10,22 @@
 //! one argument whatever it contains. With `shell`, the filled template runs
 //! under `sh -c` and every value is shell-quoted (vector files are also
 //! validated as they load, so values are hex, numbers and algorithm names).
-//! Each run has a time limit; the tool's output is parsed (digits only),
-//! never echoed raw; a tool that cannot start, or that hangs, stops the run
-//! with an error naming the row.
+//! Each run has a time limit; the tool runs in its own process group, killed
+//! with whatever it started when it ends or at the limit
+//! ([`crate::process`]); the tool's output is parsed (digits only), never
+//! echoed raw; a tool that cannot start, or that hangs, stops the run with
+//! an error naming the row.
 
 use std::io::Read;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
+use std::sync::mpsc::{Receiver, channel};
 use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
 
 use super::load::{CodeCase, Expect, VectorFile, VectorSet};
 use super::{Failure, FileReport, Filter};
+use crate::process::Group;
 use crate::text::printable;
 use crate::totp::Secret;
 
@@ -152,25 +156,39 @@ impl Runner {
     /// 0, `Ok(Err(why))` for any other answer (a row failure).
     fn run(&self, file: &str, case: &CodeCase) -> Result<Result<String, String>, ExternalError> {
         let argv = self.argv(case);
-        let mut child = Command::new(&argv[0])
+        let deadline = Instant::now() + self.timeout;
+        let mut command = Command::new(&argv[0]);
+        command
             .args(&argv[1..])
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .map_err(|e| ExternalError::Start {
-                program: printable(&argv[0]),
-                reason: e.to_string(),
-            })?;
-        let stdout = drain(child.stdout.take());
-        let stderr = drain(child.stderr.take());
-        let status = wait(&mut child, self.timeout).ok_or_else(|| ExternalError::Timeout {
+            .stderr(Stdio::piped());
+        let mut group = Group::spawn(&mut command).map_err(|e| ExternalError::Start {
+            program: printable(&argv[0]),
+            reason: e.to_string(),
+        })?;
+        let stdout = drain(group.child().stdout.take());
+        let stderr = drain(group.child().stderr.take());
+        let timeout = || ExternalError::Timeout {
             file: printable(file),
             row: printable(&case.id),
             limit: self.timeout,
-        })?;
-        let out = stdout.join().unwrap_or_default();
-        let err = stderr.join().unwrap_or_default();
+        };
+        let finished = group.wait_until(deadline);
+        // The tool's group goes with it, finished or not: a child left in
+        // the background (`sleep 30 & echo 1`) would hold the pipes open
+        // past the limit, and outlive the run.
+        let status = group.end();
+        if !finished {
+            return Err(timeout());
+        }
+        // The pipes end with the group; one still open at the limit is held
+        // by a process that left the group (`setsid`).
+        let out = collect(&stdout, deadline).ok_or_else(timeout)?;
+        let err = collect(&stderr, deadline).ok_or_else(timeout)?;
+        let Some(status) = status else {
+            return Ok(Err("its exit status could not be read".to_owned()));
+        };
         if !status.success() {
             let first = String::from_utf8_lossy(&err)
                 .lines()
@@ -193,37 +211,34 @@ impl Runner {
 }
 
 /// Reads a pipe to its end in a thread, keeping the first [`KEEP`] bytes,
-/// so that a chatty tool neither blocks nor fills memory.
-fn drain<R: Read + Send + 'static>(pipe: Option<R>) -> std::thread::JoinHandle<Vec<u8>> {
+/// so that a chatty tool neither blocks nor fills memory. What was kept
+/// arrives on the channel when the pipe ends.
+fn drain<R: Read + Send + 'static>(pipe: Option<R>) -> Receiver<Vec<u8>> {
+    let (tx, rx) = channel();
     std::thread::spawn(move || {
         let mut kept = Vec::new();
-        let Some(mut pipe) = pipe else { return kept };
-        let mut buf = [0u8; 8192];
-        while let Ok(n) = pipe.read(&mut buf) {
-            if n == 0 {
-                break;
+        if let Some(mut pipe) = pipe {
+            let mut buf = [0u8; 8192];
+            while let Ok(n) = pipe.read(&mut buf) {
+                if n == 0 {
+                    break;
+                }
+                let room = KEEP.saturating_sub(kept.len()).min(n);
+                kept.extend_from_slice(&buf[..room]);
             }
-            let room = KEEP.saturating_sub(kept.len()).min(n);
-            kept.extend_from_slice(&buf[..room]);
         }
-        kept
-    })
+        // The receiver is gone only when the run gave up on this pipe.
+        let _ = tx.send(kept);
+    });
+    rx
 }
 
-/// Waits up to `limit`; kills and returns `None` past it.
-fn wait(child: &mut Child, limit: Duration) -> Option<std::process::ExitStatus> {
-    let start = Instant::now();
-    loop {
-        if let Ok(Some(status)) = child.try_wait() {
-            return Some(status);
-        }
-        if start.elapsed() >= limit {
-            let _ = child.kill();
-            let _ = child.wait();
-            return None;
-        }
-        std::thread::sleep(Duration::from_millis(2));
-    }
+/// What [`drain`] kept, once the pipe has ended, or `None` if it is still
+/// open at `deadline`.
+fn collect(drained: &Receiver<Vec<u8>>, deadline: Instant) -> Option<Vec<u8>> {
+    drained
+        .recv_timeout(deadline.saturating_duration_since(Instant::now()))
+        .ok()
 }
 
 /// Runs every admitted code row of every file through the command. Files that

@@ -2597,3 +2597,78 @@ fn regression_vector_ids_from_dir_cannot_forge_table_lines() {
         "{out}"
     );
 }
+
+/// Issue 22: a `--cmd` tool runs in its own process group, killed with its
+/// children when it ends and at `--timeout`: a background child holding the
+/// output pipe cannot stretch a row past the limit (this took 30 s), and a
+/// child of a tool killed at the limit does not live on. Failures to run
+/// the tool are exit 3, as docs/cli.md says; a tool that runs and fails is
+/// a failed row (exit 1).
+#[test]
+fn regression_cmd_tools_are_killed_with_their_children() {
+    let dir = small_vectors("process-group", 2);
+    let d = dir.to_str().expect("utf-8");
+    let started = std::time::Instant::now();
+    let o = skewsim(&[
+        "vectors",
+        "--dir",
+        d,
+        "--timeout",
+        "2s",
+        "--shell",
+        "--cmd",
+        "sleep 30 & echo {time}",
+    ]);
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(10),
+        "took {:?}",
+        started.elapsed()
+    );
+    // The tool printed the time, not the code: two failed rows.
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(stdout(&o).contains("got 59"), "{}", stdout(&o));
+
+    let side = dir.join("survivor");
+    let template = format!(
+        "(sleep 1; touch '{}') & sleep 20; echo {{time}}",
+        side.display()
+    );
+    let started = std::time::Instant::now();
+    let o = skewsim(&[
+        "vectors",
+        "--dir",
+        d,
+        "--timeout",
+        "1s",
+        "--shell",
+        "--cmd",
+        &template,
+    ]);
+    assert!(started.elapsed() < std::time::Duration::from_secs(10));
+    assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("did not finish within 1s"),
+        "{}",
+        stderr(&o)
+    );
+    std::thread::sleep(std::time::Duration::from_millis(2500));
+    assert!(!side.exists(), "the tool's child outlived the run");
+
+    // A tool that cannot be executed: exit 3; one that exits non-zero: a
+    // failed row, exit 1.
+    let not_executable = dir.join("tool.sh");
+    std::fs::write(&not_executable, "#!/bin/sh\necho 1\n").expect("tool");
+    let o = skewsim(&[
+        "vectors",
+        "--dir",
+        d,
+        "--cmd",
+        &format!("{} {{time}}", not_executable.display()),
+    ]);
+    assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));
+    assert!(stderr(&o).contains("cannot start"), "{}", stderr(&o));
+    let o = skewsim(&["vectors", "--dir", d, "--shell", "--cmd", "exit 4 # {time}"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(stdout(&o).contains("exit 4"), "{}", stdout(&o));
+    std::fs::remove_dir_all(&dir).expect("cleanup");
+}

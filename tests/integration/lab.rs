@@ -753,3 +753,366 @@ fn lab_freeradius_totp() {
 fn lab_catches_freeradius_totp_with_a_wrong_window() {
     catches_a_wrong_window("freeradius-totp", "freeradius_adapter.py", "--window 1");
 }
+
+// Hostile adapters (issue 22): small adapters written into a temporary
+// folder, each breaking the protocol or the process rules one way. They need
+// only python3 (and sh), not the lab.
+
+/// A protocol adapter that refuses every check, with misbehaviours chosen by
+/// its first argument (comma-separated); its second is a file for its side
+/// effects.
+const HOSTILE_ADAPTER: &str = r#"import json, os, subprocess, sys, time
+modes = set(sys.argv[1].split(","))
+side = sys.argv[2]
+if "fork-child" in modes:
+    # A grandchild in the adapter's group, free of its pipes: 3 s after its
+    # start (past a 2 s timeout at hello) it leaves the side file.
+    subprocess.Popen(["sh", "-c", "sleep 3; touch '" + side + "'"],
+                     stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                     stderr=subprocess.DEVNULL)
+if "stderr" in modes:
+    sys.stderr.write("\x1b]0;retitled\x07\x1b[2Jcleared\nerror: forged\n" + "x" * 100000 + "\nlast words\n")
+    sys.stderr.flush()
+def reply(answer):
+    sys.stdout.write(json.dumps(answer) + "\n")
+    sys.stdout.flush()
+for line in sys.stdin:
+    request = json.loads(line)
+    op = request["op"]
+    if op == "hello":
+        if "exit-early" in modes:
+            sys.exit(0)
+        if "silent" in modes:
+            time.sleep(300)
+        if "not-protocol" in modes:
+            sys.stdout.write("hello there\n")
+            sys.stdout.flush()
+            continue
+        reply({"ok": True, "name": "hostile", "policy": "pyotp"})
+    elif op == "setup":
+        if "die-at-setup" in modes:
+            with open(side, "w") as f:
+                f.write(request["secret_hex"])
+            sys.exit(1)
+        reply({"ok": True})
+    elif op == "bye":
+        reply({"ok": True})
+        if "bye-hang" in modes:
+            time.sleep(300)
+        sys.exit(0)
+    elif "no-accepted" in modes:
+        reply({"ok": True, "pad": "x" * 500000})
+    else:
+        reply({"ok": True, "accepted": False})
+"#;
+
+/// A folder holding the hostile adapter.
+fn hostile_dir(name: &str) -> PathBuf {
+    let dir = out_dir(&format!("hostile-{name}"));
+    std::fs::create_dir_all(&dir).expect("temp folder");
+    std::fs::write(dir.join("hostile.py"), HOSTILE_ADAPTER).expect("adapter written");
+    dir
+}
+
+/// What a bounded run gave: exit code, stdout, stderr, how long it took.
+struct Bounded {
+    code: Option<i32>,
+    stdout: String,
+    stderr: String,
+    took: std::time::Duration,
+}
+
+/// `program args` in `dir`, its output in files (an adapter that outlives
+/// it cannot hold a pipe of ours open); killed, and the test failed, if it
+/// runs past `limit`.
+fn run_bounded(program: &str, args: &[&str], dir: &Path, limit: u64) -> Bounded {
+    let file = |name: &str| std::fs::File::create(dir.join(name)).expect("output file");
+    let started = std::time::Instant::now();
+    let mut child = Command::new(program)
+        .args(args)
+        .current_dir(dir)
+        .stdin(std::process::Stdio::null())
+        .stdout(file("stdout.txt"))
+        .stderr(file("stderr.txt"))
+        .spawn()
+        .expect("runs");
+    let code = loop {
+        if let Some(status) = child.try_wait().expect("waits") {
+            break status.code();
+        }
+        if started.elapsed() > std::time::Duration::from_secs(limit) {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("{program} {args:?} still running after {limit} s (killed)");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    };
+    let read = |name: &str| {
+        String::from_utf8_lossy(&std::fs::read(dir.join(name)).expect("output")).into_owned()
+    };
+    Bounded {
+        code,
+        stdout: read("stdout.txt"),
+        stderr: read("stderr.txt"),
+        took: started.elapsed(),
+    }
+}
+
+/// `skewsim lab` against the hostile adapter in `modes`, reduced, with
+/// `--timeout 2s`, its output under `dir/out`.
+fn hostile_lab(dir: &Path, modes: &str, extra: &[&str]) -> Bounded {
+    let adapter = format!("python3 hostile.py {modes} {}", dir.join("side").display());
+    let out = dir.join("out");
+    let mut args = vec![
+        "lab",
+        "--adapter",
+        &adapter,
+        "--reduced",
+        "--random",
+        "0",
+        "--timeout",
+        "2s",
+        "--out",
+        out.to_str().expect("utf-8"),
+    ];
+    args.extend_from_slice(extra);
+    run_bounded(env!("CARGO_BIN_EXE_skewsim"), &args, dir, 60)
+}
+
+/// Issue 22: an adapter that never ends its answer line (`cat /dev/zero`)
+/// is stopped at 1 MiB, under a 1 GB address-space limit (it used to abort
+/// there, exit 134), with one error line naming the adapter, exit 3.
+#[test]
+fn lab_bounds_an_adapters_answer_line() {
+    let dir = out_dir("zero");
+    std::fs::create_dir_all(&dir).expect("temp folder");
+    let script = format!(
+        "ulimit -v 1048576; exec '{}' lab --adapter 'cat /dev/zero' --reduced --random 0 \
+         --timeout 2s --out '{}'",
+        env!("CARGO_BIN_EXE_skewsim"),
+        dir.join("out").display()
+    );
+    let o = run_bounded("sh", &["-c", &script], &dir, 60);
+    assert_eq!(o.code, Some(3), "{}", o.stderr);
+    assert!(o.stdout.is_empty(), "{}", o.stdout);
+    assert_eq!(o.stderr.lines().count(), 1, "{}", o.stderr);
+    assert!(
+        o.stderr.starts_with("error: cat /dev/zero: ")
+            && o.stderr.contains("longer than 1048576 bytes"),
+        "{}",
+        o.stderr
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Issue 22: an adapter that answers `bye` and never exits is killed after
+/// `--timeout`; the lab ends with its results.
+#[cfg_attr(not(skewsim_python3), ignore = "needs python3 on PATH")]
+#[test]
+fn lab_kills_an_adapter_that_does_not_exit_after_bye() {
+    let dir = hostile_dir("bye-hang");
+    let o = hostile_lab(&dir, "bye-hang", &[]);
+    // Every check refused: disagreements, exit 1, the files written.
+    assert_eq!(o.code, Some(1), "{}", o.stderr);
+    assert!(o.stdout.contains("wrote "), "{}", o.stdout);
+    assert!(
+        o.took < std::time::Duration::from_secs(20),
+        "took {:?}",
+        o.took
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Issue 22: a child an adapter forked does not outlive skewsim, whether
+/// the lab ends normally or at the adapter's failure (the adapter's
+/// process group is killed).
+#[cfg_attr(not(skewsim_python3), ignore = "needs python3 on PATH")]
+#[test]
+fn lab_kills_what_an_adapter_forks() {
+    for (modes, code) in [("fork-child", 1), ("fork-child,silent", 3)] {
+        let dir = hostile_dir(&modes.replace(',', "-"));
+        let o = hostile_lab(&dir, modes, &[]);
+        assert_eq!(o.code, Some(code), "{modes}: {}", o.stderr);
+        // The grandchild would touch the file 3 s after it started.
+        std::thread::sleep(std::time::Duration::from_millis(3500));
+        assert!(
+            !dir.join("side").exists(),
+            "{modes}: the adapter's child outlived skewsim"
+        );
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}
+
+/// Issue 22: `--random` has a work budget, checked before anything starts
+/// (the adapter here would leave a file): one line, exit 2.
+#[test]
+fn lab_random_has_a_work_budget() {
+    let dir = out_dir("random-budget");
+    std::fs::create_dir_all(&dir).expect("temp folder");
+    let touch = format!("touch {}", dir.join("started").display());
+    for n in ["18446744073709551615", "100001"] {
+        let o = run_bounded(
+            env!("CARGO_BIN_EXE_skewsim"),
+            &["lab", "--adapter", &touch, "--random", n],
+            &dir,
+            60,
+        );
+        assert_eq!(o.code, Some(2), "{n}: {}", o.stderr);
+        assert!(o.stdout.is_empty(), "{n}");
+        assert_eq!(o.stderr.lines().count(), 1, "{n}: {}", o.stderr);
+        assert!(
+            o.stderr
+                .starts_with("error: --random is too large: at most 100000"),
+            "{n}: {}",
+            o.stderr
+        );
+        assert!(!dir.join("started").exists(), "{n}: the adapter started");
+    }
+    // The budget itself is allowed: the run goes on to start the adapter.
+    let o = run_bounded(
+        env!("CARGO_BIN_EXE_skewsim"),
+        &[
+            "lab",
+            "--adapter",
+            "/nonexistent/adapter",
+            "--random",
+            "100000",
+        ],
+        &dir,
+        60,
+    );
+    assert_eq!(o.code, Some(3), "{}", o.stderr);
+    assert!(
+        o.stderr.contains("cannot start the adapter"),
+        "{}",
+        o.stderr
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Issue 22: an adapter that cannot start, exits early, times out or
+/// answers outside the protocol is an external command's failure: exit 3
+/// (docs/cli.md), one error line naming it, nothing on stdout.
+#[cfg_attr(not(skewsim_python3), ignore = "needs python3 on PATH")]
+#[test]
+fn lab_adapter_failures_exit_3() {
+    for (modes, expected) in [
+        ("exit-early", "exited or closed its output (request: hello)"),
+        ("silent", "did not answer within 2s (request: hello)"),
+        ("not-protocol", "not a protocol object: hello there"),
+        (
+            "die-at-setup",
+            "exited or closed its output (request: setup for u0)",
+        ),
+        ("no-accepted", "no 'accepted' in"),
+    ] {
+        let dir = hostile_dir(modes);
+        let o = hostile_lab(&dir, modes, &[]);
+        assert_eq!(o.code, Some(3), "{modes}: {}", o.stderr);
+        assert!(o.stdout.is_empty(), "{modes}: {}", o.stdout);
+        assert_eq!(o.stderr.lines().count(), 1, "{modes}: {}", o.stderr);
+        assert!(
+            o.stderr.starts_with("error: ") && o.stderr.contains(expected),
+            "{modes}: {}",
+            o.stderr
+        );
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+    let dir = out_dir("no-such-adapter");
+    std::fs::create_dir_all(&dir).expect("temp folder");
+    let o = run_bounded(
+        env!("CARGO_BIN_EXE_skewsim"),
+        &["lab", "--adapter", "/nonexistent/adapter", "--reduced"],
+        &dir,
+        60,
+    );
+    assert_eq!(o.code, Some(3), "{}", o.stderr);
+    assert!(
+        o.stderr
+            .starts_with("error: /nonexistent/adapter: cannot start the adapter"),
+        "{}",
+        o.stderr
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Issue 22: what an adapter says reaches the terminal escaped and cut
+/// short. Dying at `setup` does not show the request (it holds the lab's
+/// secret); an answer without `accepted` is quoted in at most a few hundred
+/// characters; its standard error comes line by line after `adapter: `,
+/// escaped, each line cut short, so it can neither move the cursor nor
+/// forge a line of skewsim's.
+#[cfg_attr(not(skewsim_python3), ignore = "needs python3 on PATH")]
+#[test]
+fn lab_adapter_text_is_escaped_and_capped() {
+    let dir = hostile_dir("die-secret");
+    let o = hostile_lab(&dir, "die-at-setup", &[]);
+    assert_eq!(o.code, Some(3), "{}", o.stderr);
+    let secret = std::fs::read_to_string(dir.join("side")).expect("the adapter got a secret");
+    assert_eq!(secret.len(), 40, "{secret}");
+    let all = format!("{}{}", o.stdout, o.stderr).to_lowercase();
+    assert!(!all.contains(&secret.to_lowercase()), "{}", o.stderr);
+    let _ = std::fs::remove_dir_all(&dir);
+
+    let dir = hostile_dir("no-accepted");
+    let o = hostile_lab(&dir, "no-accepted", &[]);
+    assert_eq!(o.code, Some(3), "{}", o.stderr);
+    assert!(o.stderr.len() < 1_000, "{} bytes", o.stderr.len());
+    assert!(o.stderr.contains("no 'accepted' in"), "{}", o.stderr);
+    let _ = std::fs::remove_dir_all(&dir);
+
+    let dir = hostile_dir("stderr");
+    let o = hostile_lab(&dir, "stderr", &[]);
+    assert_eq!(o.code, Some(1), "{}", o.stderr);
+    assert!(!o.stderr.contains('\x1b') && !o.stderr.contains('\x07'));
+    for line in o.stderr.lines() {
+        assert!(line.starts_with("adapter: "), "{line:?}");
+        assert!(line.len() < 1_000, "{} bytes", line.len());
+    }
+    for shown in [
+        "adapter: \\u{1b}]0;retitled",
+        "adapter: error: forged",
+        "adapter: xxxx",
+        "adapter: last words",
+    ] {
+        assert!(o.stderr.contains(shown), "{shown}: {}", o.stderr);
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Issue 22: when `--out` cannot be written, nothing has gone to stdout
+/// before the error line (the summary waits for the files).
+#[cfg_attr(not(skewsim_python3), ignore = "needs python3 on PATH")]
+#[test]
+fn lab_out_failure_prints_nothing_first() {
+    let dir = hostile_dir("out-fails");
+    // A file where the folder should be.
+    let blocked = dir.join("blocked");
+    std::fs::write(&blocked, "").expect("file");
+    let adapter = format!("python3 hostile.py plain {}", dir.join("side").display());
+    let o = run_bounded(
+        env!("CARGO_BIN_EXE_skewsim"),
+        &[
+            "lab",
+            "--adapter",
+            &adapter,
+            "--reduced",
+            "--random",
+            "0",
+            "--out",
+            blocked.to_str().expect("utf-8"),
+        ],
+        &dir,
+        60,
+    );
+    // A file where the folder should be is bad input (exit 2).
+    assert_eq!(o.code, Some(2), "{}", o.stderr);
+    assert!(o.stdout.is_empty(), "{}", o.stdout);
+    assert_eq!(o.stderr.lines().count(), 1, "{}", o.stderr);
+    assert!(
+        o.stderr.starts_with("error: --out cannot be written"),
+        "{}",
+        o.stderr
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 use clap::Args;
 use serde::Serialize;
 use serde_json::json;
-use skewsim::lab::{Adapter, Finding, LabScenario, run as run_scenario, scenarios};
+use skewsim::lab::{Adapter, Finding, LabScenario, MAX_RANDOM, run as run_scenario, scenarios};
 use skewsim::report::write_all_atomic;
 use skewsim::sim::{Policy, preset};
 
@@ -73,7 +73,7 @@ pub struct LabArgs {
     /// `skewsim probe` wrote, or your own; `skewsim docs policy-files`).
     #[arg(long, value_name = "PATH", conflicts_with = "policy")]
     pub policy_file: Option<PathBuf>,
-    /// Seeded random scenarios beyond the deterministic grid.
+    /// Seeded random scenarios beyond the deterministic grid (at most 100000).
     #[arg(long, value_name = "N", default_value = "800")]
     pub random: u64,
     /// The seed of the random scenarios and secrets.
@@ -230,8 +230,18 @@ pub fn builtin_argv(name: &str, lab_dir: Option<&Path>) -> Result<Vec<String>, C
     Ok(argv)
 }
 
-fn run_one(argv: &[String], args: &LabArgs, out: &mut dyn Write) -> Result<Run, CliError> {
-    let fail = |e: skewsim::lab::AdapterError| CliError::Other(format!("{}: {e}", argv.join(" ")));
+/// Plays every scenario against one adapter; the summary's text goes to
+/// `summary`, printed once every file is written.
+fn run_one(
+    argv: &[String],
+    args: &LabArgs,
+    file_policy: Option<&Policy>,
+    summary: &mut String,
+) -> Result<Run, CliError> {
+    // An adapter that cannot start, times out, exits or answers outside the
+    // protocol is an external command's failure (exit 3).
+    let fail =
+        |e: skewsim::lab::AdapterError| CliError::External(format!("{}: {e}", argv.join(" ")));
     let started = Instant::now();
     let mut adapter = Adapter::start(argv, args.timeout).map_err(fail)?;
     let hello = adapter.request(&json!({"op": "hello"})).map_err(fail)?;
@@ -240,18 +250,14 @@ fn run_one(argv: &[String], args: &LabArgs, out: &mut dyn Write) -> Result<Run, 
         .and_then(|v| v.as_str())
         .map(skewsim::lab::adapter::printable)
         .unwrap_or_else(|| argv.join(" "));
-    let file_policy = match &args.policy_file {
-        Some(path) => Some(crate::policy_arg::read("--policy-file", path)?),
-        None => None,
-    };
     let policy = match (
-        file_policy.as_ref().or(args.policy.as_ref()),
+        file_policy.or(args.policy.as_ref()),
         hello.get("policy").and_then(|v| v.as_str()),
     ) {
         (Some(p), _) => p.clone(),
         (None, Some(name)) => preset(name).ok_or_else(|| {
-            CliError::Other(format!(
-                "{label}: its adapter names an unknown preset '{}'",
+            CliError::External(format!(
+                "{label}: its adapter names an unknown preset '{}' (--policy chooses one)",
                 skewsim::lab::adapter::printable(name)
             ))
         })?,
@@ -268,7 +274,7 @@ fn run_one(argv: &[String], args: &LabArgs, out: &mut dyn Write) -> Result<Run, 
     let mut findings = Vec::with_capacity(plan.len());
     for (i, lab) in plan.into_iter().enumerate() {
         let finding = run_scenario(&mut adapter, &format!("u{i}"), &lab)
-            .map_err(|e| CliError::Other(format!("{label}, scenario {}: {e}", lab.id)))?;
+            .map_err(|e| CliError::External(format!("{label}, scenario {}: {e}", lab.id)))?;
         bar.inc(1);
         findings.push((lab, finding));
     }
@@ -320,13 +326,23 @@ fn run_one(argv: &[String], args: &LabArgs, out: &mut dyn Write) -> Result<Run, 
         ));
     }
     if args.format == Format::Text {
-        crate::output::write(out, &text)?;
+        summary.push_str(&text);
     }
     Ok(run)
 }
 
-/// Runs the lab and writes the CSV and the summary.
+/// Runs the lab and writes the CSV and the summary. Nothing is printed
+/// until the files are written, so a failure leaves standard output empty.
 pub fn run(args: &LabArgs, out: &mut dyn Write) -> Result<u8, CliError> {
+    if args.random > MAX_RANDOM {
+        return Err(CliError::usage(
+            "--random",
+            format!(
+                "is too large: at most {MAX_RANDOM} random scenarios per verifier (each is kept \
+                 for the CSV, and a slow verifier plays about 5 a second)"
+            ),
+        ));
+    }
     let argvs: Vec<Vec<String>> = match (&args.verifier, &args.adapter) {
         (_, Some(command)) => {
             let argv: Vec<String> = command.split_whitespace().map(str::to_owned).collect();
@@ -342,9 +358,15 @@ pub fn run(args: &LabArgs, out: &mut dyn Write) -> Result<u8, CliError> {
         (Some(name), None) => vec![argv_for(name, args)?],
         (None, None) => return Err(CliError::usage("--verifier", "or --adapter is needed")),
     };
+    // Read before any adapter starts: bad input starts nothing.
+    let file_policy = match &args.policy_file {
+        Some(path) => Some(crate::policy_arg::read("--policy-file", path)?),
+        None => None,
+    };
     let mut runs = Vec::new();
+    let mut summary = String::new();
     for argv in &argvs {
-        runs.push(run_one(argv, args, out)?);
+        runs.push(run_one(argv, args, file_policy.as_ref(), &mut summary)?);
     }
     write_results(&runs, args)?;
     let disagree = runs.iter().any(|r| {
@@ -356,14 +378,12 @@ pub fn run(args: &LabArgs, out: &mut dyn Write) -> Result<u8, CliError> {
         json::write(out, "lab", &lab_json(&runs, args))?;
         return Ok(u8::from(disagree));
     }
-    crate::output::write(
-        out,
-        &format!(
-            "wrote {} and {}\n",
-            args.out.join("lab.csv").display(),
-            args.out.join("README.md").display()
-        ),
-    )?;
+    summary.push_str(&format!(
+        "wrote {} and {}\n",
+        args.out.join("lab.csv").display(),
+        args.out.join("README.md").display()
+    ));
+    crate::output::write(out, &summary)?;
     Ok(u8::from(disagree))
 }
 

@@ -54,10 +54,16 @@ fn non_utf8_argument() -> Option<String> {
 }
 
 fn main() -> ExitCode {
-    // SIGINT, SIGTERM, SIGHUP: remove the temporaries being written, then
-    // exit as interrupted (128 + SIGINT). If the handler cannot be set, the
-    // writes are still atomic; only a temporary could be left behind.
-    let _ = ctrlc::set_handler(|| skewsim::report::exit_removing_pending(130));
+    // SIGINT, SIGTERM, SIGHUP: kill the external processes running (lab
+    // adapters, vectors --cmd tools: each in a process group of its own,
+    // which the terminal's Ctrl-C does not reach) with their children,
+    // remove the temporaries being written, then exit as interrupted
+    // (128 + SIGINT). If the handler cannot be set, the writes are still
+    // atomic; only a temporary could be left behind.
+    let _ = ctrlc::set_handler(|| {
+        skewsim::process::kill_all();
+        skewsim::report::exit_removing_pending(130)
+    });
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
