@@ -405,7 +405,7 @@ fn write_results(runs: &[Run], args: &LabArgs) -> Result<(), CliError> {
          must agree. A *code collision* is a disagreement explained by two steps sharing a 6-digit code: the model's \
          rules run on the real codes, each window searched in the verifier's own order, give the verifier's answers \
          (the model identifies codes by their steps and cannot see it). It happens in every window: about 3 in a \
-         million refused checks with a -1..+1 window, about 0.2-0.3% of the long searches (libpam's learning, \
+         million refused checks with a -1..+1 window, a few in a thousand of the long searches (libpam's learning, \
          -1499..+1499 steps; privacyIDEA's resync and AutoResync, -1000..+999). libpam's setup tool makes its own \
          random secret, so its collisions differ from run to run.\n\n\
          Run: `skewsim lab` with {} random scenarios, seed {}{}.\n\n\
