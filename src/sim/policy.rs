@@ -574,7 +574,9 @@ mod tests {
             });
             assert!(
                 cited,
-                "{}: no source says how its windows are searched",
+                "{}: no [[source]] says how its windows are searched (the order, and what \
+                 its replay rule holds against: [login] search_order and replay_check, \
+                 docs/policy-files.md)",
                 p.name
             );
         }
