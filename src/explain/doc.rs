@@ -6,7 +6,7 @@
 
 use serde::Serialize;
 
-use crate::sim::policy::{Flow, Provenance, Replay, Store, Window};
+use crate::sim::policy::{Flow, Provenance, Replay, ReplayCheck, SearchOrder, Store, Window};
 use crate::sim::{Outcome, Policy, Probabilities, Scenario, State};
 
 /// Steps behind and ahead of a reference step.
@@ -61,14 +61,22 @@ pub struct LoginDoc {
     pub window: WindowDoc,
     /// What a successful login writes (`nothing`: it keeps the enrollment's).
     pub stores: &'static str,
+    /// The order a window is searched in (`ascending`, `nearest_behind_first`,
+    /// `nearest_ahead_first`); matters only when two steps share a code.
+    pub search_order: &'static str,
+    /// What the replay rule holds against (`matched_step`, `not_searched`,
+    /// `matched_code`).
+    pub replay_check: &'static str,
 }
 
 /// How a verifier recovers from a refused login.
 #[derive(Debug, Clone, Serialize)]
 pub struct HealingDoc {
-    /// libpam's skew learning: the search each side of the raw step, in steps.
+    /// libpam's skew learning: the bound N on `i` of its search (`i < N`),
+    /// so N - 1 steps each side of the raw step.
     pub skew_learning_search: Option<u32>,
-    /// privacyIDEA's AutoResync: the search each side, in steps.
+    /// privacyIDEA's AutoResync: N of `checkOtp`'s `range(c - N, c + N)`,
+    /// so -N..+(N - 1) steps.
     pub auto_resync_search: Option<u32>,
     /// The resync call's search window for code 2.
     pub resync_window: Option<WindowDoc>,
@@ -163,6 +171,16 @@ impl From<&Policy> for PolicyDoc {
             login: LoginDoc {
                 window: p.login.into(),
                 stores: store_key(p.on_login),
+                search_order: match p.matching.order {
+                    SearchOrder::Ascending => "ascending",
+                    SearchOrder::NearestBehindFirst => "nearest_behind_first",
+                    SearchOrder::NearestAheadFirst => "nearest_ahead_first",
+                },
+                replay_check: match p.matching.replay_check {
+                    ReplayCheck::MatchedStep => "matched_step",
+                    ReplayCheck::NotSearched => "not_searched",
+                    ReplayCheck::MatchedCode => "matched_code",
+                },
             },
             replay: match p.replay {
                 Replay::Off => "off",

@@ -48,7 +48,7 @@ use serde::{Serialize, Serializer};
 
 use crate::duration::{format_human, format_ms};
 use crate::sim::model::Login;
-use crate::sim::policy::{Flow, Provenance};
+use crate::sim::policy::{FailurePenalty, Flow, Provenance};
 use crate::sim::{
     Decision, Enrollment, Outcome, Policy, Probabilities, RejectReason, Scenario, probabilities,
     thresholds,
@@ -275,6 +275,13 @@ pub struct Fix {
 pub enum Remedy {
     /// Nothing to fix.
     Nothing,
+    /// An administrator resets the token's failure count: the refused
+    /// attempts locked it, and a resync does not unlock it (privacyIDEA's
+    /// resync leaves `failcount`).
+    Unlock {
+        /// The failures in a row that lock the token.
+        failures: u32,
+    },
     /// The verifier's resync with two fresh consecutive codes.
     Resync {
         /// How a person asks for it.
@@ -526,7 +533,8 @@ fn retries(s: &Scenario, run: &Enrollment) -> Option<Retries> {
 }
 
 /// The policy's inferred or measured parameters that a claim rests on:
-/// those of the resync (`resync: true`) or all the others.
+/// those of the resync (`resync: true`) or all the others, but the
+/// matching's ([`crate::sim::policy::MATCHING_SOURCE`]), on which no answer rests.
 fn caveats(p: &Policy, resync: bool) -> Vec<Caveat> {
     let mut out = Vec::new();
     for (provenance, key) in [
@@ -539,6 +547,7 @@ fn caveats(p: &Policy, resync: bool) -> Vec<Caveat> {
             .filter(|s| {
                 s.provenance == provenance
                     && s.parameter.to_lowercase().contains("resync") == resync
+                    && !s.parameter.starts_with(crate::sim::policy::MATCHING_SOURCE)
             })
             .map(|s| s.parameter.clone())
             .collect();
@@ -1055,7 +1064,7 @@ impl Context<'_> {
             clock_words(s).replace("your device's clock ", "it ")
         );
         let general = self.general.to_vec();
-        let (sentence, remedies, caveats) = match outcome {
+        let (sentence, mut remedies, caveats) = match outcome {
             Outcome::InSync => ("nothing to fix".to_owned(), vec![Remedy::Nothing], vec![]),
             Outcome::Rejected if at_no_delay.count(Outcome::InSync) == 0 => (
                 format!(
@@ -1201,6 +1210,22 @@ impl Context<'_> {
                     general,
                 )
             }
+        };
+        // A login that locked the token: no code and no resync gets in
+        // until an administrator resets its failure count, so that comes first.
+        let sentence = match (p.penalty, self.login) {
+            (FailurePenalty::LockAfter(n), Some(l)) if l.locked => {
+                remedies.insert(0, Remedy::Unlock { failures: n });
+                format!(
+                    "{} locked the token ({n} failures in a row), and a resync does not unlock it: ask an administrator to reset its failure count; then {sentence}",
+                    if s.attempts == 1 {
+                        "your refused attempt".to_owned()
+                    } else {
+                        format!("your {} refused attempts", s.attempts)
+                    }
+                )
+            }
+            _ => sentence,
         };
         Fix {
             sentence,

@@ -6,11 +6,11 @@
 use serde::Serialize;
 
 use super::doc::StateDoc;
-use super::words::{attempts, stored};
+use super::words::{self, attempts, stored};
 use super::{Decisive, healing_note};
 use crate::duration::format_human;
 use crate::sim::model::Login;
-use crate::sim::policy::range_text;
+use crate::sim::policy::{FailurePenalty, range_text};
 use crate::sim::{Decision, Enrollment, Outcome, RejectReason, Scenario, Store};
 use crate::{Algorithm, Digits, Secret, hotp};
 
@@ -46,6 +46,8 @@ pub struct FirstLogin {
     pub gets_in_at_attempt: Option<u32>,
     /// Because the verifier healed itself.
     pub healed: bool,
+    /// The refused attempts locked the token (too many failures in a row).
+    pub locked: bool,
 }
 
 /// One event of the timeline with its words.
@@ -371,7 +373,14 @@ pub(super) fn run(
                         _ => " (the new code fell in the window)".to_owned(),
                     }
                 ),
-                None => format!("→ none of your {} gets in", attempts(s.attempts)),
+                None => match p.penalty {
+                    FailurePenalty::LockAfter(n) if login.locked => format!(
+                        "→ none of your {} gets in, and the {} failure in a row locks the token",
+                        attempts(s.attempts),
+                        words::ordinal(n)
+                    ),
+                    _ => format!("→ none of your {} gets in", attempts(s.attempts)),
+                },
             });
         }
         push(
@@ -407,6 +416,7 @@ pub(super) fn run(
             ideal_accepted: l.ideal_accepted,
             gets_in_at_attempt: l.gets_in_at,
             healed: l.healed,
+            locked: l.locked,
         }),
     }
 }

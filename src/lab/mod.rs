@@ -9,16 +9,18 @@
 //! disagreement is the finding and the rest of that scenario is moot.
 
 pub mod adapter;
+pub mod codes;
 
 use rand_chacha::ChaCha8Rng;
 use rand_core::{Rng, SeedableRng};
 use serde_json::{Value, json};
 
+use crate::Secret;
 use crate::sim::model::{Check, CheckKind};
 use crate::sim::{Policy, Scenario};
-use crate::{Algorithm, Digits, Secret, hotp};
 
 pub use adapter::{Adapter, AdapterError, Answer};
+pub use codes::{RealCodes, explains, replay};
 
 /// One lab scenario: the model's scenario, the phases, and how many logins.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -162,77 +164,19 @@ pub struct Finding {
     /// The first disagreement: which check, the model's verdict, the
     /// verifier's answer and its state.
     pub disagreement: Option<String>,
-    /// The disagreement is explained by a 6-digit code collision: another
-    /// step in the check's own window has the same code, or the verifier's
-    /// own long search met one first, at this check or an earlier one (libpam's learning keeps the skews of
-    /// earlier refused codes, privacyIDEA's AutoResync the previous code, so
-    /// an earlier collision shows only later). The model identifies codes by
-    /// their steps, so it cannot see this.
+    /// The disagreement is explained by a 6-digit code collision: the
+    /// model's rules, run on the real codes with each window searched in the
+    /// verifier's own order ([`explains`]), give the verifier's answers to
+    /// every check up to and including this one. The model identifies codes
+    /// by their steps, so it cannot see this.
     pub collision: bool,
-}
-
-/// Which step a verifier's search meets first with the code of step `m`:
-/// libpam's learning search goes outwards from the raw step (i = 0..1499,
-/// minus before plus), privacyIDEA's `checkOtp` upwards through
-/// `c - w .. c + w - 1`. `None` when the policy searches neither way.
-fn first_match(
-    policy: &Policy,
-    secret: &Secret,
-    m: i64,
-    check: &Check,
-    period_ms: i64,
-) -> Option<i64> {
-    let target = code(secret, m);
-    if let Some(learning) = policy.learning {
-        let tm = crate::sim::clock::step_of(check.t_receipt, period_ms);
-        let w = i64::from(learning.search);
-        return (0..w)
-            .flat_map(|i| [tm - i, tm + i])
-            .find(|&s| code(secret, s) == target);
-    }
-    let w = match (policy.auto_resync, &policy.resync) {
-        (Some(a), _) => i64::from(a.search),
-        (None, Some(r)) => i64::from(r.search.behind),
-        (None, None) => return None,
-    };
-    let c = check.verifier_step;
-    (c - w..c + w).find(|&s| code(secret, s) == target)
-}
-
-/// Whether a disagreement at `check` is a code collision (see [`Finding`]).
-fn is_collision(policy: &Policy, secret: &Secret, check: &Check, period_ms: i64) -> bool {
-    let steps: Vec<i64> = match check.kind {
-        CheckKind::Login { step } | CheckKind::Confirm { step } => vec![step],
-        CheckKind::Pair { step1, step2 } | CheckKind::Resync { step1, step2 } => vec![step1, step2],
-        CheckKind::Skip => Vec::new(),
-    };
-    // The check's own window (a login's, the enrollment's, the resync's):
-    // another step in it with the same code makes the verifier answer for
-    // that step instead (about 3e-6 per refused check with a ±1 window).
-    let window = match check.kind {
-        CheckKind::Login { .. } => Some(policy.login),
-        CheckKind::Confirm { .. } | CheckKind::Pair { .. } => Some(policy.flow.window()),
-        CheckKind::Resync { .. } => policy.resync.as_ref().map(|r| r.search),
-        CheckKind::Skip => None,
-    };
-    let in_window = |m: i64| {
-        window.is_some_and(|w| {
-            let c = check.verifier_step;
-            let target = code(secret, m);
-            (c - i64::from(w.behind)..=c + i64::from(w.ahead))
-                .any(|s| s != m && code(secret, s) == target)
-        })
-    };
-    steps.into_iter().any(|m| {
-        in_window(m)
-            || first_match(policy, secret, m, check, period_ms).is_some_and(|first| first != m)
-    })
 }
 
 /// The code of `step` for `secret` (SHA-1, 6 digits, as every verifier here).
 fn code(secret: &Secret, step: i64) -> String {
-    u64::try_from(step)
-        .map(|counter| hotp(Algorithm::Sha1, secret, counter, Digits::SIX).to_string())
+    RealCodes::new(secret)
+        .code(step)
+        .map(|c| c.to_string())
         .unwrap_or_default()
 }
 
@@ -287,9 +231,13 @@ pub fn run(adapter: &mut Adapter, user: &str, lab: &LabScenario) -> Result<Findi
             return Ok(Finding {
                 id: lab.id.clone(),
                 checks: i + 1,
-                collision: checks[..=i]
-                    .iter()
-                    .any(|c| is_collision(&s.policy, &secret, c, s.period_ms)),
+                collision: explains(
+                    &s.policy,
+                    &secret,
+                    &checks[..=i],
+                    answer.accepted,
+                    s.period_ms,
+                ),
                 disagreement: Some(format!(
                     "check {} of {} ({:?} received at {} ms after the epoch of the run): model {:?}, verifier {} (state {})",
                     i + 1,

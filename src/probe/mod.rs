@@ -38,10 +38,10 @@ use crate::Secret;
 use crate::lab::AdapterError;
 use crate::sim::clock::step_of;
 use crate::sim::policy::{
-    AutoResync, FailurePenalty, Learning, Measured, Provenance, Replay, Resync, Source, Store,
-    Window, range_text,
+    AutoResync, FailurePenalty, Learning, Matching, Measured, Provenance, Replay, Resync, Source,
+    Store, Window, range_text,
 };
-use crate::sim::policy_file::{replay_name, store_name};
+use crate::sim::policy_file::{order_name, replay_check_name, replay_name, store_name};
 use crate::sim::sweep::{Span, grid};
 use crate::sim::{Flow, Policy, Scenario};
 use hypotheses::{Candidate, Check, Kind, PERIOD_MS, choose, clear_of_edges, judge, moments};
@@ -872,6 +872,7 @@ fn stage2_candidates(flow: Flow, max_window: u32) -> Vec<Candidate> {
                                     login: Window { behind, ahead },
                                     on_login,
                                     replay,
+                                    matching: Matching::default(),
                                     learning,
                                     auto_resync,
                                     penalty: FailurePenalty::None,
@@ -1457,7 +1458,7 @@ fn describe(mut policy: Policy, p: &Probe<'_>, open: &[String], f: &Findings) ->
             format!("skew learning search {}", l.search),
             match &p.options.claimed {
                 Some(c) if c.learning.is_some() => format!("not measured (each test takes three steps of real time); taken from the preset the verifier names, {}", c.name),
-                _ => "not measured (each test takes three steps of real time); libpam's 1500 is assumed".to_owned(),
+                _ => "not measured (each test takes three steps of real time); libpam's 1500 (i < 25*60: 1499 steps each side) is assumed".to_owned(),
             },
         ));
     }
@@ -1530,6 +1531,31 @@ fn describe(mut policy: Policy, p: &Probe<'_>, open: &[String], f: &Findings) ->
         match &p.options.claimed {
             Some(c) => format!("not measured: a probe must not lock or throttle an account, so it keeps to {} logins per person and pauses after a failure; taken from the preset the verifier names, {}", p.options.logins_per_person, c.name),
             None => format!("not measured: a probe must not lock or throttle an account, so it keeps to {} logins per person and pauses after a failure", p.options.logins_per_person),
+        },
+    ));
+    // Which step a verifier meets first when two steps of a window share a
+    // code cannot be arranged by an experiment (it needs a secret with such
+    // a pair where the probe looks); the preset the verifier names says it.
+    let claimed = p
+        .options
+        .claimed
+        .as_ref()
+        .map(|c| (c.matching, c.name.as_str()))
+        .filter(|(m, _)| {
+            crate::sim::policy_file::matching_fits(policy.replay, m.replay_check).is_ok()
+        });
+    policy.matching = claimed.map_or_else(Matching::default, |(m, _)| m);
+    sources.push(source(
+        Provenance::Inferred,
+        format!(
+            "{} {}, replay check {}",
+            crate::sim::policy::MATCHING_SOURCE,
+            order_name(policy.matching.order),
+            replay_check_name(policy.matching.replay_check)
+        ),
+        match claimed {
+            Some((_, name)) => format!("not measured (it matters only when two steps of a window share a code, which no experiment arranges); taken from the preset the verifier names, {name}"),
+            None => "not measured (it matters only when two steps of a window share a code, which no experiment arranges); the default".to_owned(),
         },
     ));
     policy.sources = sources.into();

@@ -59,9 +59,27 @@ impl Horizon {
         self.count(|e| e == DayEnd::Resynced)
     }
 
-    /// Logins on which the person never got in.
+    /// Logins on which the person never got in (locked out or not).
     pub fn failed(&self) -> usize {
-        self.count(|e| e == DayEnd::Failed)
+        self.count(|e| matches!(e, DayEnd::Failed | DayEnd::Locked))
+    }
+
+    /// Of those, the logins that ended with the token locked.
+    pub fn locked(&self) -> usize {
+        self.count(|e| e == DayEnd::Locked)
+    }
+
+    /// The first login that ended with the token locked.
+    pub fn first_locked(&self) -> Option<&LoginRecord> {
+        self.logins.iter().find(|l| l.end == DayEnd::Locked)
+    }
+
+    /// The last login on which the person never got in.
+    pub fn last_failed(&self) -> Option<&LoginRecord> {
+        self.logins
+            .iter()
+            .rev()
+            .find(|l| matches!(l.end, DayEnd::Failed | DayEnd::Locked))
     }
 
     fn count(&self, f: impl Fn(DayEnd) -> bool) -> usize {

@@ -20,5 +20,7 @@ mod verifier;
 
 pub use exact::{Onset, Probabilities, Thresholds, probabilities, thresholds, work};
 pub use model::{Decision, Enrollment, Login, Outcome, RejectReason, Scenario};
-pub use policy::{Flow, Policy, Store, TrackDrift, preset, presets};
-pub use verifier::{State, Verdict};
+pub use policy::{
+    Flow, Matching, Policy, ReplayCheck, SearchOrder, Store, TrackDrift, preset, presets,
+};
+pub use verifier::{Codes, Refusal, Search, State, Steps, Verdict};

@@ -141,6 +141,10 @@ pub struct Login {
     /// (libpam's learning, privacyIDEA's AutoResync) rather than because the
     /// new code fell in the window.
     pub healed: bool,
+    /// Whether the refused attempts locked the token (privacyIDEA's
+    /// `maxfail`): then no code, and no resync, gets the person in until an
+    /// administrator resets its failure count.
+    pub locked: bool,
 }
 
 /// What the person submitted at one check.
@@ -204,6 +208,10 @@ pub enum DayEnd {
     Resynced,
     /// Every attempt failed and nothing recovered the login.
     Failed,
+    /// Every attempt failed and the token is locked (too many failures in a
+    /// row, privacyIDEA's `maxfail`): a resync, even one that succeeds,
+    /// leaves it locked; only an administrator's reset lets the person in.
+    Locked,
 }
 
 /// The four ends of an enrollment and its first login.
@@ -508,8 +516,9 @@ impl Scenario {
     /// One login occasion: the first code read at `first_read`, then, while
     /// refused, each next new code up to the scenario's attempts (stopping at
     /// a lock); if all fail and `resync` is set and the verifier has one, a
-    /// resync with two fresh consecutive codes sent at once. `record` is told
-    /// every check in order.
+    /// resync with two fresh consecutive codes sent at once. A token locked
+    /// at the end of the day ends it [`DayEnd::Locked`], resync or not.
+    /// `record` is told every check in order.
     pub fn login_day(
         &self,
         state: &mut State,
@@ -564,11 +573,15 @@ impl Scenario {
                     Verdict::Refused(Refusal::OutsideWindow)
                 },
             });
-            if ok {
+            if ok && !state.locked(self.policy.penalty) {
                 return DayEnd::Resynced;
             }
         }
-        DayEnd::Failed
+        if state.locked(self.policy.penalty) {
+            DayEnd::Locked
+        } else {
+            DayEnd::Failed
+        }
     }
 
     /// The first login when its code is read `phase_ms` into its device step.
@@ -584,14 +597,14 @@ impl Scenario {
         let (first, verdict) = self.login_attempt(&mut state, device_step, t_read);
         let mut ideal = self.ideal_state(enrollment);
         let (_, ideal_verdict) = self.login_attempt(&mut ideal, device_step, t_read);
-        let (gets_in_at, healed) = if verdict.accepted() {
-            (Some(1), false)
+        let (gets_in_at, healed, locked) = if verdict.accepted() {
+            (Some(1), false, false)
         } else {
             // The day again from the first code, on a fresh copy of the state.
             let mut retry = enrollment.state;
             match self.login_day(&mut retry, &enrollment.clock, t_read, false, &mut |_| {}) {
-                DayEnd::Retried { attempt, healed } => (Some(attempt), healed),
-                _ => (None, false),
+                DayEnd::Retried { attempt, healed } => (Some(attempt), healed, false),
+                end => (None, false, end == DayEnd::Locked),
             }
         };
         let window = self.policy.login;
@@ -602,6 +615,7 @@ impl Scenario {
             ideal_accepted: ideal_verdict.accepted(),
             gets_in_at,
             healed,
+            locked,
         })
     }
 

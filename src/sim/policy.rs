@@ -129,10 +129,68 @@ pub enum Replay {
     SameStep,
 }
 
+/// The order in which a verifier walks a window looking for a code.
+///
+/// The model identifies a code by its step, so the order never changes one
+/// of its answers; it decides which step the verifier meets first when two
+/// steps of a window share a 6-digit code, and so what the verifier stores
+/// or remembers. The verifier lab repeats it with the real codes
+/// (`lab::explains`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum SearchOrder {
+    /// From the step furthest behind to the one furthest ahead (pyotp,
+    /// django-otp, libpam, privacyIDEA's `checkOtp`).
+    #[default]
+    Ascending,
+    /// The verifier's own step, then one behind, one ahead, two behind …
+    /// (Keycloak's `clockSkewIndexToDelta`).
+    NearestBehindFirst,
+    /// The verifier's own step, then one ahead, one behind, two ahead …
+    /// (liboath's `oath_totp_validate4_callback`).
+    NearestAheadFirst,
+}
+
+/// What a replay rule holds against a code the window search found.
+///
+/// As [`SearchOrder`], it matters only when two steps share a code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum ReplayCheck {
+    /// The step found first is refused if the rule refuses it (privacyIDEA's
+    /// `res <= oCount`, libpam's `invalidate_timebased_code`).
+    #[default]
+    MatchedStep,
+    /// Steps the rule refuses are left out of the search, which goes on to
+    /// the next step (django-otp's `min_t`).
+    NotSearched,
+    /// The code found is refused if a recently accepted code was the same
+    /// digits, whatever its step (Keycloak's single-use store keyed by the code).
+    MatchedCode,
+}
+
+/// How a `[[source]]` about a policy's [`Matching`] begins its parameter.
+/// Such a source never qualifies an answer of the model (which does not
+/// depend on the matching), so the answers leave it out of their caveats.
+pub const MATCHING_SOURCE: &str = "search order";
+
+/// How a verifier finds a code in a window: its search order and its replay
+/// check. Neither changes an answer of the model, which identifies codes by
+/// their steps; both decide what the verifier does when two steps share a code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct Matching {
+    /// The order of every window search but libpam's learning search (which
+    /// goes outwards from the raw step, behind first) and AutoResync's
+    /// (privacyIDEA's `checkOtp`, ascending).
+    pub order: SearchOrder,
+    /// What the replay rule holds against the step found.
+    pub replay_check: ReplayCheck,
+}
+
 /// libpam's automatic skew learning (`check_time_skew`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Learning {
-    /// A failed code is searched this many steps each side of the raw step.
+    /// The bound on `i` of the search (`i < search`): a failed code is
+    /// compared with the steps `search - 1` each side of the raw step
+    /// (libpam: `25*60`, so -1499..+1499).
     pub search: u32,
 }
 
@@ -140,7 +198,8 @@ pub struct Learning {
 /// within `search` is remembered, and the next consecutive code is accepted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct AutoResync {
-    /// Steps each side (`DefaultSyncWindow`).
+    /// `DefaultSyncWindow` N: `checkOtp` searches `range(c - N, c + N)`,
+    /// -N..+(N - 1) steps.
     pub search: u32,
 }
 
@@ -248,6 +307,8 @@ pub struct Policy {
     pub on_login: Store,
     /// Repeated codes.
     pub replay: Replay,
+    /// How a window is searched (matters only when two steps share a code).
+    pub matching: Matching,
     /// libpam's skew learning, if on.
     pub learning: Option<Learning>,
     /// privacyIDEA's AutoResync, if on.
@@ -447,4 +508,118 @@ pub fn preset(name: &str) -> Option<Policy> {
 /// The names of all presets, for error messages and `--help`.
 pub fn preset_names() -> Vec<String> {
     presets().into_iter().map(|p| p.name).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    //! The presets' labels say what the rules do and cite where each comes from.
+
+    use super::*;
+
+    fn source<'a>(p: &'a Policy, parameter_starts: &str) -> &'a Source {
+        p.sources
+            .iter()
+            .find(|s| s.parameter.starts_with(parameter_starts))
+            .unwrap_or_else(|| panic!("{}: no source for {parameter_starts:?}", p.name))
+    }
+
+    #[test]
+    fn libpam_learning_is_labelled_with_the_1499_steps_it_searches() {
+        let p = preset("google-authenticator-pam").expect("preset");
+        let search = p.learning.expect("learning on").search;
+        let reach = format!("-{}..+{}", search - 1, search - 1);
+        let s = source(&p, "skew learning on");
+        assert!(s.parameter.contains(&reach), "{}", s.parameter);
+        assert!(s.note.contains("25*60"), "{}", s.note);
+        for p in presets() {
+            for s in p.sources.iter() {
+                let text = format!("{} {}", s.parameter, s.note);
+                assert!(
+                    !text.contains("1500 steps") && !text.contains("+-1500"),
+                    "{}: {text}",
+                    p.name
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn privacyidea_lock_cites_check_failcount_not_the_locked_flag() {
+        for name in [
+            "privacyidea",
+            "privacyidea-autoresync",
+            "privacyidea-verify",
+        ] {
+            let p = preset(name).expect("preset");
+            let s = source(&p, "locked after 10 failures");
+            assert!(
+                s.note.contains("check_all()") && s.note.contains("check_failcount()"),
+                "{name}: {}",
+                s.note
+            );
+            // check_token_locked guards the revoked/locked flag, not maxfail.
+            assert!(!s.note.contains("check_token_locked"), "{name}: {}", s.note);
+            assert!(s.note.contains("a resync does not"), "{name}: {}", s.note);
+        }
+    }
+
+    #[test]
+    fn aws_consecutive_codes_cite_the_console_guide() {
+        for name in ["aws-iam", "aws-iam-shift"] {
+            let p = preset(name).expect("preset");
+            let s = source(&p, "two consecutive codes");
+            assert_eq!(s.provenance, Provenance::Documented);
+            assert!(
+                s.note.starts_with("IAM User Guide")
+                    && s.note.contains(
+                        "Wait up to 30 seconds for the device to generate a new one-time password"
+                    ),
+                "{name}: {}",
+                s.note
+            );
+        }
+    }
+
+    #[test]
+    fn keycloak_legacy_has_no_reuse_check_and_says_why() {
+        let p = preset("keycloak-legacy").expect("preset");
+        assert_eq!(p.replay, Replay::Off);
+        let s = source(&p, "no reuse check");
+        assert_eq!(s.provenance, Provenance::Source);
+        assert!(s.note.contains("PR #13867"), "{}", s.note);
+        let current = preset("keycloak").expect("preset");
+        assert_eq!(current.replay, Replay::SameStep);
+        assert!(
+            source(&current, "replay").note.contains("PR #13867"),
+            "the current preset says since when"
+        );
+    }
+
+    #[test]
+    fn every_preset_that_stores_or_remembers_a_step_cites_its_search() {
+        // The search order and replay check decide which step a verifier
+        // keeps when two steps share a code: each preset that keeps one
+        // says where its order comes from.
+        for p in presets() {
+            let keeps =
+                p.enrollment_stores() || p.on_login != Store::Nothing || p.replay != Replay::Off;
+            if !keeps {
+                continue;
+            }
+            let cited = p.sources.iter().any(|s| {
+                let text = format!("{} {}", s.parameter, s.note).to_lowercase();
+                text.contains("upwards")
+                    || text.contains("first match")
+                    || text.contains("order")
+                    || text.contains("not searched")
+            });
+            assert!(
+                cited,
+                "{}: no [[source]] says how its windows are searched (the order, and what \
+                 its replay rule holds against: [login] search_order and replay_check, \
+                 docs/policy-files.md)",
+                p.name
+            );
+        }
+    }
 }

@@ -21,8 +21,8 @@ use std::sync::Arc;
 use toml::{Table, Value};
 
 use super::policy::{
-    AutoResync, FailurePenalty, Flow, Learning, Measured, Policy, Provenance, Replay, Resync,
-    Source, Store, Window, range_text,
+    AutoResync, FailurePenalty, Flow, Learning, Matching, Measured, Policy, Provenance, Replay,
+    ReplayCheck, Resync, SearchOrder, Source, Store, Window, range_text,
 };
 
 /// The format version a file declares (`format = 1`).
@@ -72,6 +72,18 @@ const REPLAYS: [(&str, Replay); 3] = [
     ("same-step", Replay::SameStep),
 ];
 
+const ORDERS: [(&str, SearchOrder); 3] = [
+    ("ascending", SearchOrder::Ascending),
+    ("nearest-behind-first", SearchOrder::NearestBehindFirst),
+    ("nearest-ahead-first", SearchOrder::NearestAheadFirst),
+];
+
+const REPLAY_CHECKS: [(&str, ReplayCheck); 3] = [
+    ("matched-step", ReplayCheck::MatchedStep),
+    ("not-searched", ReplayCheck::NotSearched),
+    ("matched-code", ReplayCheck::MatchedCode),
+];
+
 const PROVENANCES: [(&str, Provenance); 4] = [
     ("source", Provenance::Source),
     ("documented", Provenance::Documented),
@@ -98,9 +110,38 @@ pub fn replay_name(replay: Replay) -> &'static str {
     name_of(&REPLAYS, replay)
 }
 
+/// The file name a search order is written with.
+pub fn order_name(order: SearchOrder) -> &'static str {
+    name_of(&ORDERS, order)
+}
+
+/// The file name a replay check is written with.
+pub fn replay_check_name(check: ReplayCheck) -> &'static str {
+    name_of(&REPLAY_CHECKS, check)
+}
+
 /// The file name a provenance is written with.
 pub fn provenance_name(provenance: Provenance) -> &'static str {
     name_of(&PROVENANCES, provenance)
+}
+
+/// Whether a replay check goes with a replay rule: `not-searched` needs a
+/// rule, `matched-code` needs `same-step` (a set of codes, not an order).
+pub fn matching_fits(replay: Replay, check: ReplayCheck) -> Result<(), String> {
+    match (replay, check) {
+        (_, ReplayCheck::MatchedStep)
+        | (Replay::LaterOnly | Replay::SameStep, ReplayCheck::NotSearched)
+        | (Replay::SameStep, ReplayCheck::MatchedCode) => Ok(()),
+        (_, check) => Err(format!(
+            "\"{}\" does not go with replay = \"{}\" ({})",
+            replay_check_name(check),
+            replay_name(replay),
+            match check {
+                ReplayCheck::MatchedCode => "it needs same-step",
+                _ => "it needs a replay rule",
+            }
+        )),
+    }
 }
 
 /// A TOML basic string, escaped.
@@ -165,16 +206,37 @@ pub fn to_toml(p: &Policy) -> String {
          # what a successful login writes: nothing | steps | shift-start | ...\n\
          stores = {}\n\
          # off | later-only (only steps after the last accepted) | same-step (recent steps refused)\n\
-         replay = {}\n",
+         replay = {}",
         quoted(&range_text(p.login)),
         quoted(store_name(p.on_login)),
         quoted(replay_name(p.replay)),
     );
+    // Written only when not the default, so that a file without them (every
+    // file before they existed) stays in the exported form.
+    if p.matching.order != SearchOrder::default() {
+        let _ = writeln!(
+            o,
+            "# only when two steps share a code: {}\n\
+             search_order = {}",
+            ORDERS.map(|(n, _)| n).join(" | "),
+            quoted(order_name(p.matching.order)),
+        );
+    }
+    if p.matching.replay_check != ReplayCheck::default() {
+        let _ = writeln!(
+            o,
+            "# only when two steps share a code: {}\n\
+             replay_check = {}",
+            REPLAY_CHECKS.map(|(n, _)| n).join(" | "),
+            quoted(replay_check_name(p.matching.replay_check)),
+        );
+    }
+    o.push('\n');
     o.push_str("[healing]\n");
     if let Some(l) = p.learning {
         let _ = writeln!(
             o,
-            "# libpam's skew learning: a failed code searched this many steps each side\n\
+            "# libpam's skew learning: a failed code searched i < this many steps each side (1500: -1499..+1499)\n\
              skew_learning_search = {}",
             l.search
         );
@@ -182,7 +244,7 @@ pub fn to_toml(p: &Policy) -> String {
     if let Some(a) = p.auto_resync {
         let _ = writeln!(
             o,
-            "# privacyIDEA's AutoResync: a code this far off remembered, the next consecutive one accepted\n\
+            "# privacyIDEA's AutoResync: a code in -this..+(this - 1) remembered, the next consecutive one accepted\n\
              auto_resync_search = {}",
             a.search
         );
@@ -362,6 +424,21 @@ impl<'a> Reader<'a> {
             })
     }
 
+    /// [`Reader::choice`], or `default` when the key is absent.
+    fn opt_choice<T: Copy>(
+        &mut self,
+        name: &'static str,
+        table: &[(&'static str, T)],
+        default: T,
+    ) -> Result<T, PolicyFileError> {
+        if self.table.contains_key(name) {
+            self.choice(name, table)
+        } else {
+            self.taken.push(name);
+            Ok(default)
+        }
+    }
+
     fn window(&mut self, name: &'static str) -> Result<Window, PolicyFileError> {
         let key = self.key(name);
         let text = self.string(name)?;
@@ -499,6 +576,9 @@ pub fn parse(text: &str) -> Result<Policy, PolicyFileError> {
     let login_window = l.window("window")?;
     let on_login = l.choice("stores", &STORES)?;
     let replay = l.choice("replay", &REPLAYS)?;
+    let order = l.opt_choice("search_order", &ORDERS, SearchOrder::default())?;
+    let replay_check = l.opt_choice("replay_check", &REPLAY_CHECKS, ReplayCheck::default())?;
+    matching_fits(replay, replay_check).map_err(|e| key_error("login.replay_check", e))?;
     l.finish()?;
 
     let empty = Table::new();
@@ -631,6 +711,10 @@ pub fn parse(text: &str) -> Result<Policy, PolicyFileError> {
         login: login_window,
         on_login,
         replay,
+        matching: Matching {
+            order,
+            replay_check,
+        },
         learning,
         auto_resync,
         penalty,
@@ -715,7 +799,7 @@ mod tests {
             ),
             (
                 good.replace("[login]\n", "[login]\nwindw = \"-1..+1\"\n"),
-                "key login.windw: is not a known key here (known: replay, stores, window)",
+                "key login.windw: is not a known key here (known: replay, replay_check, search_order, stores, window)",
             ),
             (
                 good.replace("format = 1", "format = 2"),

@@ -2,12 +2,100 @@
 //! enrollment checks, a login, a resync, libpam's skew learning, privacyIDEA's
 //! AutoResync, lockout and throttling, each as its source does it.
 //!
-//! Codes are identified by their steps (two different steps are taken to
-//! have different codes; real 6-digit codes collide with probability about
-//! 1e-6 per comparison). Times are the verifier's clock in integer ms.
+//! The model identifies codes by their steps ([`Steps`]: two different steps
+//! are taken to have different codes; real 6-digit codes collide with
+//! probability about 1e-6 per comparison). Every rule also runs on the real
+//! codes ([`Codes`], the `_with` methods), searching each window in the
+//! verifier's own order: the verifier lab does, to tell a code collision
+//! from a disagreement. Times are the verifier's clock in integer ms.
 
 use super::clock::step_of;
-use super::policy::{FailurePenalty, Policy, Replay, Store, Window};
+use super::policy::{FailurePenalty, Policy, Replay, ReplayCheck, SearchOrder, Store, Window};
+
+/// One window search: the steps `lo..=hi` in `order` (the nearest-first
+/// orders start at `centre`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Search {
+    /// The step furthest behind.
+    pub lo: i64,
+    /// The step furthest ahead.
+    pub hi: i64,
+    /// Where the nearest-first orders start (the verifier's own step).
+    pub centre: i64,
+    /// The order.
+    pub order: SearchOrder,
+}
+
+impl Search {
+    /// `window` around the verifier's step `c`, in `order`.
+    pub fn around(c: i64, window: Window, order: SearchOrder) -> Search {
+        Search {
+            lo: c.saturating_sub(i64::from(window.behind)),
+            hi: c.saturating_add(i64::from(window.ahead)),
+            centre: c,
+            order,
+        }
+    }
+
+    /// Whether `step` lies in the window.
+    pub fn contains(&self, step: i64) -> bool {
+        (self.lo..=self.hi).contains(&step)
+    }
+
+    /// The steps in the order the verifier meets them.
+    pub fn steps(self) -> impl Iterator<Item = i64> {
+        let ascending = (self.order == SearchOrder::Ascending).then_some(self.lo..=self.hi);
+        // Nearest first: distance 0, then 1 each side (in the order's side
+        // first), then 2 …, as far as the further end.
+        let reach = self
+            .centre
+            .saturating_sub(self.lo)
+            .max(self.hi.saturating_sub(self.centre));
+        let behind_first = self.order == SearchOrder::NearestBehindFirst;
+        let nearest = (self.order != SearchOrder::Ascending).then(move || {
+            (0..=reach)
+                .flat_map(move |d| {
+                    let (first, second) = if behind_first { (-d, d) } else { (d, -d) };
+                    [Some(first), (d != 0).then_some(second)]
+                })
+                .flatten()
+                .map(move |d| self.centre.saturating_add(d))
+                .filter(move |&s| self.contains(s))
+        });
+        ascending
+            .into_iter()
+            .flatten()
+            .chain(nearest.into_iter().flatten())
+    }
+}
+
+/// How the rules tell codes apart.
+pub trait Codes {
+    /// Whether steps `a` and `b` have the same code.
+    fn same(&self, a: i64, b: i64) -> bool;
+
+    /// The first step of `search`, in its order, that `skip` does not leave
+    /// out and whose code is the code of step `m`: the step the verifier
+    /// matches when the code of step `m` is presented.
+    fn find(&self, m: i64, search: Search, skip: impl Fn(i64) -> bool) -> Option<i64> {
+        search.steps().find(|&s| !skip(s) && self.same(s, m))
+    }
+}
+
+/// The model's codes: every step its own code, so a window search finds
+/// step `m` exactly when it holds `m`, in any order (a range test).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Steps;
+
+impl Codes for Steps {
+    fn same(&self, a: i64, b: i64) -> bool {
+        a == b
+    }
+
+    fn find(&self, m: i64, search: Search, skip: impl Fn(i64) -> bool) -> Option<i64> {
+        (search.contains(m) && !skip(m)).then_some(m)
+    }
+}
 
 /// How many accepted steps [`Replay::SameStep`] remembers; every one of them
 /// lies within a login window of the present, so older ones could never be
@@ -118,6 +206,12 @@ impl State {
         }
     }
 
+    /// Whether `penalty` locks the token now: every login refused until an
+    /// administrator resets the failure count.
+    pub fn locked(&self, penalty: FailurePenalty) -> bool {
+        matches!(penalty, FailurePenalty::LockAfter(n) if self.failures >= n)
+    }
+
     /// The verifier's step at its clock reading `now_ms`.
     pub fn step_at(&self, now_ms: i64, period_ms: i64) -> i64 {
         step_of(now_ms.saturating_add(self.shift_ms), period_ms).saturating_add(self.steps)
@@ -125,6 +219,19 @@ impl State {
 
     /// Writes what `store` keeps after step `m` matched at `now_ms`.
     pub fn store(&mut self, store: Store, m: i64, now_ms: i64, period_ms: i64) {
+        self.store_with(&Steps, store, m, now_ms, period_ms);
+    }
+
+    /// [`State::store`] with `codes`: the form loop compares the code of
+    /// step `m` with each step it tries.
+    pub fn store_with(
+        &mut self,
+        codes: &impl Codes,
+        store: Store,
+        m: i64,
+        now_ms: i64,
+        period_ms: i64,
+    ) {
         match store {
             Store::Nothing => {}
             Store::Steps => {
@@ -132,10 +239,12 @@ impl State {
                 self.shift_ms = 0;
             }
             Store::StepsFormLoop => {
-                let found = m - step_of(now_ms, period_ms);
+                // clean_token(): for offset in (-1, 0, 1): if totp(drift +
+                // offset) == token: drift = offset (the form's drift starts at 0).
+                let c = step_of(now_ms, period_ms);
                 let mut drift = 0;
                 for offset in -1..=1 {
-                    if drift + offset == found {
+                    if codes.same(c + drift + offset, m) {
                         drift = offset;
                     }
                 }
@@ -159,9 +268,24 @@ impl State {
 
     /// Whether step `m` would be refused as a replay.
     pub fn is_replay(&self, replay: Replay, m: i64) -> bool {
+        self.is_replay_with(&Steps, replay, ReplayCheck::MatchedStep, m)
+    }
+
+    /// [`State::is_replay`] with `codes`: [`ReplayCheck::MatchedCode`]
+    /// refuses step `m` when a remembered step has its code.
+    pub fn is_replay_with(
+        &self,
+        codes: &impl Codes,
+        replay: Replay,
+        check: ReplayCheck,
+        m: i64,
+    ) -> bool {
         match replay {
             Replay::Off => false,
             Replay::LaterOnly => self.last_step.is_some_and(|last| m <= last),
+            Replay::SameStep if check == ReplayCheck::MatchedCode => {
+                self.used.iter().flatten().any(|&u| codes.same(u, m))
+            }
             Replay::SameStep => self.used.contains(&Some(m)),
         }
     }
@@ -184,29 +308,59 @@ impl State {
         &mut self,
         search: Window,
         store: Store,
+        steps: (i64, i64),
+        now_ms: i64,
+        period_ms: i64,
+    ) -> Result<i64, Refusal> {
+        self.check_pair_with(
+            &Steps,
+            SearchOrder::Ascending,
+            search,
+            store,
+            steps,
+            now_ms,
+            period_ms,
+        )
+    }
+
+    /// [`State::check_pair`] with `codes`, each code searched in `order`
+    /// as privacyIDEA's `resync()` does: code 2 in `search` around the
+    /// verifier's step, code 1 in the same window one step earlier; the two
+    /// found must be consecutive.
+    #[allow(clippy::too_many_arguments)] // the rule's inputs, as check_pair's
+    pub fn check_pair_with(
+        &mut self,
+        codes: &impl Codes,
+        order: SearchOrder,
+        search: Window,
+        store: Store,
         (step1, step2): (i64, i64),
         now_ms: i64,
         period_ms: i64,
     ) -> Result<i64, Refusal> {
         let c = self.step_at(now_ms, period_ms);
-        let offset = step2 - c;
-        if step2 != step1 + 1 || !within(offset, search) {
-            return Err(Refusal::OutsideWindow);
-        }
+        let found2 = codes.find(step2, Search::around(c, search, order), |_| false);
+        let found1 = codes.find(step1, Search::around(c - 1, search, order), |_| false);
+        let (found1, found2) = match (found1, found2) {
+            (Some(a), Some(b)) if b == a + 1 => (a, b),
+            _ => return Err(Refusal::OutsideWindow),
+        };
         // privacyIDEA's resync refuses a code 1 below otp_count.
-        if self.last_step.is_some_and(|last| step1 < last) {
+        if self.last_step.is_some_and(|last| found1 < last) {
             return Err(Refusal::Replay);
         }
-        self.store(store, step2, now_ms, period_ms);
+        self.store_with(codes, store, found2, now_ms, period_ms);
         // privacyIDEA's resync sets otp_count = step + 1 (code 2 "must not be
         // used again"); a whole-step verifier refuses code 2 itself again.
+        // Nothing else: resync() writes timeShift and otp_count only, so
+        // the failure count (failcount, which check_all -> check_failcount
+        // holds against maxfail until an administrator resets it) and a
+        // remembered AutoResync code (otp1c) stay as they were.
         self.last_step = Some(match store {
-            Store::ShiftCentre => step2 + 1,
-            _ => step2,
+            Store::ShiftCentre => found2 + 1,
+            _ => found2,
         });
-        self.otp1c = None;
-        self.failures = 0;
-        Ok(offset)
+        Ok(found2 - c)
     }
 
     /// Checks one enrollment confirmation code of step `m` at `now_ms`; an
@@ -221,25 +375,63 @@ impl State {
         now_ms: i64,
         period_ms: i64,
     ) -> Result<i64, Refusal> {
-        let offset = m - self.step_at(now_ms, period_ms);
-        if !within(offset, window) {
+        self.check_confirm_with(
+            &Steps,
+            SearchOrder::Ascending,
+            window,
+            store,
+            replay,
+            m,
+            now_ms,
+            period_ms,
+        )
+    }
+
+    /// [`State::check_confirm`] with `codes`, the window searched in `order`.
+    #[allow(clippy::too_many_arguments)] // the rule's inputs, as check_confirm's
+    pub fn check_confirm_with(
+        &mut self,
+        codes: &impl Codes,
+        order: SearchOrder,
+        window: Window,
+        store: Store,
+        replay: Replay,
+        m: i64,
+        now_ms: i64,
+        period_ms: i64,
+    ) -> Result<i64, Refusal> {
+        let c = self.step_at(now_ms, period_ms);
+        let Some(found) = codes.find(m, Search::around(c, window, order), |_| false) else {
             return Err(Refusal::OutsideWindow);
-        }
-        self.record_use(replay, m);
-        self.store(store, m, now_ms, period_ms);
+        };
+        self.record_use(replay, found);
+        self.store_with(codes, store, found, now_ms, period_ms);
         // privacyIDEA confirms through check_otp, which sets otp_count.
         if store == Store::ShiftStart {
-            self.last_step = Some(m);
+            self.last_step = Some(found);
         }
-        Ok(offset)
+        Ok(found - c)
     }
 
     /// One login code of step `m` received at `now_ms`, under `policy`.
     pub fn login(&mut self, policy: &Policy, m: i64, now_ms: i64, period_ms: i64) -> Verdict {
+        self.login_with(&Steps, policy, m, now_ms, period_ms)
+    }
+
+    /// [`State::login`] with `codes`: the window searched in the policy's
+    /// order, its replay check held against the step found.
+    pub fn login_with(
+        &mut self,
+        codes: &impl Codes,
+        policy: &Policy,
+        m: i64,
+        now_ms: i64,
+        period_ms: i64,
+    ) -> Verdict {
+        if self.locked(policy.penalty) {
+            return Verdict::Refused(Refusal::Locked);
+        }
         match policy.penalty {
-            FailurePenalty::LockAfter(n) if self.failures >= n => {
-                return Verdict::Refused(Refusal::Locked);
-            }
             FailurePenalty::Throttle if self.failures > 0 => {
                 // django-otp: refused without counting while
                 // now < last failure + 2^(n-1) s.
@@ -251,27 +443,37 @@ impl State {
             _ => {}
         }
         let c = self.step_at(now_ms, period_ms);
-        let offset = m - c;
-        let refusal = if !within(offset, policy.login) {
-            Refusal::OutsideWindow
-        } else if self.is_replay(policy.replay, m) {
-            Refusal::Replay
-        } else {
-            self.record_use(policy.replay, m);
-            self.store(policy.on_login, m, now_ms, period_ms);
-            self.failures = 0;
-            return Verdict::Accepted { offset };
+        let search = Search::around(c, policy.login, policy.matching.order);
+        let check = policy.matching.replay_check;
+        let not_searched = check == ReplayCheck::NotSearched;
+        let found = codes.find(m, search, |s| {
+            not_searched && self.is_replay_with(codes, policy.replay, check, s)
+        });
+        let refusal = match found {
+            // Left out of the search as a replay (django-otp's min_t): the
+            // same refusal as a replay found and refused.
+            None if not_searched && search.contains(m) && self.is_replay(policy.replay, m) => {
+                Refusal::Replay
+            }
+            None => Refusal::OutsideWindow,
+            Some(s) if self.is_replay_with(codes, policy.replay, check, s) => Refusal::Replay,
+            Some(s) => {
+                self.record_use(policy.replay, s);
+                self.store_with(codes, policy.on_login, s, now_ms, period_ms);
+                self.failures = 0;
+                return Verdict::Accepted { offset: s - c };
+            }
         };
         // Replays end here in every verifier modelled; a code outside the
         // window may still heal the verifier.
         if refusal == Refusal::OutsideWindow {
             if let Some(learning) = policy.learning
-                && let Some(verdict) = self.learn(learning.search, m, now_ms, period_ms)
+                && let Some(verdict) = self.learn(codes, learning.search, m, now_ms, period_ms)
             {
                 return verdict;
             }
             if let Some(auto) = policy.auto_resync {
-                let verdict = self.auto_resync(policy, auto.search, m, c, now_ms, period_ms);
+                let verdict = self.auto_resync(codes, policy, auto.search, m, c, now_ms, period_ms);
                 if verdict.accepted() {
                     return verdict;
                 }
@@ -290,13 +492,25 @@ impl State {
 
     /// libpam `check_time_skew`: `None` when the code is not within the
     /// search (an ordinary failure).
-    fn learn(&mut self, search: u32, m: i64, now_ms: i64, period_ms: i64) -> Option<Verdict> {
-        // The search runs i = 0..search-1 each side of the raw step.
+    fn learn(
+        &mut self,
+        codes: &impl Codes,
+        search: u32,
+        m: i64,
+        now_ms: i64,
+        period_ms: i64,
+    ) -> Option<Verdict> {
+        // The search runs i = 0..search-1 each side of the raw step, tm - i
+        // before tm + i, and keeps the first match: search - 1 steps each side.
         let tm = step_of(now_ms, period_ms);
-        let skew = m - tm;
-        if skew.unsigned_abs() >= u64::from(search) {
-            return None;
-        }
+        let reach = i64::from(search) - 1;
+        let outwards = Search {
+            lo: tm.saturating_sub(reach),
+            hi: tm.saturating_add(reach),
+            centre: tm,
+            order: SearchOrder::NearestBehindFirst,
+        };
+        let skew = codes.find(m, outwards, |_| false)? - tm;
         // The same code again: "getting desperate", nothing changes.
         if let Some(&(last_tm, last_skew)) = self.learning.entries().last()
             && tm + skew == last_tm + last_skew
@@ -321,8 +535,10 @@ impl State {
     }
 
     /// privacyIDEA `_autosync`, then check_otp's update on success.
+    #[allow(clippy::too_many_arguments)] // the rule's inputs and the verifier's step
     fn auto_resync(
         &mut self,
+        codes: &impl Codes,
         policy: &Policy,
         search: u32,
         m: i64,
@@ -331,10 +547,17 @@ impl State {
         period_ms: i64,
     ) -> Verdict {
         let search = i64::from(search);
-        // checkOtp(otp, syncWindow, symetric=True): range(c - w, c + w).
-        if !(-search..search).contains(&(m - c)) {
+        // checkOtp(otp, syncWindow, symetric=True): range(c - w, c + w),
+        // upwards, the first match.
+        let window = Search {
+            lo: c.saturating_sub(search),
+            hi: c.saturating_add(search - 1),
+            centre: c,
+            order: SearchOrder::Ascending,
+        };
+        let Some(m) = codes.find(m, window, |_| false) else {
             return Verdict::Refused(Refusal::OutsideWindow);
-        }
+        };
         match self.otp1c.take() {
             None => {
                 self.otp1c = Some(m);
@@ -342,7 +565,7 @@ impl State {
             }
             Some(first) if first + 1 == m && self.last_step.is_none_or(|last| m > last) => {
                 self.record_use(policy.replay, m);
-                self.store(policy.on_login, m, now_ms, period_ms);
+                self.store_with(codes, policy.on_login, m, now_ms, period_ms);
                 self.failures = 0;
                 Verdict::Healed
             }
@@ -353,17 +576,32 @@ impl State {
     /// A resync with two consecutive codes (steps `step2 - 1`, `step2`) at
     /// `now_ms`, if the policy has one. Returns whether it succeeded.
     pub fn resync(&mut self, policy: &Policy, step2: i64, now_ms: i64, period_ms: i64) -> bool {
+        self.resync_with(&Steps, policy, step2, now_ms, period_ms)
+    }
+
+    /// [`State::resync`] with `codes`, searched in the policy's order.
+    pub fn resync_with(
+        &mut self,
+        codes: &impl Codes,
+        policy: &Policy,
+        step2: i64,
+        now_ms: i64,
+        period_ms: i64,
+    ) -> bool {
         let Some(r) = &policy.resync else {
             return false;
         };
-        self.check_pair(r.search, r.store, (step2 - 1, step2), now_ms, period_ms)
-            .is_ok()
+        self.check_pair_with(
+            codes,
+            policy.matching.order,
+            r.search,
+            r.store,
+            (step2 - 1, step2),
+            now_ms,
+            period_ms,
+        )
+        .is_ok()
     }
-}
-
-/// Whether `offset` lies in `window`.
-pub fn within(offset: i64, window: Window) -> bool {
-    offset >= -i64::from(window.behind) && offset <= i64::from(window.ahead)
 }
 
 /// `skew / period` rounded to the nearest step (halves away from zero).
@@ -504,6 +742,98 @@ mod tests {
             s.login(&p, 110, 110 * X, X),
             Verdict::Refused(Refusal::Locked)
         );
+    }
+
+    #[test]
+    fn privacyidea_resync_leaves_the_failure_count() {
+        // privacyIDEA 3.14: resync() writes timeShift and otp_count only;
+        // check_token_list() -> check_all() -> check_failcount() keeps
+        // refusing while failcount >= maxfail, until an administrator resets it.
+        let p = preset("privacyidea").expect("preset");
+        let mut s = State::default();
+        for i in 0..10 {
+            assert!(!s.login(&p, 0, (100 + i) * X, X).accepted());
+        }
+        assert!(s.locked(p.penalty));
+        assert!(s.resync(&p, 120, 120 * X, X));
+        assert_eq!(s.failures, 10);
+        assert_eq!(
+            s.login(&p, 130, 130 * X, X),
+            Verdict::Refused(Refusal::Locked)
+        );
+        // Below the lock the count stays too: 9 failures, a resync, one more locks.
+        let mut s = State::default();
+        for i in 0..9 {
+            assert!(!s.login(&p, 0, (100 + i) * X, X).accepted());
+        }
+        assert!(s.resync(&p, 120, 120 * X, X));
+        assert!(!s.login(&p, 0, 121 * X, X).accepted());
+        assert_eq!(
+            s.login(&p, 130, 130 * X, X),
+            Verdict::Refused(Refusal::Locked)
+        );
+    }
+
+    #[test]
+    fn privacyidea_resync_leaves_a_remembered_autoresync_code() {
+        // _autosync() stores otp1c in the token info and only a later
+        // _autosync() deletes it; resync() does not touch it. A far code
+        // after the resync is compared with the stale otp1c, fails and clears
+        // it, so the code after that starts over (measured with the lab's
+        // adapter: both refused).
+        let p = preset("privacyidea-autoresync").expect("preset");
+        let mut s = State::default();
+        assert_eq!(
+            s.login(&p, 1100, 1000 * X, X),
+            Verdict::Refused(Refusal::AutoResyncPending)
+        );
+        assert!(s.resync(&p, 1002, 1002 * X, X));
+        assert_eq!(s.otp1c, Some(1100));
+        assert_eq!(
+            s.login(&p, 1205, 1005 * X, X),
+            Verdict::Refused(Refusal::OutsideWindow)
+        );
+        assert_eq!(s.otp1c, None);
+        assert_eq!(
+            s.login(&p, 1206, 1006 * X, X),
+            Verdict::Refused(Refusal::AutoResyncPending)
+        );
+    }
+
+    #[test]
+    fn keycloak_before_15_accepts_a_code_again() {
+        // OTPCredentialProvider.isValid() before PR #13867 is
+        // validateTOTP() alone: nothing remembers an accepted code.
+        let p = preset("keycloak-legacy").expect("preset");
+        assert_eq!(p.replay, Replay::Off);
+        let mut s = State::default();
+        for t in [100 * X, 100 * X + 5_000, 101 * X] {
+            assert!(s.login(&p, 100, t, X).accepted(), "at {t}");
+        }
+        // Keycloak since that PR refuses it.
+        let p = preset("keycloak").expect("preset");
+        let mut s = State::default();
+        assert!(s.login(&p, 100, 100 * X, X).accepted());
+        assert_eq!(
+            s.login(&p, 100, 100 * X + 5_000, X),
+            Verdict::Refused(Refusal::Replay)
+        );
+    }
+
+    #[test]
+    fn libpam_learning_reaches_1499_steps_each_side() {
+        // for (i = 0; i < 25*60; ++i): tm - i and tm + i, so 1499 each side.
+        let p = preset("google-authenticator-pam").expect("preset");
+        for (skew, learns) in [(1499, true), (-1499, true), (1500, false), (-1500, false)] {
+            let mut s = State::default();
+            let v = s.login(&p, 10_000 + skew, 10_000 * X, X);
+            let want = if learns {
+                Refusal::Learning
+            } else {
+                Refusal::OutsideWindow
+            };
+            assert_eq!(v, Verdict::Refused(want), "skew {skew}");
+        }
     }
 
     #[test]

@@ -2672,3 +2672,92 @@ fn regression_cmd_tools_are_killed_with_their_children() {
     assert!(stdout(&o).contains("exit 4"), "{}", stdout(&o));
     std::fs::remove_dir_all(&dir).expect("cleanup");
 }
+
+/// Issue 23: privacyIDEA's resync leaves failcount, so a token locked on day
+/// 1 stays locked: `drift` says so in numbers and in words, and the CSV marks
+/// every day `locked` (before the fix days 2 and 3 counted as "in after a resync").
+#[test]
+fn drift_reports_no_way_in_after_privacyideas_lock() {
+    let dir = temp_dir("drift-lock");
+    let o = skewsim(&[
+        "drift",
+        "--policy",
+        "privacyidea",
+        "--delay",
+        "200s",
+        "--days",
+        "3",
+        "--attempts",
+        "10",
+        "--out",
+        dir.to_str().expect("utf-8"),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let text = stdout(&o);
+    assert!(text.contains("in after a resync:   0\n"), "{text}");
+    assert!(text.contains("never got in:        3 logins"), "{text}");
+    assert!(
+        text.contains("locked out:          3 of them: from day 1.0 the token is locked (10 failures in a row): the resync after each failed day succeeds but does not unlock it; no code gets in until an administrator resets its failure counter"),
+        "{text}"
+    );
+    let csv = std::fs::read_to_string(dir.join("drift-privacyidea.csv")).expect("csv");
+    assert_eq!(
+        csv.lines().filter(|l| l.contains(",locked,")).count(),
+        3,
+        "{csv}"
+    );
+    // The scenario's own answer says the same at the first login.
+    let o = skewsim(&[
+        "--policy",
+        "privacyidea",
+        "--delay",
+        "200s",
+        "--attempts",
+        "10",
+    ]);
+    let text = stdout(&o);
+    assert!(
+        text.contains("Fix: your 10 refused attempts locked the token (10 failures in a row), and a resync does not unlock it: ask an administrator to reset its failure count; then resync the device"),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "none of your 10 attempts gets in, and the 10th failure in a row locks the token"
+        ),
+        "{text}"
+    );
+    std::fs::remove_dir_all(&dir).expect("cleanup");
+}
+
+/// Issue 23: the labels say what the code does (libpam's learning search is
+/// i < 25*60: -1499..+1499; privacyIDEA's lock is check_all ->
+/// check_failcount; AWS's "consecutive" is the console guide's).
+#[test]
+fn policies_sources_label_what_the_rules_do() {
+    let o = skewsim(&["policies", "--sources"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let text = stdout(&o);
+    assert!(
+        text.contains("skew learning on (search -1499..+1499 steps, 3 attempts)"),
+        "{text}"
+    );
+    assert!(
+        !text.contains("1500 steps") && !text.contains("+-1500"),
+        "{text}"
+    );
+    assert!(!text.contains("check_token_locked"), "{text}");
+    assert!(
+        text.contains("check_all() -> tokenclass.py TokenClass.check_failcount()"),
+        "{text}"
+    );
+    assert!(
+        text.contains("documented two consecutive codes: IAM User Guide, 'Enable a virtual MFA device for an IAM user (console)'"),
+        "{text}"
+    );
+    // keycloak-legacy: no replay rule shown.
+    let row = text
+        .lines()
+        .find(|l| l.starts_with("keycloak-legacy "))
+        .expect("a keycloak-legacy row");
+    assert!(row.contains(" no "), "{row}");
+}

@@ -362,3 +362,24 @@ fn a_login_refused_as_a_replay_is_explained_as_one() {
         "{lines:?}"
     );
 }
+
+/// Issue 23: a resync does not clear privacyIDEA's failure count
+/// (resync_token() writes timeShift and otp_count only; check_all() ->
+/// check_failcount() refuses until an administrator resets it): ten refused
+/// attempts lock the token for good, resync or not.
+#[test]
+fn privacyidea_stays_locked_through_resyncs() {
+    let mut s = scenario("privacyidea", 200_000, 0);
+    s.attempts = 10;
+    let days = simulate(&s, 86_400_000, 3, true);
+    assert_eq!(days.recovered_by_resync(), 0);
+    assert_eq!(days.failed(), 3);
+    assert_eq!(days.locked(), 3);
+    assert!(days.logins.iter().all(|l| l.end == DayEnd::Locked));
+    // Three attempts a day stay below the lock: each day's resync lets the
+    // next day in.
+    s.attempts = 3;
+    let days = simulate(&s, 86_400_000, 3, true);
+    assert_eq!(days.locked(), 0);
+    assert_eq!(days.logins[0].end, DayEnd::Resynced);
+}

@@ -11,6 +11,7 @@ use serde::Serialize;
 use skewsim::duration::format_ms;
 use skewsim::report::{plot, write_all_atomic};
 use skewsim::sim::drift::{DayEnd, simulate};
+use skewsim::sim::policy::FailurePenalty;
 
 use crate::error::CliError;
 use crate::json::{self, Format, ModelJson};
@@ -80,6 +81,11 @@ struct DriftJson {
     never_in: usize,
     /// Day of the last login that never got in, null if none.
     last_never_in_day: Option<f64>,
+    /// Of the logins that never got in, those that ended with the token
+    /// locked (too many failures in a row): a resync does not unlock it.
+    locked: usize,
+    /// Day of the first of those, null if none.
+    first_locked_day: Option<f64>,
     files: Vec<String>,
 }
 
@@ -147,6 +153,7 @@ pub fn run(args: &DriftArgs, out: &mut dyn Write) -> Result<u8, CliError> {
             DayEnd::Retried { attempt, .. } => ("retried", attempt.to_string()),
             DayEnd::Resynced => ("resynced", String::new()),
             DayEnd::Failed => ("failed", String::new()),
+            DayEnd::Locked => ("locked", String::new()),
         };
         w.write_record([
             name.clone(),
@@ -216,12 +223,9 @@ pub fn run(args: &DriftArgs, out: &mut dyn Write) -> Result<u8, CliError> {
             healed: run.healed(),
             in_after_resync: run.recovered_by_resync(),
             never_in: run.failed(),
-            last_never_in_day: run
-                .logins
-                .iter()
-                .rev()
-                .find(|l| l.end == DayEnd::Failed)
-                .map(day),
+            last_never_in_day: run.last_failed().map(day),
+            locked: run.locked(),
+            first_locked_day: run.first_locked().map(day),
             files: vec![json::path_text(&csv_path), json::path_text(&svg_path)],
         };
         return json::write(out, "drift", &doc).map(|()| 0);
@@ -263,18 +267,23 @@ pub fn run(args: &DriftArgs, out: &mut dyn Write) -> Result<u8, CliError> {
     o.push_str(&format!(
         "  never got in:        {} logins{}\n",
         run.failed(),
-        if run.failed() > 0 {
-            match run.logins.iter().rev().find(|l| l.end == DayEnd::Failed) {
-                Some(l) => format!(
-                    " (the last on day {:.1})",
-                    l.elapsed_ms as f64 / 86_400_000.0
-                ),
-                None => String::new(),
-            }
-        } else {
-            String::new()
-        }
+        run.last_failed().map_or(String::new(), |l| format!(
+            " (the last on day {:.1})",
+            day(l)
+        ))
     ));
+    if let (Some(first), FailurePenalty::LockAfter(n)) = (run.first_locked(), policy.penalty) {
+        o.push_str(&format!(
+            "  locked out:          {} of them: from day {:.1} the token is locked ({n} failures in a row): {}; no code gets in until an administrator resets its failure counter\n",
+            run.locked(),
+            day(first),
+            if policy.resync.is_some() && !args.no_resync {
+                "the resync after each failed day succeeds but does not unlock it"
+            } else {
+                "a resync would not unlock it"
+            }
+        ));
+    }
     o.push_str(&format!(
         "wrote {} and {}\n",
         skewsim::text::path(&csv_path),

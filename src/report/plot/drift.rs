@@ -75,7 +75,10 @@ pub fn drift_finding(run: &Horizon, policy: &Policy) -> String {
         let day = since
             .first()
             .map_or(0.0, |l| l.elapsed_ms as f64 / 86_400_000.0);
-        if since.iter().all(|l| l.end == DayEnd::Failed) {
+        if since
+            .iter()
+            .all(|l| matches!(l.end, DayEnd::Failed | DayEnd::Locked))
+        {
             format!("{head}, none recovered: locked out from day {day:.0}")
         } else {
             format!("{head}, none recovered (the first on day {day:.0})")
@@ -221,7 +224,7 @@ pub fn drift_chart(
             ),
             (
                 "every code refused, no way in",
-                |e| e == DayEnd::Failed,
+                |e| matches!(e, DayEnd::Failed | DayEnd::Locked),
                 oi::VERMILLION,
             ),
         ];
