@@ -380,8 +380,8 @@ pub fn run(args: &LabArgs, out: &mut dyn Write) -> Result<u8, CliError> {
     }
     summary.push_str(&format!(
         "wrote {} and {}\n",
-        args.out.join("lab.csv").display(),
-        args.out.join("README.md").display()
+        skewsim::text::path(&args.out.join("lab.csv")),
+        skewsim::text::path(&args.out.join("README.md"))
     ));
     crate::output::write(out, &summary)?;
     Ok(u8::from(disagree))
