@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what `skewsim lab` drives: the Debian packages (oathtool, the
-# libpam module and its setup tool, pamtester, libfaketime) and a Python venv
-# in lab/.venv with the pinned verifiers of lab/requirements.txt. Idempotent:
+# libpam module and its setup tool, pamtester, libfaketime), a Python venv
+# in lab/.venv with the pinned verifiers of lab/requirements.txt, and the
+# totp-rs adapter (lab/totp-rs-adapter, built with cargo). Idempotent:
 # a second run installs nothing new. Needs root for apt-get (and the libpam
 # adapter needs root to write its PAM service file).
 set -euo pipefail
@@ -27,6 +28,12 @@ if [ ! -x .venv/bin/python ]; then
 fi
 # pip does nothing when every pin is already satisfied.
 .venv/bin/python -m pip install -q --disable-pip-version-check -r requirements.txt
+# The totp-rs adapter: a Rust crate of its own (not in skewsim's workspace, so
+# skewsim's cargo test never builds it), pinned by its Cargo.lock, built into
+# its own target folder whatever CARGO_TARGET_DIR says; cargo rebuilds nothing
+# when it is up to date.
+cargo build --release --locked --quiet --manifest-path totp-rs-adapter/Cargo.toml \
+  --target-dir totp-rs-adapter/target
 # The mark that everything above succeeded: build.rs looks for it, and
 # without it `cargo test` reports the lab's tests as ignored.
 [ -e .venv/.skewsim-setup-done ] || : >.venv/.skewsim-setup-done

@@ -49,6 +49,9 @@ pub struct EnrollmentDoc {
     pub stores: &'static str,
     /// Whether the person may skip a failing check (libpam's setup tool).
     pub skippable: bool,
+    /// Whether the accepted code counts as used under the login's replay
+    /// rule (passlib's `last_counter`).
+    pub marks_used: bool,
 }
 
 /// How logins are checked.
@@ -155,6 +158,7 @@ impl From<&Policy> for PolicyDoc {
                         ..
                     }
                 ),
+                marks_used: p.flow.marks_used(),
             },
             login: LoginDoc {
                 window: p.login.into(),

@@ -96,7 +96,14 @@ fn predict(policy: &Policy, state: &mut State, check: &Check, t: i64) -> bool {
                     .check_pair(search, store, (check.step - 1, check.step), t, PERIOD_MS)
                     .is_ok(),
                 Flow::Confirm { window, store, .. } => state
-                    .check_confirm(window, store, check.step, t, PERIOD_MS)
+                    .check_confirm(
+                        window,
+                        store,
+                        check.step,
+                        t,
+                        PERIOD_MS,
+                        policy.confirm_marks(),
+                    )
                     .is_ok(),
             }
         }

@@ -779,24 +779,40 @@ fn stage2_candidates(flow: Flow, max_window: u32) -> Vec<Candidate> {
     ];
     let login_stores = [Store::Nothing, Store::Steps, Store::ShiftStart];
     let replays = [Replay::Off, Replay::LaterOnly, Replay::SameStep];
-    let mut out = Vec::new();
+    // A confirmation's code marked used (passlib's last_counter) matters
+    // only under a replay rule; a pair has no such choice.
+    let marks: &[bool] = if flow.is_pair() {
+        &[false]
+    } else {
+        &[false, true]
+    };
+    let mut flows = Vec::new();
     for store in stores {
-        let flow = match flow {
-            Flow::Pair { search, .. } => Flow::Pair { search, store },
-            Flow::Confirm {
-                window,
-                skip_allowed,
-                ..
-            } => Flow::Confirm {
-                window,
-                store,
-                skip_allowed,
-            },
-        };
+        for &marks_used in marks {
+            flows.push(match flow {
+                Flow::Pair { search, .. } => Flow::Pair { search, store },
+                Flow::Confirm {
+                    window,
+                    skip_allowed,
+                    ..
+                } => Flow::Confirm {
+                    window,
+                    store,
+                    skip_allowed,
+                    marks_used,
+                },
+            });
+        }
+    }
+    let mut out = Vec::new();
+    for flow in flows {
         for behind in 0..=max_window {
             for ahead in 0..=max_window {
                 for on_login in login_stores {
                     for replay in replays {
+                        if flow.marks_used() && replay == Replay::Off {
+                            continue;
+                        }
                         for learning in [None, Some(Learning { search: 1500 })] {
                             for auto_resync in [None, Some(AutoResync { search: 1000 })] {
                                 out.push(Candidate::new(Policy {
@@ -840,6 +856,17 @@ fn canonical(p: &mut Policy) {
     };
     match &mut p.flow {
         Flow::Pair { store: s, .. } | Flow::Confirm { store: s, .. } => *s = store,
+    }
+    // privacyIDEA's confirmation (a shift stored) sets otp_count itself:
+    // marking its code used under later-only changes nothing.
+    if let Flow::Confirm {
+        store: Store::ShiftStart,
+        marks_used,
+        ..
+    } = &mut p.flow
+        && p.replay == Replay::LaterOnly
+    {
+        *marks_used = false;
     }
     // A login at offset 0 storing whole steps stores what is there, unless
     // the enrollment stored a shift (whole steps then clear it).
@@ -914,6 +941,9 @@ fn undetermined(survivors: &[Policy]) -> Vec<String> {
     };
     differ("enrollment stores", &|p| {
         store_name(p.flow.store()).to_owned()
+    });
+    differ("enrollment's code marked used", &|p| {
+        p.flow.marks_used().to_string()
     });
     differ("login window", &|p| range_text(p.login));
     differ("logins store", &|p| store_name(p.on_login).to_owned());
@@ -1023,10 +1053,13 @@ pub fn probe(
             store: Store::Nothing,
         }
     } else {
+        // No experiment tells whether the confirmation's code counts as
+        // used (passlib's last_counter): the candidates assume it does not.
         Flow::Confirm {
             window: enroll_window,
             store: Store::Nothing,
             skip_allowed,
+            marks_used: false,
         }
     };
 
@@ -1383,6 +1416,15 @@ fn describe(mut policy: Policy, p: &Probe<'_>, open: &[String], f: &Findings) ->
         });
     }
     sources.extend(rules_sources);
+    if !policy.flow.is_pair() {
+        sources.push(rule(
+            "enrollment's code marked used",
+            format!(
+                "enrollment's code marked used: {}",
+                policy.flow.marks_used()
+            ),
+        ));
+    }
     if let Some(l) = policy.learning {
         sources.push(source(
             Provenance::Inferred,
@@ -1569,6 +1611,7 @@ mod tests {
             window: Window::symmetric(15),
             store: Store::Nothing,
             skip_allowed: false,
+            marks_used: false,
         };
         let mut target = ModelTarget::new(wide, 300);
         match probe(&mut target, &Options::default(), &mut |_| {}) {

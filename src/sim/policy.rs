@@ -75,6 +75,10 @@ pub enum Flow {
         /// device is enrolled anyway (libpam's setup tool: `-1` skips);
         /// otherwise the enrollment is not completed (REJECTED).
         skip_allowed: bool,
+        /// The accepted code counts as used under the login's replay rule,
+        /// as a login's would: passlib's `last_counter`, which the site
+        /// stores from every match, the confirmation's included.
+        marks_used: bool,
     },
 }
 
@@ -97,6 +101,18 @@ impl Flow {
     /// Whether the person types two codes.
     pub fn is_pair(&self) -> bool {
         matches!(self, Flow::Pair { .. })
+    }
+
+    /// Whether an accepted confirmation code counts as used under the
+    /// login's replay rule (a pair's rule is [`super::State::check_pair`]'s own).
+    pub fn marks_used(&self) -> bool {
+        matches!(
+            self,
+            Flow::Confirm {
+                marks_used: true,
+                ..
+            }
+        )
     }
 }
 
@@ -252,6 +268,16 @@ impl Policy {
         self.flow.store() != Store::Nothing
     }
 
+    /// The replay rule an accepted confirmation code is recorded under:
+    /// the login's when the enrollment marks its code used, else none.
+    pub fn confirm_marks(&self) -> Replay {
+        if self.flow.marks_used() {
+            self.replay
+        } else {
+            Replay::Off
+        }
+    }
+
     /// `-1..+1`: the login window as steps relative to the verifier's.
     pub fn login_range(&self) -> String {
         range_text(self.login)
@@ -334,7 +360,7 @@ impl FromStr for TrackDrift {
 
 /// The preset files in `policies/`, built into the library; the first is the
 /// default. A test holds this list to the folder's contents.
-pub const PRESET_FILES: [(&str, &str); 12] = [
+pub const PRESET_FILES: [(&str, &str); 14] = [
     ("aws-iam.toml", include_str!("../../policies/aws-iam.toml")),
     (
         "aws-iam-shift.toml",
@@ -377,6 +403,8 @@ pub const PRESET_FILES: [(&str, &str); 12] = [
         "django-otp.toml",
         include_str!("../../policies/django-otp.toml"),
     ),
+    ("totp-rs.toml", include_str!("../../policies/totp-rs.toml")),
+    ("passlib.toml", include_str!("../../policies/passlib.toml")),
 ];
 
 /// The named presets, read once from [`PRESET_FILES`]; the first is the default.

@@ -149,6 +149,15 @@ pub fn to_toml(p: &Policy) -> String {
              skippable = {skippable}"
         );
     }
+    // Written only where set, so that the files of the verifiers without it
+    // stay as they were.
+    if p.flow.marks_used() {
+        let _ = writeln!(
+            o,
+            "# the accepted code counts as used under the login's replay rule (passlib's last_counter)\n\
+             marks_used = true"
+        );
+    }
     let _ = writeln!(
         o,
         "\n[login]\n\
@@ -492,6 +501,7 @@ pub fn parse(text: &str) -> Result<Policy, PolicyFileError> {
             window,
             store,
             skip_allowed: e.boolean("skippable", false)?,
+            marks_used: e.boolean("marks_used", false)?,
         }
     };
     e.finish()?;
@@ -504,6 +514,12 @@ pub fn parse(text: &str) -> Result<Policy, PolicyFileError> {
     let on_login = l.choice("stores", &STORES)?;
     let replay = l.choice("replay", &REPLAYS)?;
     l.finish()?;
+    if flow.marks_used() && replay == Replay::Off {
+        return Err(key_error(
+            "enrollment.marks_used",
+            "goes only with a replay rule (login.replay = \"later-only\" or \"same-step\")",
+        ));
+    }
 
     let empty = Table::new();
     let healing = top.table("healing")?.unwrap_or(&empty);
@@ -691,6 +707,25 @@ mod tests {
             Ok(p) => panic!("accepted {}", p.name),
             Err(e) => e.to_string(),
         }
+    }
+
+    #[test]
+    fn marks_used_needs_one_code_and_a_replay_rule() {
+        let passlib = to_toml(&crate::sim::preset("passlib").expect("preset"));
+        assert!(passlib.contains("marks_used = true"));
+        assert!(
+            refused(&passlib.replace("replay = \"later-only\"", "replay = \"off\""))
+                .starts_with("key enrollment.marks_used: goes only with a replay rule")
+        );
+        let pair = to_toml(&crate::sim::preset("privacyidea").expect("preset"));
+        assert!(
+            refused(&pair.replace("[login]\n", "marks_used = true\n\n[login]\n"))
+                .starts_with("key enrollment.marks_used: is not a known key here")
+        );
+        let unmarked = passlib.replace("marks_used = true", "marks_used = false");
+        assert!(!parse(&unmarked).expect("reads").flow.marks_used());
+        // The files of the verifiers without it do not mention it.
+        assert!(!to_toml(&crate::sim::preset("pyotp").expect("preset")).contains("marks_used"));
     }
 
     #[test]

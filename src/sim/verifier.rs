@@ -209,7 +209,9 @@ impl State {
         Ok(offset)
     }
 
-    /// Checks one enrollment confirmation code of step `m` at `now_ms`.
+    /// Checks one enrollment confirmation code of step `m` at `now_ms`. An
+    /// accepted code is recorded as used under `marks` ([`Replay::Off`]:
+    /// not at all; see [`Policy::confirm_marks`]).
     pub fn check_confirm(
         &mut self,
         window: Window,
@@ -217,12 +219,15 @@ impl State {
         m: i64,
         now_ms: i64,
         period_ms: i64,
+        marks: Replay,
     ) -> Result<i64, Refusal> {
         let offset = m - self.step_at(now_ms, period_ms);
         if !within(offset, window) {
             return Err(Refusal::OutsideWindow);
         }
         self.store(store, m, now_ms, period_ms);
+        // passlib's last_counter, set by the site from the confirmation.
+        self.record_use(marks, m);
         // privacyIDEA confirms through check_otp, which sets otp_count.
         if store == Store::ShiftStart {
             self.last_step = Some(m);
@@ -539,11 +544,50 @@ mod tests {
             let now = 100 * X + 5_000;
             let w = Window::symmetric(1);
             assert!(
-                s.check_confirm(w, Store::StepsFormLoop, 100 + found, now, X)
+                s.check_confirm(w, Store::StepsFormLoop, 100 + found, now, X, Replay::Off)
                     .is_ok()
             );
             assert_eq!(s.steps, saved, "found {found}");
         }
+    }
+
+    #[test]
+    fn a_confirmation_marked_used_is_a_replay_at_login() {
+        // passlib's last_counter set from the confirmation (step 100): a
+        // login with step 100 is refused, step 101 accepted; unmarked, the
+        // same code is accepted again.
+        let p = preset("passlib").expect("preset");
+        let now = 100 * X + 5_000;
+        let w = Window::symmetric(1);
+        let mut s = State::default();
+        assert!(
+            s.check_confirm(w, Store::Nothing, 100, now, X, p.confirm_marks())
+                .is_ok()
+        );
+        let mut again = s;
+        assert_eq!(
+            again.login(&p, 100, now + 1_000, X),
+            Verdict::Refused(Refusal::Replay)
+        );
+        assert_eq!(
+            s.login(&p, 101, now + 1_000, X),
+            Verdict::Accepted { offset: 1 }
+        );
+        let mut unmarked = State::default();
+        assert!(
+            unmarked
+                .check_confirm(w, Store::Nothing, 100, now, X, Replay::Off)
+                .is_ok()
+        );
+        assert_eq!(
+            unmarked.login(&p, 100, now + 1_000, X),
+            Verdict::Accepted { offset: 0 }
+        );
+        assert_eq!(p.confirm_marks(), Replay::LaterOnly);
+        assert_eq!(
+            preset("django-otp").expect("preset").confirm_marks(),
+            Replay::Off
+        );
     }
 
     #[test]

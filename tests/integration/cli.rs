@@ -1767,7 +1767,7 @@ fn preset_names() -> Vec<String> {
 #[test]
 fn every_preset_answers_in_its_first_two_lines() {
     let names = preset_names();
-    assert_eq!(names.len(), 12);
+    assert_eq!(names.len(), 14);
     for name in &names {
         for delay in ["0s", "30s", "90s", "5m"] {
             let args = ["--policy", name.as_str(), "--delay", delay];
@@ -2422,7 +2422,7 @@ fn exported_presets_give_the_same_answers_as_policy_files() {
         .iter()
         .map(|p| p["name"].as_str().expect("name").to_owned())
         .collect();
-    assert_eq!(names.len(), 12);
+    assert_eq!(names.len(), 14);
     for name in &names {
         let exported = skewsim(&["policies", "--export", name]);
         assert_eq!(exported.status.code(), Some(0), "{}", stderr(&exported));

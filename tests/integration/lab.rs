@@ -14,8 +14,22 @@ fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
 }
 
+/// The totp-rs adapter that lab/setup.sh builds (lab/totp-rs-adapter).
+fn totp_rs_adapter() -> PathBuf {
+    root().join("lab/totp-rs-adapter/target/release/totp-rs-adapter")
+}
+
 /// Why this verifier cannot run here, if it cannot.
 fn missing(verifier: &str) -> Option<String> {
+    if verifier == "totp-rs" {
+        let adapter = totp_rs_adapter();
+        return (!adapter.exists()).then(|| {
+            format!(
+                "{} missing (run bash lab/setup.sh: it builds it)",
+                adapter.display()
+            )
+        });
+    }
     let python = root().join("lab/.venv/bin/python");
     if !python.exists() {
         return Some(format!(
@@ -406,4 +420,65 @@ fn lab_explains_a_collision_in_an_ordinary_window() {
         "{test}:\n{stdout}"
     );
     let _ = std::fs::remove_dir_all(&out);
+}
+
+#[cfg_attr(not(skewsim_lab), ignore = "needs bash lab/setup.sh")]
+#[test]
+fn lab_totp_rs() {
+    agrees("totp-rs");
+}
+
+#[cfg_attr(not(skewsim_lab), ignore = "needs bash lab/setup.sh")]
+#[test]
+fn lab_passlib() {
+    agrees("passlib");
+}
+
+/// A real verifier with a wrong option, announced as its preset: the
+/// reduced lab must report disagreements and exit 1.
+fn catches(test: &str, verifier: &str, adapter: &str) {
+    require(test, verifier);
+    let out = out_dir(&test.replace(' ', "-"));
+    let (code, stdout, stderr) = lab(&["--adapter", adapter, "--reduced", "--random", "20"], &out);
+    assert_eq!(code, Some(1), "{test}:\n{stdout}\n{stderr}");
+    assert!(stdout.contains("DISAGREE"), "{test}:\n{stdout}");
+    assert!(!stdout.contains(" 0 disagree"), "{test}:\n{stdout}");
+    let _ = std::fs::remove_dir_all(&out);
+}
+
+/// totp-rs with skew 0 (the current step only), announced as the `totp-rs`
+/// preset (the Builder's default skew 1).
+#[cfg_attr(not(skewsim_lab), ignore = "needs bash lab/setup.sh")]
+#[test]
+fn lab_catches_totp_rs_with_a_wrong_skew() {
+    let adapter = format!("{} --skew 0", totp_rs_adapter().display());
+    catches("lab catches totp-rs skew 0", "totp-rs", &adapter);
+}
+
+/// passlib with a 60 s window (-2..+2), announced as the `passlib` preset
+/// (window=30: -1..+1).
+#[cfg_attr(not(skewsim_lab), ignore = "needs bash lab/setup.sh")]
+#[test]
+fn lab_catches_passlib_with_a_wrong_window() {
+    let adapter = format!(
+        "{} {} --window 60",
+        root().join("lab/.venv/bin/python").display(),
+        root().join("lab/adapters/passlib_adapter.py").display()
+    );
+    catches("lab catches passlib window 60", "passlib", &adapter);
+}
+
+/// passlib without last_counter (Flask-Security's own empty hooks),
+/// announced as the `passlib` preset (last_counter kept from every match,
+/// the enrollment's included): the login 20 s after the enrollment, with
+/// the enrollment's code, is accepted where the preset calls it a replay.
+#[cfg_attr(not(skewsim_lab), ignore = "needs bash lab/setup.sh")]
+#[test]
+fn lab_catches_passlib_without_its_last_counter() {
+    let adapter = format!(
+        "{} {} --no-last-counter",
+        root().join("lab/.venv/bin/python").display(),
+        root().join("lab/adapters/passlib_adapter.py").display()
+    );
+    catches("lab catches passlib no last_counter", "passlib", &adapter);
 }

@@ -247,7 +247,7 @@ proptest! {
 }
 
 /// The presets with a one-code enrollment (whose outcome depends on the phase).
-const CONFIRM_PRESETS: [&str; 8] = [
+const CONFIRM_PRESETS: [&str; 10] = [
     "google-authenticator-pam",
     "google-authenticator-pam-noskewadj",
     "privacyidea-verify",
@@ -256,10 +256,12 @@ const CONFIRM_PRESETS: [&str; 8] = [
     "pyotp",
     "oathtool",
     "django-otp",
+    "totp-rs",
+    "passlib",
 ];
 
 /// How many presets there are (the properties draw one by index).
-const PRESETS: usize = 12;
+const PRESETS: usize = 14;
 
 #[test]
 fn the_preset_lists_are_current() {

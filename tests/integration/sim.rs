@@ -298,3 +298,24 @@ fn thresholds_agree_with_probabilities_on_either_side() {
         }
     }
 }
+
+#[test]
+fn passlib_refuses_the_enrollment_code_at_a_login_in_the_same_step() {
+    // passlib's TOTP.match with last_counter kept from every match, the
+    // confirmation's included: the code of step k confirmed at phase phi
+    // (no delay) makes last_counter = k. The first login 20 s later shows
+    // device step k while phi < 10 s: a match at last_counter is refused
+    // (UsedTokenError) and no earlier step is searched, so the person fails
+    // that login (storing the true offset changes nothing: login fails).
+    // From phi = 10 s the login code is step k + 1, received 5 s after it is
+    // read: verifier step k + 1 or k + 2, inside -1..+1. 10 of 30 fail.
+    let soon = |policy: &str| Scenario {
+        login_after_ms: 20_000,
+        ..scenario(policy, 0, 0)
+    };
+    assert_eq!(thirtieths(&soon("passlib")), [20, 0, 10, 0]);
+    // totp-rs keeps no state: the same code again is accepted.
+    assert_eq!(thirtieths(&soon("totp-rs")), [30, 0, 0, 0]);
+    // A day later the steps are far past last_counter.
+    assert_eq!(thirtieths(&scenario("passlib", 0, 0)), [30, 0, 0, 0]);
+}

@@ -1,6 +1,7 @@
 //! `skewsim lab`: holds the model against running verifiers. Each verifier
 //! is an adapter process (docs/lab.md); the built-in ones live in
-//! `lab/adapters/` and run with the Python that `lab/setup.sh` prepares.
+//! `lab/adapters/` and run with the Python that `lab/setup.sh` prepares, or
+//! are programs that `lab/setup.sh` builds in the lab folder (totp-rs).
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -17,28 +18,57 @@ use crate::error::CliError;
 use crate::json::{self, Format};
 use crate::scenario::parse_policy;
 
-/// The built-in adapters: name, script, arguments.
-pub const BUILT_IN: [(&str, &str, &[&str]); 8] = [
-    ("pyotp", "pyotp_adapter.py", &[]),
-    ("oathtool", "oathtool_adapter.py", &["--window", "1"]),
-    ("django-otp", "django_adapter.py", &[]),
-    ("google-authenticator-pam", "libpam_adapter.py", &[]),
+/// How a built-in adapter is started.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Program {
+    /// A Python script in the lab's `adapters/`, run by the venv's Python
+    /// that `lab/setup.sh` makes.
+    Python(&'static str),
+    /// A program that `lab/setup.sh` builds, by its path in the lab folder
+    /// (the totp-rs adapter: a Rust crate of its own).
+    Native(&'static str),
+}
+
+/// The built-in adapters: name, program, arguments.
+pub const BUILT_IN: [(&str, Program, &[&str]); 10] = [
+    ("pyotp", Program::Python("pyotp_adapter.py"), &[]),
+    (
+        "oathtool",
+        Program::Python("oathtool_adapter.py"),
+        &["--window", "1"],
+    ),
+    ("django-otp", Program::Python("django_adapter.py"), &[]),
+    (
+        "google-authenticator-pam",
+        Program::Python("libpam_adapter.py"),
+        &[],
+    ),
     (
         "google-authenticator-pam-noskewadj",
-        "libpam_adapter.py",
+        Program::Python("libpam_adapter.py"),
         &["--noskewadj"],
     ),
-    ("privacyidea", "privacyidea_adapter.py", &[]),
+    (
+        "privacyidea",
+        Program::Python("privacyidea_adapter.py"),
+        &[],
+    ),
     (
         "privacyidea-autoresync",
-        "privacyidea_adapter.py",
+        Program::Python("privacyidea_adapter.py"),
         &["--autoresync"],
     ),
     (
         "privacyidea-verify",
-        "privacyidea_adapter.py",
+        Program::Python("privacyidea_adapter.py"),
         &["--verify"],
     ),
+    (
+        "totp-rs",
+        Program::Native("totp-rs-adapter/target/release/totp-rs-adapter"),
+        &["--skew", "1"],
+    ),
+    ("passlib", Program::Python("passlib_adapter.py"), &[]),
 ];
 
 /// Options of `skewsim lab`.
@@ -46,7 +76,7 @@ pub const BUILT_IN: [(&str, &str, &[&str]); 8] = [
 pub struct LabArgs {
     /// A built-in verifier (pyotp, oathtool, django-otp, google-authenticator-pam,
     /// google-authenticator-pam-noskewadj, privacyidea, privacyidea-autoresync,
-    /// privacyidea-verify) or `all`; needs `bash lab/setup.sh` first (see --lab-dir).
+    /// privacyidea-verify, totp-rs, passlib) or `all`; needs `bash lab/setup.sh` first (see --lab-dir).
     #[arg(
         long,
         value_name = "NAME|all",
@@ -97,35 +127,39 @@ struct Run {
     seconds: f64,
 }
 
-/// The Python of the lab's venv, and the lab folder: `--lab-dir`, or
-/// `./lab`. The error says where the adapters come from and how to get them.
-fn lab_python(lab_dir: Option<&Path>) -> Result<(PathBuf, PathBuf), CliError> {
-    const VENV_PYTHON: &str = ".venv/bin/python";
+/// The venv's Python in the lab folder, which runs the Python adapters.
+const VENV_PYTHON: &str = ".venv/bin/python";
+
+/// The lab folder (`--lab-dir`, or `./lab`) and `needed` in it (a path
+/// relative to it that `lab/setup.sh` makes: the venv's Python, or a built
+/// adapter). The error says where the adapters come from and how to get them.
+fn lab_file(lab_dir: Option<&Path>, needed: &str) -> Result<(PathBuf, PathBuf), CliError> {
     if let Some(dir) = lab_dir {
-        let venv = dir.join(VENV_PYTHON);
-        return if venv.exists() {
-            Ok((venv, dir.to_path_buf()))
+        let file = dir.join(needed);
+        return if file.exists() {
+            Ok((file, dir.to_path_buf()))
         } else {
             Err(CliError::usage(
                 "--lab-dir",
                 format!(
                     "has no {}: run bash lab/setup.sh in the skewsim clone it belongs to (it \
-                     installs the verifiers and the Python that runs their adapters)",
-                    venv.display()
+                     installs the verifiers, the Python that runs their adapters and the \
+                     adapters it builds)",
+                    file.display()
                 ),
             ))
         };
     }
     let dir = PathBuf::from("lab");
-    let venv = dir.join(VENV_PYTHON);
-    if venv.exists() {
-        return Ok((venv, dir));
+    let file = dir.join(needed);
+    if file.exists() {
+        return Ok((file, dir));
     }
     let here = std::env::current_dir()
         .map(|d| d.join("lab").display().to_string())
         .unwrap_or_else(|_| "lab".to_owned());
     let found = if dir.is_dir() {
-        format!("{here} has no {VENV_PYTHON} (bash lab/setup.sh has not run there)")
+        format!("{here} has no {needed} (bash lab/setup.sh has not run there)")
     } else {
         format!("there is no {here}")
     };
@@ -147,7 +181,7 @@ fn argv_for(name: &str, args: &LabArgs) -> Result<Vec<String>, CliError> {
 /// The command line of built-in adapter `name` (`--verifier`), from
 /// `lab_dir` (`--lab-dir`; `./lab` without it).
 pub fn builtin_argv(name: &str, lab_dir: Option<&Path>) -> Result<Vec<String>, CliError> {
-    let (_, script, extra) = BUILT_IN
+    let (_, program, extra) = BUILT_IN
         .iter()
         .find(|(n, _, _)| *n == name)
         .ok_or_else(|| {
@@ -159,11 +193,16 @@ pub fn builtin_argv(name: &str, lab_dir: Option<&Path>) -> Result<Vec<String>, C
                 ),
             )
         })?;
-    let (python, lab_dir) = lab_python(lab_dir)?;
-    let mut argv = vec![
-        python.display().to_string(),
-        lab_dir.join("adapters").join(script).display().to_string(),
-    ];
+    let mut argv = match *program {
+        Program::Python(script) => {
+            let (python, lab_dir) = lab_file(lab_dir, VENV_PYTHON)?;
+            vec![
+                python.display().to_string(),
+                lab_dir.join("adapters").join(script).display().to_string(),
+            ]
+        }
+        Program::Native(path) => vec![lab_file(lab_dir, path)?.0.display().to_string()],
+    };
     argv.extend(extra.iter().map(|s| (*s).to_owned()));
     Ok(argv)
 }

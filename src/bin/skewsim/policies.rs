@@ -37,11 +37,13 @@ pub fn flow_text(p: &Policy) -> String {
         Flow::Confirm {
             window,
             skip_allowed,
+            marks_used,
             ..
         } => format!(
-            "1 code in {}{}",
+            "1 code in {}{}{}",
             range_text(window),
-            if skip_allowed { ", skippable" } else { "" }
+            if skip_allowed { ", skippable" } else { "" },
+            if marks_used { ", marked used" } else { "" }
         ),
     }
 }

@@ -32,7 +32,7 @@ pub enum Clock {
 pub struct ProbeArgs {
     /// A built-in lab verifier (pyotp, oathtool, django-otp, google-authenticator-pam,
     /// google-authenticator-pam-noskewadj, privacyidea, privacyidea-autoresync,
-    /// privacyidea-verify), started with `--clock real` (or --clock virtual); needs `bash lab/setup.sh` (see --lab-dir).
+    /// privacyidea-verify, totp-rs, passlib), started with `--clock real` (or --clock virtual); needs `bash lab/setup.sh` (see --lab-dir).
     #[arg(long, value_name = "NAME", conflicts_with = "adapter")]
     pub verifier: Option<String>,
     /// Your verifier's adapter: a program and its arguments separated by spaces (run
