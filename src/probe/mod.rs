@@ -1601,6 +1601,20 @@ mod tests {
     }
 
     #[test]
+    fn passlibs_confirmation_marked_used_is_seen() {
+        // Without marks_used among the candidates, passlib's real adapter was
+        // identified as a verifier storing a shift at enrollment (whose
+        // check_confirm sets otp_count) with a -1..+2 login window.
+        let r = identify_within("passlib", 2);
+        let truth = preset("passlib").expect("preset");
+        assert_eq!(r.policy.flow, truth.flow);
+        assert!(r.policy.flow.marks_used());
+        assert_eq!(r.policy.login, truth.login);
+        assert_eq!(r.policy.on_login, truth.on_login);
+        assert_eq!(r.policy.replay, truth.replay);
+    }
+
+    #[test]
     fn a_verifier_outside_the_candidates_is_not_passed_off_as_one() {
         // A login window of -15..+15 lies beyond the ±10 the candidates span:
         // the probe must fail, or say it could not decide; never return a
