@@ -134,6 +134,7 @@
 //! | [`report`] | exporters to CSV and SVG (bytes out) and the atomic file writer |
 //! | [`vectors`] | the conformance suite: loading `vectors/*.csv` and judging an implementation against them |
 //! | [`duration`] | the `90s` / `1m30s` / `-45s` durations of the command line, in integer milliseconds |
+//! | [`text`] | text from outside (files, adapters, tools, paths) made safe for a terminal: one escaping rule, one cap |
 
 #[cfg(feature = "bulk")]
 pub mod bulk;
@@ -148,6 +149,7 @@ pub mod probe;
 pub mod report;
 #[cfg(feature = "sim")]
 pub mod sim;
+pub mod text;
 pub mod totp;
 #[cfg(feature = "vectors")]
 pub mod vectors;

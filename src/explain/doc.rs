@@ -50,7 +50,8 @@ pub struct EnrollmentDoc {
     /// Whether the person may skip a failing check (libpam's setup tool).
     pub skippable: bool,
     /// Whether the accepted code counts as used under the login's replay
-    /// rule (passlib's `last_counter`).
+    /// rule, which then refuses it at a login (passlib's `last_counter`,
+    /// pam_oath's users file).
     pub marks_used: bool,
 }
 

@@ -235,6 +235,14 @@ pub enum Cause {
         /// From reading the login code to the verifier receiving it.
         login_delay_ms: i64,
     },
+    /// The login code was the enrollment's own, or an older one: the
+    /// verifier refused it as a replay (where the enrollment marks its code
+    /// used, `marks_used`: pam_oath's users file, passlib's `last_counter`).
+    Replay {
+        /// The login code's step minus the step the enrollment used (0: the
+        /// very same code).
+        code_minus_used_steps: i64,
+    },
     /// The verifier healed itself on a later code.
     Healed {
         /// How.
@@ -406,6 +414,16 @@ pub fn resync_scenario(scenario: &Scenario) -> Option<Scenario> {
     Some(resync)
 }
 
+/// What a replay rule refuses, in a few words.
+fn replay_words(replay: crate::sim::policy::Replay) -> &'static str {
+    use crate::sim::policy::Replay;
+    match replay {
+        Replay::LaterOnly => "takes only codes later than the last it accepted",
+        Replay::SameStep => "refuses a code it accepted recently",
+        Replay::Off => "refuses nothing it has seen",
+    }
+}
+
 /// What refused a login that an ideal enrollment would not have saved.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum LoginCause {
@@ -413,6 +431,9 @@ enum LoginCause {
     LoginDelay,
     /// The device clock (skew or drift), nothing stored to make up for it.
     Clock,
+    /// The login code was no later than the one the enrollment used, and
+    /// the verifier refused it as a replay.
+    Replay,
 }
 
 impl LoginCause {
@@ -420,13 +441,20 @@ impl LoginCause {
         match self {
             LoginCause::LoginDelay => "login_delay",
             LoginCause::Clock => "clock",
+            LoginCause::Replay => "replay",
         }
     }
 }
 
-/// Whether the login at these phases would be accepted with no transit:
-/// then the login's delay refused it, else the clock.
+/// A replay of the code the enrollment used (or an older one), where the
+/// enrollment counts its code as used; else whether the login at these
+/// phases would be accepted with no transit: then the login's delay
+/// refused it, else the clock.
 fn login_cause(s: &Scenario, enroll_phase: i64, login_phase: i64) -> LoginCause {
+    let run = s.enroll(enroll_phase);
+    if run.accepted() && run.state.is_replay(s.policy.replay, s.login_step(&run)) {
+        return LoginCause::Replay;
+    }
     let instant = Scenario {
         login_delay_ms: 0,
         ..s.clone()
@@ -923,6 +951,30 @@ impl Context<'_> {
                     "the enrollment went well (it stored {})",
                     stored(&self.run.state)
                 );
+                if self.cause == Some(LoginCause::Replay) {
+                    let used = self.run.last().step;
+                    let code = self.login.map_or(used, |l| l.first.step);
+                    causes.push(Cause::Replay {
+                        code_minus_used_steps: code - used,
+                    });
+                    causes.push(Cause::InsideWindow {
+                        check: "login",
+                        window: p.login.into(),
+                    });
+                    let healed = heal(&mut causes);
+                    return (
+                        format!(
+                            "{enrolled}, but the login code came so soon that it was {} the enrollment used, and the verifier {} (a replay){healed}{caveat}",
+                            if code == used {
+                                "the very code"
+                            } else {
+                                "older than the code"
+                            },
+                            replay_words(p.replay)
+                        ),
+                        causes,
+                    );
+                }
                 let body = match self.cause {
                     Some(LoginCause::LoginDelay) => {
                         causes.push(Cause::LoginDelay {
@@ -1113,6 +1165,16 @@ impl Context<'_> {
                     }
                     _ => String::new(),
                 };
+                if self.cause == Some(LoginCause::Replay) {
+                    return Fix {
+                        sentence: format!(
+                            "{heal}log in with a code newer than the one the enrollment used (wait for the next code){}",
+                            beside(&general)
+                        ),
+                        remedies,
+                        caveats: general,
+                    };
+                }
                 let rest = match self.cause {
                     Some(LoginCause::LoginDelay) => {
                         remedies.push(Remedy::SubmitLoginSooner {
@@ -1191,6 +1253,7 @@ impl ThresholdsDoc {
                 "login refused: its own {} transit",
                 format_human(login_delay_ms)
             ),
+            Some("replay") => "login refused: a replay".to_owned(),
             Some(_) => "login refused: the clock".to_owned(),
             None => "login refused: not the enrollment's doing".to_owned(),
         };

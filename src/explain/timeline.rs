@@ -345,6 +345,8 @@ pub(super) fn run(
                 "→ login {}",
                 if x.accepted {
                     "ACCEPTED".to_owned()
+                } else if run.state.is_replay(p.replay, x.step) {
+                    "REFUSED as a replay: the enrollment used this code or a later one".to_owned()
                 } else if !p.enrollment_stores() {
                     "REFUSED; this verifier stores nothing at enrollment, so no enrollment could have prevented it"
                         .to_owned()

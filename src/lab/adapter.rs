@@ -166,16 +166,6 @@ fn named(request: &Value) -> String {
     }
 }
 
-/// At most 300 characters, control characters escaped: an adapter's text
-/// never reaches the terminal raw.
-pub fn printable(text: &str) -> String {
-    let mut out: String = text
-        .chars()
-        .take(300)
-        .flat_map(char::escape_debug)
-        .collect();
-    if text.chars().count() > 300 {
-        out.push('…');
-    }
-    out
-}
+/// An adapter's text as it may reach a terminal: the one rule and cap of
+/// [`crate::text`] (kept under this name for the lab's callers).
+pub use crate::text::printable;

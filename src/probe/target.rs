@@ -89,10 +89,10 @@ impl AdapterTarget {
         clock: Option<ClockMode>,
     ) -> Result<AdapterTarget, AdapterError> {
         let hello = adapter.request(&json!({"op": "hello"}))?;
-        let name = hello.get("name").and_then(Value::as_str).map_or_else(
-            || "unnamed verifier".to_owned(),
-            crate::lab::adapter::printable,
-        );
+        let name = hello
+            .get("name")
+            .and_then(Value::as_str)
+            .map_or_else(|| "unnamed verifier".to_owned(), crate::text::printable);
         let announced = match hello.get("clock").and_then(Value::as_str) {
             Some("real") => ClockMode::Real,
             _ => ClockMode::Virtual,

@@ -6,8 +6,10 @@
 //! renamed over the target, and the folder is synced. A target that exists
 //! and is not a regular file (a symlink, a device, a folder, a FIFO) is
 //! refused. A command that writes several files writes every temporary first
-//! and renames only when all succeeded. Temporaries are registered so that
-//! the binary's signal handler can remove them ([`remove_pending`]) on
+//! and renames only when all succeeded ([`AtomicFiles`]; a large file is
+//! streamed to its temporary instead of built in memory). Temporaries are
+//! registered so that
+//! the binary's signal handler can remove them ([`exit_removing_pending`]) on
 //! SIGINT, SIGTERM or SIGHUP; an error drops them at once.
 
 use std::fs;
@@ -25,13 +27,16 @@ fn pending() -> std::sync::MutexGuard<'static, Vec<PathBuf>> {
     PENDING.lock().unwrap_or_else(|e| e.into_inner())
 }
 
-/// Removes every temporary still being written (call from a signal handler
-/// before exiting). Returns how many were removed.
-pub fn remove_pending() -> usize {
+/// Removes every temporary still being written, then exits with `code`
+/// (the signal handler's last act). The list stays locked until the process
+/// is gone, so no other thread can create a temporary after the removal.
+pub fn exit_removing_pending(code: i32) -> ! {
     let mut list = pending();
-    let n = list.iter().filter(|p| fs::remove_file(p).is_ok()).count();
+    for p in list.iter() {
+        let _ = fs::remove_file(p);
+    }
     list.clear();
-    n
+    std::process::exit(code)
 }
 
 /// Refuses a target that exists and is not a regular file.
@@ -59,7 +64,12 @@ struct Staged {
 }
 
 impl Staged {
-    fn new(target: &Path, bytes: &[u8]) -> io::Result<Staged> {
+    /// A temporary for `target` holding what `write` wrote to it (through a
+    /// buffer), synced.
+    fn new(
+        target: &Path,
+        write: impl FnOnce(&mut dyn Write) -> io::Result<()>,
+    ) -> io::Result<Staged> {
         check_target(target)?;
         let folder = parent(target);
         fs::create_dir_all(folder)?;
@@ -69,16 +79,27 @@ impl Staged {
         // creates one (tempfile's default, 0600, suits secrets; these hold none).
         #[cfg(unix)]
         builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o666));
-        let file = builder.tempfile_in(folder)?;
-        let tmp = file.path().to_path_buf();
-        pending().push(tmp.clone());
+        // Created and registered under the list's lock: the signal handler
+        // takes the same lock, so it cannot run between the two and miss a
+        // temporary that exists (it did, under load: a SIGTERM at that
+        // moment left the file behind).
+        let (file, tmp) = {
+            let mut list = pending();
+            let file = builder.tempfile_in(folder)?;
+            let tmp = file.path().to_path_buf();
+            list.push(tmp.clone());
+            (file, tmp)
+        };
         let mut staged = Staged {
             file: Some(file),
             tmp,
             target: target.to_path_buf(),
         };
         if let Some(f) = staged.file.as_mut() {
-            f.write_all(bytes)?;
+            let mut buffered = io::BufWriter::new(f.as_file_mut());
+            write(&mut buffered)?;
+            buffered.flush()?;
+            drop(buffered);
             f.as_file().sync_all()?;
         }
         Ok(staged)
@@ -121,17 +142,99 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
 /// # Errors
 /// The first I/O error, with the path it concerns.
 pub fn write_all_atomic(files: &[(PathBuf, Vec<u8>)]) -> io::Result<()> {
-    let with_path =
-        |path: &Path, e: io::Error| io::Error::new(e.kind(), format!("{}: {e}", path.display()));
-    let mut staged = Vec::with_capacity(files.len());
+    let mut set = AtomicFiles::new();
     for (path, bytes) in files {
-        staged.push(Staged::new(path, bytes).map_err(|e| with_path(path, e))?);
+        set.add(path, bytes)?;
     }
-    for s in staged {
-        let target = s.target.clone();
-        s.commit().map_err(|e| with_path(&target, e))?;
+    set.commit()
+}
+
+/// An I/O error that names the path it concerns.
+fn with_path(path: &Path, e: io::Error) -> io::Error {
+    io::Error::new(e.kind(), format!("{}: {e}", crate::text::path(path)))
+}
+
+/// A set of files written whole or not at all: each is written to its
+/// temporary as it is added (streamed, for one too large to build in
+/// memory), and [`AtomicFiles::commit`] renames them all. Dropped without a
+/// commit (an error on the way), it removes its temporaries and every
+/// target stays as it was.
+///
+/// ```
+/// use std::io::Write;
+/// use skewsim::report::AtomicFiles;
+///
+/// let dir = std::env::temp_dir().join(format!("skewsim-doc-atomic-{}", std::process::id()));
+/// let mut set = AtomicFiles::new();
+/// set.add(&dir.join("small.txt"), b"small")?;
+/// set.add_with(&dir.join("rows.csv"), |w| {
+///     for i in 0..3 {
+///         writeln!(w, "{i}")?;
+///     }
+///     Ok(())
+/// })?;
+/// assert!(!dir.join("rows.csv").exists(), "nothing is renamed before the commit");
+/// set.commit()?;
+/// assert_eq!(std::fs::read_to_string(dir.join("rows.csv"))?, "0\n1\n2\n");
+/// # std::fs::remove_dir_all(&dir)?;
+/// # Ok::<(), std::io::Error>(())
+/// ```
+#[derive(Default)]
+pub struct AtomicFiles {
+    staged: Vec<Staged>,
+}
+
+impl AtomicFiles {
+    /// An empty set.
+    pub fn new() -> Self {
+        AtomicFiles::default()
     }
-    Ok(())
+
+    /// Adds a file holding `bytes`.
+    ///
+    /// # Errors
+    /// The I/O error (or a target that is not a regular file), with its path.
+    pub fn add(&mut self, path: &Path, bytes: &[u8]) -> io::Result<()> {
+        self.add_with(path, |w| w.write_all(bytes))
+    }
+
+    /// Adds a file holding what `write` writes to it: straight to the
+    /// temporary, through a buffer, so that the file is never whole in memory.
+    ///
+    /// # Errors
+    /// `write`'s error or the I/O error (or a target that is not a regular
+    /// file), with the path.
+    pub fn add_with(
+        &mut self,
+        path: &Path,
+        write: impl FnOnce(&mut dyn Write) -> io::Result<()>,
+    ) -> io::Result<()> {
+        let staged = Staged::new(path, write).map_err(|e| with_path(path, e))?;
+        self.staged.push(staged);
+        Ok(())
+    }
+
+    /// The number of files added.
+    pub fn len(&self) -> usize {
+        self.staged.len()
+    }
+
+    /// Whether no file was added.
+    pub fn is_empty(&self) -> bool {
+        self.staged.is_empty()
+    }
+
+    /// Renames every temporary over its target.
+    ///
+    /// # Errors
+    /// The first I/O error, with its path (the files renamed before it stay).
+    pub fn commit(self) -> io::Result<()> {
+        for s in self.staged {
+            let target = s.target.clone();
+            s.commit().map_err(|e| with_path(&target, e))?;
+        }
+        Ok(())
+    }
 }
 
 #[cfg(test)]

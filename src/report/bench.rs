@@ -220,7 +220,7 @@ pub struct RunRecord {
 
 /// A run record that cannot be read.
 #[derive(Debug, thiserror::Error)]
-#[error("{file} is not a run record: {reason}")]
+#[error("{} is not a run record: {reason}", crate::text::path(.file))]
 pub struct RunRecordError {
     /// The file.
     pub file: PathBuf,
@@ -278,7 +278,8 @@ impl RunRecord {
     /// # Errors
     /// What is missing or of the wrong type.
     pub fn from_json(text: &str) -> Result<RunRecord, String> {
-        let doc: Value = serde_json::from_str(text).map_err(|e| e.to_string())?;
+        let doc: Value =
+            serde_json::from_str(text).map_err(|e| crate::text::printable(&e.to_string()))?;
         let cpu = doc
             .get("cpu")
             .and_then(Value::as_str)
@@ -303,7 +304,10 @@ impl RunRecord {
                 .and_then(Value::as_u64)
                 .and_then(|n| usize::try_from(n).ok());
             let (Some(backend), Some(lanes)) = (backend, lanes) else {
-                return Err(format!("{name:?} has no backend and lanes"));
+                return Err(format!(
+                    "{} has no backend and lanes",
+                    crate::text::quoted(name)
+                ));
             };
             ran.insert(name.clone(), (backend.to_owned(), lanes));
         }
@@ -468,8 +472,9 @@ pub struct Baseline {
 /// [`BaselineError`] when the text is not that JSON, holds no speed-up, or
 /// its entries name more than one CPU.
 pub fn read_baseline(json: &str) -> Result<Baseline, BaselineError> {
-    let items: Vec<Value> =
-        serde_json::from_str(json).map_err(|e| BaselineError::Format(e.to_string()))?;
+    // serde_json's reason may quote the file (`invalid type: string "…"`).
+    let items: Vec<Value> = serde_json::from_str(json)
+        .map_err(|e| BaselineError::Format(crate::text::printable(&e.to_string())))?;
     let speedups = speedups_of(&items)?;
     let mut cpus: Vec<String> = items
         .iter()
@@ -503,10 +508,17 @@ fn speedups_of(items: &[Value]) -> Result<Vec<(String, f64)>, BaselineError> {
             .as_str()
             .ok_or_else(|| BaselineError::Format("a name is not text".to_owned()))?;
         let unit = field("unit")?.as_str().unwrap_or("");
+        // A rate or a speed-up is a positive finite number; anything else
+        // would make every comparison against it meaningless.
         let value = field("value")?
             .as_f64()
-            .filter(|v| v.is_finite())
-            .ok_or_else(|| BaselineError::Format(format!("{name:?} has no finite value")))?;
+            .filter(|v| v.is_finite() && *v > 0.0)
+            .ok_or_else(|| {
+                BaselineError::Format(format!(
+                    "{} has no positive finite value",
+                    crate::text::quoted(name)
+                ))
+            })?;
         if unit == "x" {
             out.push((name.to_owned(), value));
         }

@@ -10,4 +10,4 @@ pub mod bench;
 pub mod plot;
 pub mod tables;
 
-pub use atomic::{remove_pending, write_all_atomic, write_atomic};
+pub use atomic::{AtomicFiles, exit_removing_pending, write_all_atomic, write_atomic};

@@ -76,8 +76,10 @@ pub enum Flow {
         /// otherwise the enrollment is not completed (REJECTED).
         skip_allowed: bool,
         /// The accepted code counts as used under the login's replay rule,
-        /// as a login's would: passlib's `last_counter`, which the site
-        /// stores from every match, the confirmation's included.
+        /// as a login's would: the login then refuses it again (passlib's
+        /// `last_counter`, which the site stores from every match, the
+        /// confirmation's included; pam_oath, whose confirmation is a first
+        /// login through the module, which writes the code to the users file).
         marks_used: bool,
     },
 }
@@ -360,7 +362,7 @@ impl FromStr for TrackDrift {
 
 /// The preset files in `policies/`, built into the library; the first is the
 /// default. A test holds this list to the folder's contents.
-pub const PRESET_FILES: [(&str, &str); 14] = [
+pub const PRESET_FILES: [(&str, &str); 19] = [
     ("aws-iam.toml", include_str!("../../policies/aws-iam.toml")),
     (
         "aws-iam-shift.toml",
@@ -402,6 +404,20 @@ pub const PRESET_FILES: [(&str, &str); 14] = [
     (
         "django-otp.toml",
         include_str!("../../policies/django-otp.toml"),
+    ),
+    ("otplib.toml", include_str!("../../policies/otplib.toml")),
+    ("otpauth.toml", include_str!("../../policies/otpauth.toml")),
+    (
+        "speakeasy.toml",
+        include_str!("../../policies/speakeasy.toml"),
+    ),
+    (
+        "pam-oath.toml",
+        include_str!("../../policies/pam-oath.toml"),
+    ),
+    (
+        "freeradius-totp.toml",
+        include_str!("../../policies/freeradius-totp.toml"),
     ),
     ("totp-rs.toml", include_str!("../../policies/totp-rs.toml")),
     ("passlib.toml", include_str!("../../policies/passlib.toml")),

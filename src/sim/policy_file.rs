@@ -154,7 +154,7 @@ pub fn to_toml(p: &Policy) -> String {
     if p.flow.marks_used() {
         let _ = writeln!(
             o,
-            "# the accepted code counts as used under the login's replay rule (passlib's last_counter)\n\
+            "# the accepted code counts as used: the login's replay rule refuses it again\n\
              marks_used = true"
         );
     }
@@ -355,7 +355,7 @@ impl<'a> Reader<'a> {
                     &key,
                     format!(
                         "{} is not one of {}",
-                        printable(text),
+                        crate::text::quoted(text),
                         table.iter().map(|(n, _)| *n).collect::<Vec<_>>().join(", ")
                     ),
                 )
@@ -370,7 +370,7 @@ impl<'a> Reader<'a> {
                 &key,
                 format!(
                     "{} is not a window -B..+A (steps behind and ahead, each 0 to {MAX_STEPS}; e.g. \"-6..+5\")",
-                    printable(text)
+                    crate::text::quoted(text)
                 ),
             )
         })
@@ -400,7 +400,7 @@ impl<'a> Reader<'a> {
                 allowed.sort_unstable();
                 allowed.dedup();
                 Err(key_error(
-                    &self.key(&plain(k)),
+                    &self.key(&crate::text::printable(k)),
                     format!("is not a known key here (known: {})", allowed.join(", ")),
                 ))
             }
@@ -428,21 +428,6 @@ fn parse_window(text: &str) -> Option<Window> {
     }
 }
 
-/// At most 60 characters of a key or value from a file, control characters
-/// and quotes escaped: a file cannot forge a second line or a long error.
-fn plain(text: &str) -> String {
-    let mut out: String = text.chars().take(60).flat_map(char::escape_debug).collect();
-    if text.chars().count() > 60 {
-        out.push('…');
-    }
-    out
-}
-
-/// A value from a file, quoted as [`plain`].
-fn printable(text: &str) -> String {
-    format!("\"{}\"", plain(text))
-}
-
 /// The 1-based line holding byte `offset` of `text`.
 fn line_of(text: &str, offset: usize) -> usize {
     text.as_bytes()[..offset.min(text.len())]
@@ -458,7 +443,8 @@ pub fn parse(text: &str) -> Result<Policy, PolicyFileError> {
         .parse()
         .map_err(|e: toml::de::Error| PolicyFileError::Syntax {
             line: e.span().map_or(1, |s| line_of(text, s.start)),
-            message: e.message().lines().next().unwrap_or("").to_owned(),
+            // The parser's words may quote the file (`duplicate key `…``).
+            message: crate::text::printable(e.message().lines().next().unwrap_or("")),
         })?;
     let mut top = Reader::new("", &table);
     if top.integer("format", FORMAT, FORMAT)?.is_none() {
@@ -552,7 +538,7 @@ pub fn parse(text: &str) -> Result<Policy, PolicyFileError> {
                 "healing.failures",
                 format!(
                     "{} is not one of {}",
-                    printable(other),
+                    crate::text::quoted(other),
                     PENALTIES.join(", ")
                 ),
             ));

@@ -64,27 +64,67 @@ pub fn grid_with(
     skews: &Span,
     progress: &(dyn Fn(u64) + Sync),
 ) -> Vec<GridPoint> {
-    let skew_values: Vec<i64> = skews.values().collect();
-    skew_values
-        .par_iter()
-        .flat_map_iter(|&skew_ms| {
-            let mut s = base.clone();
-            s.skew_ms = skew_ms;
-            let row: Vec<GridPoint> = delays
-                .values()
-                .map(|delay_ms| {
+    let mut all = Vec::new();
+    let whole: Result<(), std::convert::Infallible> =
+        grid_in_bands(base, delays, skews, progress, |band| {
+            all.extend_from_slice(band);
+            Ok(())
+        });
+    // The sink above cannot fail.
+    let Ok(()) = whole;
+    all
+}
+
+/// How many grid points [`grid_in_bands`] computes at once: enough to keep
+/// every core busy, few enough that a band is a few megabytes.
+pub const BAND_POINTS: usize = 1 << 16;
+
+/// The grid [`BAND_POINTS`] points at a time, each band computed in
+/// parallel and handed to `sink` in order (skew-major, as [`grid`]; a band
+/// may end mid-row), so that a grid too large to hold (millions of points)
+/// can be streamed to a file: only one band is in memory. `progress` is told
+/// the number of points of each band. Stops at the first error of `sink`.
+///
+/// # Errors
+/// The first error `sink` returns.
+pub fn grid_in_bands<E>(
+    base: &Scenario,
+    delays: &Span,
+    skews: &Span,
+    progress: &(dyn Fn(u64) + Sync),
+    mut sink: impl FnMut(&[GridPoint]) -> Result<(), E>,
+) -> Result<(), E> {
+    // A grid beyond the address space could not be swept anyway; the
+    // command line caps grids far below it.
+    let per_row = usize::try_from(delays.len()).unwrap_or(usize::MAX);
+    let total = per_row.saturating_mul(usize::try_from(skews.len()).unwrap_or(usize::MAX));
+    let mut start = 0;
+    while start < total {
+        let end = total.min(start.saturating_add(BAND_POINTS));
+        let band: Vec<GridPoint> = (start..end)
+            .into_par_iter()
+            .map_init(
+                || base.clone(),
+                |s, i| {
+                    // Point i is delay i % per_row of skew row i / per_row,
+                    // each value as Span::values gives it.
+                    let delay_ms = delays.from + (i % per_row) as i64 * delays.step;
+                    let skew_ms = skews.from + (i / per_row) as i64 * skews.step;
                     s.delay_ms = delay_ms;
+                    s.skew_ms = skew_ms;
                     GridPoint {
                         delay_ms,
                         skew_ms,
-                        probabilities: probabilities(&s, None),
+                        probabilities: probabilities(s, None),
                     }
-                })
-                .collect();
-            progress(row.len() as u64);
-            row
-        })
-        .collect()
+                },
+            )
+            .collect();
+        progress(band.len() as u64);
+        sink(&band)?;
+        start = end;
+    }
+    Ok(())
 }
 
 /// The thresholds at each skew (for the boundary lines of a phase diagram).

@@ -226,7 +226,8 @@ impl State {
             return Err(Refusal::OutsideWindow);
         }
         self.store(store, m, now_ms, period_ms);
-        // passlib's last_counter, set by the site from the confirmation.
+        // passlib's last_counter, set by the site from the confirmation;
+        // pam_oath's users file, written by the first login.
         self.record_use(marks, m);
         // privacyIDEA confirms through check_otp, which sets otp_count.
         if store == Store::ShiftStart {
@@ -381,7 +382,7 @@ fn nearest_steps(skew_ms: i64, period_ms: i64) -> i64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sim::policy::preset;
+    use crate::sim::policy::{Flow, preset};
 
     const X: i64 = 30_000;
 
@@ -587,6 +588,87 @@ mod tests {
         assert_eq!(
             preset("django-otp").expect("preset").confirm_marks(),
             Replay::Off
+        );
+    }
+
+    #[test]
+    fn pam_oath_window_is_five_steps_each_way() {
+        // pam_oath.c parse_cfg(): window = 5 without window=; totp.c
+        // oath_totp_validate4_callback() tries n + iter and n - iter for
+        // iter = 0..=window (`while (window - iter++ > 0)`).
+        let p = preset("pam-oath").expect("preset");
+        let now = 1000 * X + 29_999;
+        for (m, ok) in [(995, true), (994, false), (1005, true), (1006, false)] {
+            let mut s = State::default();
+            assert_eq!(s.login(&p, m, now, X).accepted(), ok, "step {m}");
+        }
+    }
+
+    #[test]
+    fn pam_oath_confirmation_code_counts_as_used() {
+        // usersfile.c: the confirmation is a first login, which writes its
+        // OTP to the users file; parse_usersfile() then refuses that OTP
+        // (OATH_REPLAYED_OTP) and any code at or before its position in
+        // the window (prev_otp_pos >= this_otp_pos).
+        let p = preset("pam-oath").expect("preset");
+        let Flow::Confirm { window, store, .. } = p.flow else {
+            panic!("pam-oath enrolls with one code");
+        };
+        let now = 100 * X + 3_000;
+        let mut s = State::default();
+        assert_eq!(
+            s.check_confirm(window, store, 102, now, X, p.confirm_marks()),
+            Ok(2)
+        );
+        let later = now + 20_000;
+        for m in [102, 101, 97] {
+            let mut again = s;
+            assert_eq!(
+                again.login(&p, m, later, X),
+                Verdict::Refused(Refusal::Replay),
+                "step {m}"
+            );
+        }
+        assert_eq!(s.login(&p, 103, later, X), Verdict::Accepted { offset: 3 });
+        // A preset whose confirmation does not count (the flag off) takes
+        // the same code at the first login.
+        let mut forgetful = p.clone();
+        forgetful.flow = Flow::Confirm {
+            window,
+            store,
+            skip_allowed: false,
+            marks_used: false,
+        };
+        let mut s = State::default();
+        assert!(
+            s.check_confirm(window, store, 102, now, X, forgetful.confirm_marks())
+                .is_ok()
+        );
+        assert_eq!(
+            s.login(&forgetful, 102, later, X),
+            Verdict::Accepted { offset: 2 }
+        );
+    }
+
+    #[test]
+    fn freeradius_totp_takes_the_current_step_only_and_keeps_nothing() {
+        // rlm_totp.c 3.2.1 mod_authenticate(): totp_cmp(time(NULL), ...),
+        // one comparison at time / 30; nothing kept between requests.
+        let p = preset("freeradius-totp").expect("preset");
+        let mut s = State::default();
+        let now = 500 * X;
+        assert_eq!(
+            s.login(&p, 499, now, X),
+            Verdict::Refused(Refusal::OutsideWindow)
+        );
+        assert_eq!(
+            s.login(&p, 501, now, X),
+            Verdict::Refused(Refusal::OutsideWindow)
+        );
+        assert_eq!(s.login(&p, 500, now, X), Verdict::Accepted { offset: 0 });
+        assert_eq!(
+            s.login(&p, 500, now + 29_999, X),
+            Verdict::Accepted { offset: 0 }
         );
     }
 

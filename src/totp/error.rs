@@ -126,7 +126,11 @@ pub enum UriError {
         reason: String,
     },
     /// The label's issuer prefix and the issuer parameter differ.
-    #[error("the label's issuer {label:?} differs from the issuer parameter {param:?}")]
+    #[error(
+        "the label's issuer {} differs from the issuer parameter {}",
+        crate::text::quoted(.label),
+        crate::text::quoted(.param)
+    )]
     IssuerMismatch {
         /// Issuer from the label prefix.
         label: String,

@@ -22,11 +22,11 @@ use std::fmt;
 
 use thiserror::Error;
 
-use super::external::{printable, printable_max};
 use super::flags::{self, RowResult};
 use super::load::{
     CodeCase, Expect, LoadError, SecretCase, UriCase, VectorFile, VectorSet, VerifyCase,
 };
+use crate::text::printable;
 use crate::totp::{Algorithm, OtpKind};
 
 /// An implementation's answer to one row.
@@ -388,9 +388,9 @@ impl fmt::Display for FailureKind {
     "{} {} ({capability}: {kind})\n    expected: {}\n    got:      {}\n    tests:    {}",
     printable(.file),
     printable(.id),
-    printable_max(.expected, 200),
-    printable_max(.got, 200),
-    printable_max(.comment, 200)
+    printable(.expected),
+    printable(.got),
+    printable(.comment)
 )]
 pub struct RowFailure {
     /// The vector file (`totp_rfc6238.csv`).

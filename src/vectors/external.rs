@@ -22,6 +22,7 @@ use rayon::prelude::*;
 
 use super::load::{CodeCase, Expect, VectorFile, VectorSet};
 use super::{Failure, FileReport, Filter};
+use crate::text::printable;
 use crate::totp::Secret;
 
 /// The placeholders a template may use.
@@ -176,16 +177,16 @@ impl Runner {
                 .next()
                 .unwrap_or("")
                 .to_owned();
+            // Raw here: the table escapes what was given, once.
             return Ok(Err(format!(
-                "exit {}: {}",
-                status.code().unwrap_or(-1),
-                printable(&first)
+                "exit {}: {first}",
+                status.code().unwrap_or(-1)
             )));
         }
         let text = String::from_utf8_lossy(&out);
         let got = text.trim();
         if got.is_empty() || got.len() > 12 || !got.bytes().all(|b| b.is_ascii_digit()) {
-            return Ok(Err(format!("not a code: '{}'", printable(got))));
+            return Ok(Err(format!("not a code: '{got}'")));
         }
         Ok(Ok(got.to_owned()))
     }
@@ -223,33 +224,6 @@ fn wait(child: &mut Child, limit: Duration) -> Option<std::process::ExitStatus> 
         }
         std::thread::sleep(Duration::from_millis(2));
     }
-}
-
-/// At most 80 characters of a tool's or a file's text, control characters
-/// escaped, so that nothing it prints can forge a line or move the cursor.
-pub fn printable(text: &str) -> String {
-    printable_max(text, 80)
-}
-
-/// [`printable`] with another limit (a row's comment runs to 150
-/// characters). Quotes stay as they are: they neither end a line nor move
-/// the cursor, and comments are full of apostrophes.
-pub(crate) fn printable_max(text: &str, max: usize) -> String {
-    let mut out: String = text
-        .chars()
-        .take(max)
-        .flat_map(|c| {
-            let escaped: Vec<char> = match c {
-                '\'' | '"' => vec![c],
-                _ => c.escape_debug().collect(),
-            };
-            escaped
-        })
-        .collect();
-    if text.chars().count() > max {
-        out.push('…');
-    }
-    out
 }
 
 /// Runs every admitted code row of every file through the command. Files that

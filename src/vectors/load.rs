@@ -10,7 +10,7 @@ use thiserror::Error;
 #[derive(Debug, Error)]
 pub enum LoadError {
     /// The folder or a file could not be read.
-    #[error("cannot read {path}: {source}")]
+    #[error("cannot read {}: {source}", crate::text::path(.path))]
     Io {
         /// The path.
         path: PathBuf,
@@ -18,15 +18,16 @@ pub enum LoadError {
         source: std::io::Error,
     },
     /// A CSV syntax error.
-    #[error("{path}: {source}")]
+    #[error("{}: {source}", crate::text::path(.path))]
     Csv {
         /// The file.
         path: PathBuf,
         /// The parser's error.
         source: csv::Error,
     },
-    /// A header that matches no known kind, or a bad field.
-    #[error("{path}: {reason}")]
+    /// A header that matches no known kind, or a bad field (`reason` holds
+    /// the file's text only as [`crate::text::printable`] made it).
+    #[error("{}: {reason}", crate::text::path(.path))]
     Format {
         /// The file.
         path: PathBuf,
@@ -34,7 +35,7 @@ pub enum LoadError {
         reason: String,
     },
     /// A folder without any vector file.
-    #[error("{0}: no .csv vector files in this folder")]
+    #[error("{}: no .csv vector files in this folder", crate::text::path(.0))]
     Empty(PathBuf),
 }
 
@@ -203,23 +204,45 @@ impl Rows {
     }
 }
 
-/// Loads one vector file.
+/// The largest vector file read: the project's files are tens of
+/// kilobytes, and a file past this is refused before it fills memory.
+pub const MAX_FILE_BYTES: u64 = 64 << 20;
+
+/// Loads one vector file (a regular file of at most [`MAX_FILE_BYTES`]).
 ///
 /// # Errors
 /// [`LoadError`] naming the file and what is wrong.
 pub fn load_file(path: &Path) -> Result<VectorFile, LoadError> {
+    use std::io::Read;
+    let io = |source| LoadError::Io {
+        path: path.to_owned(),
+        source,
+    };
+    let too_large = || LoadError::Format {
+        path: path.to_owned(),
+        reason: format!("is larger than {MAX_FILE_BYTES} bytes: not a vector file"),
+    };
     // A FIFO or a device named *.csv would block or never end: regular files only.
-    let regular = std::fs::metadata(path).map(|m| m.is_file()).unwrap_or(true);
-    if !regular {
+    let meta = std::fs::metadata(path).map_err(io)?;
+    if !meta.is_file() {
         return Err(LoadError::Format {
             path: path.to_owned(),
             reason: "is not a regular file (a FIFO, device or folder is not read)".to_owned(),
         });
     }
-    let text = std::fs::read_to_string(path).map_err(|source| LoadError::Io {
-        path: path.to_owned(),
-        source,
-    })?;
+    if meta.len() > MAX_FILE_BYTES {
+        return Err(too_large());
+    }
+    // Bounded again as it is read: the file may grow after the check.
+    let mut text = String::new();
+    std::fs::File::open(path)
+        .map_err(io)?
+        .take(MAX_FILE_BYTES + 1)
+        .read_to_string(&mut text)
+        .map_err(io)?;
+    if text.len() as u64 > MAX_FILE_BYTES {
+        return Err(too_large());
+    }
     parse_text(path, &text)
 }
 
@@ -290,8 +313,13 @@ pub fn parse_text(path: &Path, text: &str) -> Result<VectorFile, LoadError> {
     })
 }
 
+/// A row's id as an error shows it: the file's text, made printable.
+fn shown_id(rows: &Rows, r: &csv::StringRecord) -> String {
+    crate::text::printable(rows.get(r, "id"))
+}
+
 fn number(rows: &Rows, r: &csv::StringRecord, column: &str) -> Result<u64, String> {
-    let id = rows.get(r, "id");
+    let id = shown_id(rows, r);
     rows.get(r, column)
         .parse()
         .map_err(|_| format!("row {id}: column {column} is not a whole number"))
@@ -302,8 +330,9 @@ fn expect(rows: &Rows, r: &csv::StringRecord) -> Result<Expect, String> {
         "valid" | "" => Ok(Expect::Valid),
         "invalid" => Ok(Expect::Invalid),
         other => Err(format!(
-            "row {}: result must be valid or invalid, got {other:?}",
-            rows.get(r, "id")
+            "row {}: result must be valid or invalid, got {}",
+            shown_id(rows, r),
+            crate::text::quoted(other)
         )),
     }
 }
@@ -326,8 +355,7 @@ fn field(rows: &Rows, r: &csv::StringRecord, column: &str) -> Result<String, Str
     if ok {
         Ok(value.to_owned())
     } else {
-        let id = rows.get(r, "id");
-        let id: String = id.chars().take(40).flat_map(char::escape_debug).collect();
+        let id = shown_id(rows, r);
         Err(format!(
             "row {id}: column {column} is not {}",
             match column {

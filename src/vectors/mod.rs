@@ -70,7 +70,10 @@ pub fn load_built_in() -> Result<Vec<VectorFile>, LoadError> {
         .collect()
 }
 
-/// One row that did not give what its file says.
+/// One row that did not give what its file says. Every field is text as it
+/// came (from a vector file, the core or an external tool, at most a few
+/// hundred bytes of a tool's output): show it through
+/// [`crate::text::printable`], as [`render_table`] does.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Failure {
     /// The row's id.
@@ -145,7 +148,7 @@ pub fn render_table(reports: &[FileReport]) -> String {
         let rows = r.passed + r.failures.len() + r.skipped;
         out.push_str(&format!(
             "{:<24} {:<8} {:>6} {:>6} {:>6} {:>8}\n",
-            external::printable(&r.file),
+            crate::text::printable(&r.file),
             r.kind,
             rows,
             r.passed,
@@ -156,18 +159,19 @@ pub fn render_table(reports: &[FileReport]) -> String {
         fail += r.failures.len();
         skip += r.skipped;
     }
-    // Ids, comments and verdicts come from the files (--dir: anyone's),
-    // escaped; what an external tool gave is escaped where it is read.
-    use external::{printable, printable_max};
+    // Ids, comments and verdicts come from the files (--dir: anyone's), and
+    // what was given from the core (an otpauth row's account, say) or an
+    // external tool: every one escaped and capped.
+    use crate::text::printable;
     for r in reports {
         for f in &r.failures {
             out.push_str(&format!(
                 "FAIL {} {}: expected {}, got {} ({})\n",
                 printable(&r.file),
                 printable(&f.id),
-                printable_max(&f.expected, 200),
-                f.got,
-                printable_max(&f.comment, 200)
+                printable(&f.expected),
+                printable(&f.got),
+                printable(&f.comment)
             ));
         }
     }

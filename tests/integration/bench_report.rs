@@ -90,7 +90,9 @@ fn a_real_criterion_run_reads_back_with_its_rate() {
     {
         let mut group = c.benchmark_group("pin");
         group.throughput(Throughput::Elements(1_000));
-        // 1,000 elements per at least 2 ms: at most 500,000 per second.
+        // 1,000 elements per at least 2 ms: at most 500,000 per second; a
+        // loaded machine sleeps longer, so the floor is loose (it still
+        // catches a unit slip of a thousand).
         group.bench_function("sleep", |b| {
             b.iter(|| std::thread::sleep(Duration::from_millis(2)))
         });
@@ -101,7 +103,7 @@ fn a_real_criterion_run_reads_back_with_its_rate() {
     let r = &results[0];
     assert_eq!(r.name, "pin/sleep");
     assert!(
-        (200_000.0..=500_000.0).contains(&r.codes_per_sec),
+        (20_000.0..=500_000.0).contains(&r.codes_per_sec),
         "{} codes/s",
         r.codes_per_sec
     );

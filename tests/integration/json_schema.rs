@@ -446,7 +446,7 @@ fn policy_files_validate_against_their_schema() {
         .map(|e| e.expect("entry").path().display().to_string())
         .collect();
     files.sort();
-    assert_eq!(files.len(), 14);
+    assert_eq!(files.len(), skewsim::sim::presets().len());
     let probed = temp("probed-policy").join("p.toml");
     let o = skewsim(&[
         "probe",

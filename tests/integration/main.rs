@@ -7,6 +7,7 @@ mod bench_report;
 mod cli;
 mod docs;
 mod files;
+mod inputs;
 mod json_schema;
 mod lab;
 mod montecarlo;

@@ -247,7 +247,7 @@ proptest! {
 }
 
 /// The presets with a one-code enrollment (whose outcome depends on the phase).
-const CONFIRM_PRESETS: [&str; 10] = [
+const CONFIRM_PRESETS: [&str; 15] = [
     "google-authenticator-pam",
     "google-authenticator-pam-noskewadj",
     "privacyidea-verify",
@@ -256,12 +256,17 @@ const CONFIRM_PRESETS: [&str; 10] = [
     "pyotp",
     "oathtool",
     "django-otp",
+    "otplib",
+    "otpauth",
+    "speakeasy",
+    "pam-oath",
+    "freeradius-totp",
     "totp-rs",
     "passlib",
 ];
 
 /// How many presets there are (the properties draw one by index).
-const PRESETS: usize = 14;
+const PRESETS: usize = 19;
 
 #[test]
 fn the_preset_lists_are_current() {

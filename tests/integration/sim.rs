@@ -319,3 +319,73 @@ fn passlib_refuses_the_enrollment_code_at_a_login_in_the_same_step() {
     // A day later the steps are far past last_counter.
     assert_eq!(thirtieths(&scenario("passlib", 0, 0)), [30, 0, 0, 0]);
 }
+
+#[test]
+fn pam_oath_refuses_the_confirmation_code_at_a_login_in_the_same_step() {
+    // pam_oath's confirmation is a first login, whose OTP the users file
+    // keeps (liboath usersfile.c); a login 20 s after it shows the same code
+    // when the code was read before second 10 of its step (10 of 30
+    // enrollment phases): refused as a replay at every login phase, by the
+    // real state and the ideal one alike (login fails). Read later, the
+    // login shows the next step, 1 or 2 steps inside -5..+5 (in sync).
+    let mut s = scenario("pam-oath", 0, 0);
+    s.login_after_ms = 20_000;
+    assert_eq!(per_900(&s), [600, 0, 300, 0]);
+    // A day later nothing is replayed.
+    assert_eq!(per_900(&scenario("pam-oath", 0, 0)), [900, 0, 0, 0]);
+    // rlm_totp keeps nothing, so the same code is taken again: a login code
+    // read at phase psi arrives 5 s later, still in its step (the only one
+    // accepted) for psi < 25, whatever the enrollment phase: 25 x 30 of 900.
+    let mut r = scenario("freeradius-totp", 0, 0);
+    r.login_after_ms = 20_000;
+    assert_eq!(per_900(&r), [750, 0, 150, 0]);
+}
+
+#[test]
+fn a_login_refused_as_a_replay_is_explained_as_one() {
+    // pam-oath: the code read 5 s into step k arrives 10 s later and is
+    // accepted; the login 10 s after that still shows step k, the code the
+    // enrollment used: refused as a replay, not for the clock (which is
+    // right), and the next code gets in. passlib, whose confirmation sets
+    // last_counter (the same marks_used rule), is explained the same way.
+    use skewsim::explain::{Cause, analyse};
+    for preset in ["pam-oath", "passlib"] {
+        let mut s = scenario(preset, 10_000, 0);
+        s.login_after_ms = 10_000;
+        let a = analyse(&s, Some(5_000)).expect("an analysis");
+        assert_eq!(a.outcome, Outcome::LoginFails, "{preset}");
+        let why = &a.why.sentence;
+        assert!(
+            why.contains("the very code the enrollment used"),
+            "{preset}: {why}"
+        );
+        assert!(
+            why.contains("(a replay)") && !why.contains("outside"),
+            "{preset}: {why}"
+        );
+        assert!(
+            matches!(
+                a.why.causes.first(),
+                Some(Cause::Replay {
+                    code_minus_used_steps: 0
+                })
+            ),
+            "{preset}: {:?}",
+            a.why.causes
+        );
+        assert!(
+            a.fix
+                .sentence
+                .contains("newer than the one the enrollment used")
+                && !a.fix.sentence.contains("network time"),
+            "{preset}: {}",
+            a.fix.sentence
+        );
+        assert_eq!(a.thresholds.login_fails_cause, Some("replay"), "{preset}");
+        let lines: Vec<&String> = a.run.timeline.iter().flat_map(|e| &e.text).collect();
+        assert!(
+            lines.iter().any(|l| l.contains("REFUSED as a replay")),
+            "{preset}: {lines:?}"
+        );
+    }
+}

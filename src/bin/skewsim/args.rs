@@ -42,7 +42,7 @@ pub enum Command {
     Montecarlo(crate::montecarlo::MonteCarloArgs),
     /// A drifting device logging in for days against the verifier's real rules: refusals, self-healing, resyncs, lock-outs.
     Drift(crate::drift::DriftArgs),
-    /// Hold the model against running verifiers (libpam, privacyIDEA, django-otp, pyotp, oathtool, totp-rs, passlib, or your own adapter).
+    /// Hold the model against running verifiers (libpam, privacyIDEA, django-otp, pyotp, oathtool, otplib, otpauth, speakeasy, pam_oath, FreeRADIUS, totp-rs, passlib, or your own adapter).
     Lab(crate::lab::LabArgs),
     /// Identify a running verifier's timing rules from outside and write them as a policy file.
     Probe(crate::probe::ProbeArgs),
@@ -74,7 +74,7 @@ pub struct KeyArgs {
     #[arg(
         long,
         value_name = "BASE32|-",
-        env = "SKEWSIM_SECRET",
+        env = crate::keys::SECRET_ENV,
         hide_env_values = true
     )]
     pub secret: Option<String>,

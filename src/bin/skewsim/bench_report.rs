@@ -13,6 +13,7 @@ use skewsim::report::bench::{
     read_criterion_checked, speedups, to_csv, to_json, to_svg,
 };
 use skewsim::report::write_all_atomic;
+use skewsim::text::{path as shown_path, printable};
 
 use crate::error::CliError;
 
@@ -58,34 +59,49 @@ fn criterion_candidates(args: &BenchReportArgs) -> Vec<(PathBuf, &'static str)> 
     }
 }
 
-/// The first place with results; an error naming every place tried.
-fn find_results(args: &BenchReportArgs) -> Result<(PathBuf, Vec<BenchResult>), CliError> {
+/// The first place with results, and the warnings and notes about them
+/// (printed only if the command succeeds: a failure is one `error:` line);
+/// an error naming every place tried.
+fn find_results(
+    args: &BenchReportArgs,
+    notes: &mut Vec<String>,
+) -> Result<(PathBuf, Vec<BenchResult>), CliError> {
     let mut tried = Vec::new();
     for (dir, why) in criterion_candidates(args) {
         match read_criterion_checked(&dir) {
             Ok((results, ignored)) => {
+                if results.is_empty() {
+                    tried.push(format!(
+                        "{} ({why}): {}",
+                        shown_path(&dir),
+                        match ignored.first() {
+                            None => "no benchmark with a throughput".to_owned(),
+                            Some(name) => format!(
+                                "{} benchmark(s), none with a rate that is a positive finite number \
+                                 (the first: {})",
+                                ignored.len(),
+                                printable(name)
+                            ),
+                        }
+                    ));
+                    continue;
+                }
                 for name in &ignored {
-                    eprintln!(
+                    notes.push(format!(
                         "warning: {} left out: its rate is not a positive finite number",
-                        skewsim::vectors::external::printable(name)
-                    );
+                        printable(name)
+                    ));
                 }
                 let (results, stale) = newest_run(results);
                 if !stale.is_empty() {
-                    eprintln!(
+                    notes.push(format!(
                         "note: {} result(s) of an earlier run left out (criterion keeps them; the newest run is used)",
                         stale.len()
-                    );
+                    ));
                 }
-                if !results.is_empty() {
-                    return Ok((dir, results));
-                }
-                tried.push(format!(
-                    "{} ({why}): no benchmark with a throughput",
-                    dir.display()
-                ));
+                return Ok((dir, results));
             }
-            Err(e) => tried.push(format!("{} ({why}): {e}", dir.display())),
+            Err(e) => tried.push(format!("{} ({why}): {e}", shown_path(&dir))),
         }
     }
     Err(CliError::usage(
@@ -100,16 +116,16 @@ fn find_results(args: &BenchReportArgs) -> Result<(PathBuf, Vec<BenchResult>), C
 /// What the run ran on: the record `benches/bulk.rs` left next to the
 /// results, else this machine's CPU (with a note: the backends are then
 /// unknown).
-fn run_record(dir: &Path) -> Result<RunRecord, CliError> {
+fn run_record(dir: &Path, notes: &mut Vec<String>) -> Result<RunRecord, CliError> {
     match RunRecord::read(dir) {
         Some(Ok(record)) => Ok(record),
         Some(Err(e)) => Err(CliError::usage("--criterion", e.to_string())),
         None => {
-            eprintln!(
+            notes.push(format!(
                 "note: {} has no {RUN_RECORD_FILE} (results of an older skewsim?): \
                  the CPU named is this machine's, the backends that ran are unknown",
-                dir.display()
-            );
+                shown_path(dir)
+            ));
             let cpu = skewsim::bulk::Cpu::this();
             Ok(RunRecord {
                 cpu: cpu.model,
@@ -128,10 +144,7 @@ fn machine(record: &RunRecord) -> String {
     } else {
         format!("features {}", record.features.join(" "))
     };
-    format!(
-        "{}, {cores} cores, {features}",
-        skewsim::vectors::external::printable(&record.cpu)
-    )
+    format!("{}, {cores} cores, {features}", printable(&record.cpu))
 }
 
 /// A dashboard file is tens of kilobytes; this is far above any.
@@ -172,8 +185,9 @@ pub fn run(args: &BenchReportArgs, out: &mut dyn Write) -> Result<u8, CliError> 
             Some(read_baseline(&text).map_err(|e| CliError::usage("--baseline", e.to_string()))?)
         }
     };
-    let (dir, results) = find_results(args)?;
-    let record = run_record(&dir)?;
+    let mut notes = Vec::new();
+    let (dir, results) = find_results(args, &mut notes)?;
+    let record = run_record(&dir, &mut notes)?;
     // Speed-ups differ between CPU models (SHA-NI's speed, the variant the
     // calibration picks): a gate across models reports a change of machine
     // as a regression.
@@ -185,8 +199,8 @@ pub fn run(args: &BenchReportArgs, out: &mut dyn Write) -> Result<u8, CliError> 
             format!(
                 "was measured on {}, this run on {}: speed-ups differ between CPU models, \
                  so compare runs of one model (keep a baseline per runner CPU)",
-                skewsim::vectors::external::printable(cpu),
-                skewsim::vectors::external::printable(&record.cpu)
+                printable(cpu),
+                printable(&record.cpu)
             ),
         ));
     }
@@ -241,11 +255,15 @@ pub fn run(args: &BenchReportArgs, out: &mut dyn Write) -> Result<u8, CliError> 
     .map(|(name, bytes)| (args.out.join(name), bytes))
     .collect();
     write_all_atomic(&files).map_err(|e| CliError::write_failed("--out", &e))?;
+    // The files are written: the warnings and notes about them can be told.
+    for note in &notes {
+        eprintln!("{note}");
+    }
     let mut text = format!(
         "{} benchmarks from {} → {}\n",
         results.len(),
-        dir.display(),
-        args.out.display()
+        shown_path(&dir),
+        shown_path(&args.out)
     );
     let Some(baseline) = baseline else {
         crate::output::write(out, &text)?;
@@ -265,7 +283,8 @@ pub fn run(args: &BenchReportArgs, out: &mut dyn Write) -> Result<u8, CliError> 
     for r in &rows {
         text.push_str(&format!(
             "{:<44} {:>8.2}× {:>9} {:>8}{}\n",
-            r.name,
+            // The baseline's names are the baseline file's text.
+            printable(&r.name),
             r.baseline,
             r.current
                 .map_or("missing".to_owned(), |x| format!("{x:.2}×")),
@@ -279,11 +298,7 @@ pub fn run(args: &BenchReportArgs, out: &mut dyn Write) -> Result<u8, CliError> 
         format!(
             "no speed-up fell by more than {:.0}% against {}\n",
             args.max_regression * 100.0,
-            args.baseline
-                .as_deref()
-                .map(std::path::Path::display)
-                .map(|d| d.to_string())
-                .unwrap_or_default()
+            args.baseline.as_deref().map(shown_path).unwrap_or_default()
         )
     } else {
         format!(

@@ -19,12 +19,15 @@ use crate::{
 /// that looks like a secret gets a hint to pass it with `--secret`.
 pub fn one_line(e: &clap::Error) -> String {
     use clap::error::{ContextKind, ContextValue};
+    if let Some(line) = crate::keys::env_conflict(e) {
+        return line;
+    }
     let string = |kind| match e.get(kind) {
         Some(ContextValue::String(s)) => Some(s.clone()),
         _ => None,
     };
     let hidden = |word: &str| format!("[{} characters, not shown]", word.chars().count());
-    let escaped = |word: &str| format!("'{}'", word.escape_debug());
+    let escaped = |word: &str| format!("'{}'", skewsim::text::printable(word));
     // The words clap quotes, made safe in the whole text before it is cut
     // to one line (a newline inside a value must not end the message early).
     let mut text = e.render().to_string();
@@ -112,7 +115,7 @@ pub fn one_line(e: &clap::Error) -> String {
     } else if hidden_subcommand {
         first = format!("{first}; 'skewsim --help' lists the commands");
     }
-    single_line(&first)
+    skewsim::text::line(&first)
 }
 
 /// What a secret-looking bare word is told (`skewsim code JBSWY3DPEHPK3PXP`).
@@ -162,21 +165,6 @@ fn looks_like_a_flag(word: &str) -> bool {
             .bytes()
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
         && rest.bytes().filter(u8::is_ascii_digit).count() <= 1
-}
-
-/// `text` with control characters escaped: one line, whatever an argument,
-/// a path or a value held, so no one can forge a second `error:` line.
-pub fn single_line(text: &str) -> String {
-    text.chars()
-        .flat_map(|c| {
-            let escaped: Vec<char> = if c.is_control() {
-                c.escape_debug().collect()
-            } else {
-                vec![c]
-            };
-            escaped
-        })
-        .collect()
 }
 
 /// Dispatches one parsed command line.

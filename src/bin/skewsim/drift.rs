@@ -277,8 +277,8 @@ pub fn run(args: &DriftArgs, out: &mut dyn Write) -> Result<u8, CliError> {
     ));
     o.push_str(&format!(
         "wrote {} and {}\n",
-        csv_path.display(),
-        svg_path.display()
+        skewsim::text::path(&csv_path),
+        skewsim::text::path(&svg_path)
     ));
     crate::output::write(out, &o)?;
     Ok(0)

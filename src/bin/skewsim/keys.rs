@@ -18,22 +18,100 @@ pub struct Key {
     pub time: u64,
 }
 
-/// A flag's text: itself, or with `-` the first line of standard input.
+/// The environment variable that stands for `--secret` when no key flag is given.
+pub const SECRET_ENV: &str = "SKEWSIM_SECRET";
+
+/// clap's refusal of a key flag next to `--secret` when the user typed no
+/// `--secret`: the secret came from [`SECRET_ENV`], so the one error line
+/// names the variable, not a flag the user never typed. `None` for any
+/// other error.
+pub fn env_conflict(e: &clap::Error) -> Option<String> {
+    use clap::error::{ContextKind, ContextValue, ErrorKind};
+    if e.kind() != ErrorKind::ArgumentConflict || std::env::var_os(SECRET_ENV).is_none() {
+        return None;
+    }
+    let typed = std::env::args_os()
+        .skip(1)
+        .any(|a| a == "--secret" || a.to_str().is_some_and(|a| a.starts_with("--secret=")));
+    // clap names the arguments as defined: `--secret <BASE32|->`.
+    let names: Vec<String> = [ContextKind::InvalidArg, ContextKind::PriorArg]
+        .into_iter()
+        .flat_map(|kind| match e.get(kind) {
+            Some(ContextValue::String(s)) => vec![s.clone()],
+            Some(ContextValue::Strings(list)) => list.clone(),
+            _ => Vec::new(),
+        })
+        .collect();
+    let is_secret = |name: &String| name.split(' ').next() == Some("--secret");
+    if typed || !names.iter().any(is_secret) {
+        return None;
+    }
+    let flag = names.iter().find(|n| !is_secret(n))?.split(' ').next()?;
+    Some(format!(
+        "error: {flag} cannot be used with {SECRET_ENV} set (it holds a base32 secret, as \
+         --secret would): unset {SECRET_ENV} or leave out {flag}"
+    ))
+}
+
+/// The most bytes a secret or a URI is read from standard input or a file:
+/// a 64-byte SHA-512 key is 103 base32 characters and a URI a few hundred,
+/// so anything near this is no key, and reading stops here instead of
+/// filling memory with whatever is piped in.
+pub const MAX_KEY_BYTES: usize = 64 << 10;
+
+/// An empty buffer for a key read from outside, with its whole capacity
+/// up front: a growing buffer would leave copies of the key in freed memory.
+fn key_buffer() -> Zeroizing<Vec<u8>> {
+    Zeroizing::new(Vec::with_capacity(MAX_KEY_BYTES + 1))
+}
+
+/// The first line of what was read, trimmed; `None` when more than
+/// [`MAX_KEY_BYTES`] were read.
+fn first_line(bytes: &[u8]) -> Option<Result<Zeroizing<String>, String>> {
+    if bytes.len() > MAX_KEY_BYTES {
+        return None;
+    }
+    Some(match std::str::from_utf8(bytes) {
+        Ok(text) => Ok(Zeroizing::new(
+            text.lines().next().unwrap_or("").trim().to_owned(),
+        )),
+        Err(_) => Err("it is not UTF-8 text".to_owned()),
+    })
+}
+
+/// A flag's text: itself, or with `-` the first line of standard input,
+/// read up to its newline or [`MAX_KEY_BYTES`], and no further.
 pub fn text_or_stdin(flag: &str, value: &str) -> Result<Zeroizing<String>, CliError> {
+    use std::io::{BufRead, Read};
     if value != "-" {
         return Ok(Zeroizing::new(value.to_owned()));
     }
-    let mut line = Zeroizing::new(String::new());
+    let unreadable =
+        |e: String| CliError::usage(flag, format!("cannot be read from standard input: {e}"));
+    let mut bytes = key_buffer();
     std::io::stdin()
-        .read_line(&mut line)
-        .map_err(|e| CliError::usage(flag, format!("cannot be read from standard input: {e}")))?;
-    Ok(Zeroizing::new(line.trim().to_owned()))
+        .lock()
+        .take(MAX_KEY_BYTES as u64 + 1)
+        .read_until(b'\n', &mut bytes)
+        .map_err(|e| unreadable(e.to_string()))?;
+    first_line(&bytes)
+        .ok_or_else(|| {
+            CliError::usage(
+                flag,
+                format!(
+                    "is longer than {MAX_KEY_BYTES} bytes on standard input: not a key \
+                     (the rest is not read)"
+                ),
+            )
+        })?
+        .map_err(unreadable)
 }
 
-/// The first line of a file only its owner can read.
+/// The first line of a file only its owner can read, of at most [`MAX_KEY_BYTES`].
 fn private_file(flag: &str, path: &Path) -> Result<Zeroizing<String>, CliError> {
-    let meta = std::fs::metadata(path)
-        .map_err(|e| CliError::usage(flag, format!("cannot be read: {e}")))?;
+    use std::io::Read;
+    let unreadable = |e: String| CliError::usage(flag, format!("cannot be read: {e}"));
+    let meta = std::fs::metadata(path).map_err(|e| unreadable(e.to_string()))?;
     if !meta.is_file() {
         return Err(CliError::usage(flag, "is not a regular file"));
     }
@@ -48,13 +126,25 @@ fn private_file(flag: &str, path: &Path) -> Result<Zeroizing<String>, CliError> 
             ));
         }
     }
-    let text = Zeroizing::new(
-        std::fs::read_to_string(path)
-            .map_err(|e| CliError::usage(flag, format!("cannot be read: {e}")))?,
-    );
-    Ok(Zeroizing::new(
-        text.lines().next().unwrap_or("").trim().to_owned(),
-    ))
+    let too_large = || {
+        CliError::usage(
+            flag,
+            format!("is larger than {MAX_KEY_BYTES} bytes: not a key file (it is not read)"),
+        )
+    };
+    if meta.len() > MAX_KEY_BYTES as u64 {
+        return Err(too_large());
+    }
+    // Bounded as it is read too: the file may have grown since the check.
+    let mut bytes = key_buffer();
+    std::fs::File::open(path)
+        .map_err(|e| unreadable(e.to_string()))?
+        .take(MAX_KEY_BYTES as u64 + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| unreadable(e.to_string()))?;
+    first_line(&bytes)
+        .ok_or_else(too_large)?
+        .map_err(unreadable)
 }
 
 /// Validates the key flags.

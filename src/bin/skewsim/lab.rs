@@ -1,7 +1,8 @@
 //! `skewsim lab`: holds the model against running verifiers. Each verifier
 //! is an adapter process (docs/lab.md); the built-in ones live in
-//! `lab/adapters/` and run with the Python that `lab/setup.sh` prepares, or
-//! are programs that `lab/setup.sh` builds in the lab folder (totp-rs).
+//! `lab/adapters/` and run with the Python (`.py`) or Node.js (`.cjs`) that
+//! `lab/setup.sh` prepares, or are programs that `lab/setup.sh` builds in the
+//! lab folder (totp-rs); [`Program`] says which.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -18,19 +19,46 @@ use crate::error::CliError;
 use crate::json::{self, Format};
 use crate::scenario::parse_policy;
 
-/// How a built-in adapter is started.
+/// How a built-in adapter is started: each kind needs something that
+/// `bash lab/setup.sh` prepares in the lab folder.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Program {
-    /// A Python script in the lab's `adapters/`, run by the venv's Python
-    /// that `lab/setup.sh` makes.
+    /// A Python script (`.py`) in the lab's `adapters/`, run by the venv's
+    /// Python (`.venv/bin/python`, with the pinned verifiers).
     Python(&'static str),
+    /// A Node.js script (`.cjs`) in the lab's `adapters/`, run by `node` from
+    /// PATH; it loads the verifiers that `npm ci` put in `node/node_modules`.
+    Node(&'static str),
     /// A program that `lab/setup.sh` builds, by its path in the lab folder
     /// (the totp-rs adapter: a Rust crate of its own).
     Native(&'static str),
 }
 
-/// The built-in adapters: name, program, arguments.
-pub const BUILT_IN: [(&str, Program, &[&str]); 10] = [
+impl Program {
+    /// What `lab/setup.sh` leaves in the lab folder for this program, as a
+    /// path relative to it: the venv's Python, the copy of the lock file
+    /// written after `npm ci`, or the built program itself.
+    fn prepared(self) -> &'static str {
+        match self {
+            Program::Python(_) => ".venv/bin/python",
+            Program::Node(_) => "node/node_modules/.skewsim-lock.json",
+            Program::Native(path) => path,
+        }
+    }
+
+    /// What that file stands for, in an error.
+    fn what(self) -> &'static str {
+        match self {
+            Program::Python(_) => "the Python with the verifiers that runs their adapters",
+            Program::Node(_) => "the Node.js verifiers that their adapters load",
+            Program::Native(_) => "the adapters it builds",
+        }
+    }
+}
+
+/// The built-in adapters: name, program, arguments. Each verifier once; a
+/// program may serve several (libpam's and privacyIDEA's variants).
+pub const BUILT_IN: [(&str, Program, &[&str]); 15] = [
     ("pyotp", Program::Python("pyotp_adapter.py"), &[]),
     (
         "oathtool",
@@ -63,6 +91,15 @@ pub const BUILT_IN: [(&str, Program, &[&str]); 10] = [
         Program::Python("privacyidea_adapter.py"),
         &["--verify"],
     ),
+    ("otplib", Program::Node("otplib_adapter.cjs"), &[]),
+    ("otpauth", Program::Node("otpauth_adapter.cjs"), &[]),
+    ("speakeasy", Program::Node("speakeasy_adapter.cjs"), &[]),
+    ("pam-oath", Program::Python("pam_oath_adapter.py"), &[]),
+    (
+        "freeradius-totp",
+        Program::Python("freeradius_adapter.py"),
+        &[],
+    ),
     (
         "totp-rs",
         Program::Native("totp-rs-adapter/target/release/totp-rs-adapter"),
@@ -76,7 +113,8 @@ pub const BUILT_IN: [(&str, Program, &[&str]); 10] = [
 pub struct LabArgs {
     /// A built-in verifier (pyotp, oathtool, django-otp, google-authenticator-pam,
     /// google-authenticator-pam-noskewadj, privacyidea, privacyidea-autoresync,
-    /// privacyidea-verify, totp-rs, passlib) or `all`; needs `bash lab/setup.sh` first (see --lab-dir).
+    /// privacyidea-verify, otplib, otpauth, speakeasy, pam-oath, freeradius-totp,
+    /// totp-rs, passlib) or `all`; needs `bash lab/setup.sh` first (see --lab-dir).
     #[arg(
         long,
         value_name = "NAME|all",
@@ -104,8 +142,9 @@ pub struct LabArgs {
     /// A reduced grid (a few hundred scenarios, shorter drift runs), as CI runs it.
     #[arg(long)]
     pub reduced: bool,
-    /// The lab folder of a skewsim clone: adapters/ and the .venv that
-    /// `bash lab/setup.sh` makes [default: ./lab].
+    /// The lab folder of a skewsim clone: adapters/, and the .venv,
+    /// node/node_modules and built totp-rs adapter that `bash lab/setup.sh`
+    /// makes [default: ./lab].
     #[arg(long, value_name = "DIR")]
     pub lab_dir: Option<PathBuf>,
     /// The longest to wait for each answer of an adapter (a duration, or whole seconds).
@@ -127,51 +166,52 @@ struct Run {
     seconds: f64,
 }
 
-/// The venv's Python in the lab folder, which runs the Python adapters.
-const VENV_PYTHON: &str = ".venv/bin/python";
-
-/// The lab folder (`--lab-dir`, or `./lab`) and `needed` in it (a path
-/// relative to it that `lab/setup.sh` makes: the venv's Python, or a built
-/// adapter). The error says where the adapters come from and how to get them.
-fn lab_file(lab_dir: Option<&Path>, needed: &str) -> Result<(PathBuf, PathBuf), CliError> {
-    if let Some(dir) = lab_dir {
-        let file = dir.join(needed);
-        return if file.exists() {
-            Ok((file, dir.to_path_buf()))
-        } else {
-            Err(CliError::usage(
-                "--lab-dir",
-                format!(
-                    "has no {}: run bash lab/setup.sh in the skewsim clone it belongs to (it \
-                     installs the verifiers, the Python that runs their adapters and the \
-                     adapters it builds)",
-                    file.display()
-                ),
-            ))
-        };
-    }
-    let dir = PathBuf::from("lab");
-    let file = dir.join(needed);
+/// The lab folder (`--lab-dir`, or `./lab`) and what `lab/setup.sh`
+/// prepared in it for `program` ([`Program::prepared`]). The error says where
+/// the adapters come from and how to get them.
+fn lab_file(program: Program, lab_dir: Option<&Path>) -> Result<(PathBuf, PathBuf), CliError> {
+    let prepared = program.prepared();
+    let dir = lab_dir.map_or_else(|| PathBuf::from("lab"), Path::to_path_buf);
+    let file = dir.join(prepared);
     if file.exists() {
         return Ok((file, dir));
+    }
+    if lab_dir.is_some() {
+        return Err(CliError::usage(
+            "--lab-dir",
+            format!(
+                "has no {}: run bash lab/setup.sh in the skewsim clone it belongs to (it \
+                 installs the verifiers and {})",
+                file.display(),
+                program.what()
+            ),
+        ));
     }
     let here = std::env::current_dir()
         .map(|d| d.join("lab").display().to_string())
         .unwrap_or_else(|_| "lab".to_owned());
     let found = if dir.is_dir() {
-        format!("{here} has no {needed} (bash lab/setup.sh has not run there)")
+        format!("{here} has no {prepared} (bash lab/setup.sh has not run there)")
     } else {
         format!("there is no {here}")
     };
     Err(CliError::usage(
         "--verifier",
         format!(
-            "needs the verifier lab: the built-in adapters, and the Python with the verifiers \
-             that runs them, come from the lab folder of a skewsim clone after bash lab/setup.sh; \
-             without --lab-dir skewsim looks for ./lab, and {found}. Run from a clone after \
-             bash lab/setup.sh, or pass --lab-dir DIR (skewsim docs lab)"
+            "needs the verifier lab: the built-in adapters, and {}, come from the lab \
+             folder of a skewsim clone after bash lab/setup.sh; without --lab-dir skewsim \
+             looks for ./lab, and {found}. Run from a clone after bash lab/setup.sh, or pass \
+             --lab-dir DIR (skewsim docs lab)",
+            program.what()
         ),
     ))
+}
+
+/// The first file named `name` in PATH's folders.
+fn on_path(name: &str) -> Option<PathBuf> {
+    std::env::split_paths(&std::env::var_os("PATH")?)
+        .map(|dir| dir.join(name))
+        .find(|p| p.is_file())
 }
 
 fn argv_for(name: &str, args: &LabArgs) -> Result<Vec<String>, CliError> {
@@ -181,7 +221,7 @@ fn argv_for(name: &str, args: &LabArgs) -> Result<Vec<String>, CliError> {
 /// The command line of built-in adapter `name` (`--verifier`), from
 /// `lab_dir` (`--lab-dir`; `./lab` without it).
 pub fn builtin_argv(name: &str, lab_dir: Option<&Path>) -> Result<Vec<String>, CliError> {
-    let (_, program, extra) = BUILT_IN
+    let &(_, program, extra) = BUILT_IN
         .iter()
         .find(|(n, _, _)| *n == name)
         .ok_or_else(|| {
@@ -193,15 +233,21 @@ pub fn builtin_argv(name: &str, lab_dir: Option<&Path>) -> Result<Vec<String>, C
                 ),
             )
         })?;
-    let mut argv = match *program {
-        Program::Python(script) => {
-            let (python, lab_dir) = lab_file(lab_dir, VENV_PYTHON)?;
-            vec![
-                python.display().to_string(),
-                lab_dir.join("adapters").join(script).display().to_string(),
-            ]
+    let (prepared, lab_dir) = lab_file(program, lab_dir)?;
+    let script = |script: &str| lab_dir.join("adapters").join(script).display().to_string();
+    let mut argv = match program {
+        Program::Python(file) => vec![prepared.display().to_string(), script(file)],
+        Program::Node(file) => {
+            let node = on_path("node").ok_or_else(|| {
+                CliError::usage(
+                    "--verifier",
+                    "needs Node.js for this verifier's adapter, and there is no node on PATH: \
+                     run bash lab/setup.sh (it installs nodejs where it is missing)",
+                )
+            })?;
+            vec![node.display().to_string(), script(file)]
         }
-        Program::Native(path) => vec![lab_file(lab_dir, path)?.0.display().to_string()],
+        Program::Native(_) => vec![prepared.display().to_string()],
     };
     argv.extend(extra.iter().map(|s| (*s).to_owned()));
     Ok(argv)
@@ -500,4 +546,63 @@ fn write_results(runs: &[Run], args: &LabArgs) -> Result<(), CliError> {
     ])
     .map_err(|e| CliError::write_failed("--out", &e))?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every built-in verifier is listed once, in `--verifier`'s help too;
+    /// every script is in lab/adapters with the extension of what runs it;
+    /// a built program is a relative path in the lab folder.
+    #[test]
+    fn every_built_in_adapter_is_listed_once_and_its_program_fits() {
+        use clap::{Args as _, Command};
+        let adapters = Path::new(env!("CARGO_MANIFEST_DIR")).join("lab/adapters");
+        let help = LabArgs::augment_args(Command::new("lab"))
+            .get_arguments()
+            .find(|a| a.get_id() == "verifier")
+            .and_then(|a| a.get_help().map(ToString::to_string))
+            .expect("--verifier has a help text");
+        for (i, (name, program, _)) in BUILT_IN.iter().enumerate() {
+            assert!(
+                BUILT_IN[..i].iter().all(|b| b.0 != *name),
+                "{name} listed twice"
+            );
+            assert!(
+                help.contains(&format!(" {name},")) || help.contains(&format!(" {name})")),
+                "--verifier's help lacks {name}"
+            );
+            match *program {
+                Program::Python(script) | Program::Node(script) => {
+                    assert!(adapters.join(script).is_file(), "{name}: {script} missing");
+                    let ext = if matches!(program, Program::Python(_)) {
+                        ".py"
+                    } else {
+                        ".cjs"
+                    };
+                    assert!(script.ends_with(ext), "{name}: {script} is not {ext}");
+                }
+                Program::Native(path) => {
+                    assert!(Path::new(path).is_relative(), "{name}: {path}");
+                }
+            }
+        }
+    }
+
+    /// A Node.js verifier in a lab folder without `npm ci`'s node_modules is
+    /// refused in one line that names the missing file and the fix.
+    #[test]
+    fn a_node_verifier_without_node_modules_is_refused() {
+        let dir = std::env::temp_dir().join(format!("skewsim-lab-runner-{}", std::process::id()));
+        std::fs::create_dir_all(dir.join("adapters")).expect("temp dir");
+        let err = builtin_argv("otpauth", Some(&dir)).expect_err("no node_modules");
+        let text = err.to_string();
+        assert!(
+            text.contains("node/node_modules/.skewsim-lock.json")
+                && text.contains("run bash lab/setup.sh"),
+            "{text}"
+        );
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 }

@@ -57,10 +57,7 @@ fn main() -> ExitCode {
     // SIGINT, SIGTERM, SIGHUP: remove the temporaries being written, then
     // exit as interrupted (128 + SIGINT). If the handler cannot be set, the
     // writes are still atomic; only a temporary could be left behind.
-    let _ = ctrlc::set_handler(|| {
-        skewsim::report::remove_pending();
-        std::process::exit(130);
-    });
+    let _ = ctrlc::set_handler(|| skewsim::report::exit_removing_pending(130));
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
@@ -96,7 +93,7 @@ fn main() -> ExitCode {
         Err(CliError::Other(m)) if m == output::BROKEN_PIPE => ExitCode::SUCCESS,
         Err(e) => {
             let _ = out.flush();
-            eprintln!("error: {}", dispatch::single_line(&e.to_string()));
+            eprintln!("error: {}", skewsim::text::line(&e.to_string()));
             ExitCode::from(e.exit_code())
         }
     }

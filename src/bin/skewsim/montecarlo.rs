@@ -265,7 +265,7 @@ fn summary_text(
         ));
     }
     if let Some(path) = &args.out {
-        o.push_str(&format!("wrote {}\n", path.display()));
+        o.push_str(&format!("wrote {}\n", skewsim::text::path(path)));
     }
     o
 }

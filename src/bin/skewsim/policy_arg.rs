@@ -15,7 +15,7 @@ const MAX_BYTES: u64 = 1 << 20;
 
 /// Reads and checks the policy file at `path`, given as `flag`.
 pub fn read(flag: &str, path: &Path) -> Result<Policy, CliError> {
-    let shown = crate::dispatch::single_line(&path.display().to_string());
+    let shown = skewsim::text::path(path);
     // Checked before opening: opening a FIFO would wait for a writer.
     let meta = std::fs::metadata(path)
         .map_err(|e| CliError::usage(flag, format!("{shown} cannot be read: {e}")))?;

@@ -72,8 +72,47 @@ fn shown(command: &[String]) -> String {
         .join(" ")
 }
 
+/// What `report` writes directly inside `--dir`: its two folders (whose
+/// files the internal commands write) and its two files.
+const WRITTEN_INSIDE: [&str; 4] = ["sweep", "drift", "comparison.svg", "README.md"];
+
+/// Refuses a symbolic link where `report` writes inside `dir`: the folder
+/// given is the user's choice, but a link planted inside it (`DIR/sweep`
+/// pointing elsewhere) would send the internal commands' files out of it.
+/// (The files themselves are refused as links by the atomic writer.)
+fn refuse_links_inside(dir: &std::path::Path) -> Result<(), CliError> {
+    for name in WRITTEN_INSIDE {
+        let inside = dir.join(name);
+        if std::fs::symlink_metadata(&inside).is_ok_and(|m| m.file_type().is_symlink()) {
+            return Err(CliError::usage(
+                "--dir",
+                format!(
+                    "holds {} as a symbolic link: refusing to write through it \
+                     (remove the link, or give another folder)",
+                    skewsim::text::path(&inside)
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// An internal command's error as `report`'s: the internal commands' `--out`
+/// is report's `--dir`, so the error names `--dir`, the flag the user typed.
+fn as_dir_error(e: CliError) -> CliError {
+    match e {
+        CliError::Usage { message, .. } => CliError::usage("--dir", message),
+        CliError::External(message) => CliError::External(match message.strip_prefix("--out ") {
+            Some(rest) => format!("--dir {rest}"),
+            None => message,
+        }),
+        other => other,
+    }
+}
+
 /// Runs the commands and writes the README.
 pub fn run(args: &ReportArgs, out: &mut dyn Write) -> Result<u8, CliError> {
+    refuse_links_inside(&args.dir)?;
     let dir = args.dir.display().to_string();
     let mut log = Vec::new();
     for command in commands(&dir) {
@@ -83,11 +122,7 @@ pub fn run(args: &ReportArgs, out: &mut dyn Write) -> Result<u8, CliError> {
                 shown(&command)
             ))
         })?;
-        // The internal commands' --out is report's --dir.
-        crate::dispatch::run(&cli, &mut log).map_err(|e| match e {
-            CliError::Usage { message, .. } => CliError::usage("--dir", message),
-            other => other,
-        })?;
+        crate::dispatch::run(&cli, &mut log).map_err(as_dir_error)?;
     }
     let curves = comparison_curves();
     let chart = plot::comparison_chart(
@@ -101,7 +136,15 @@ pub fn run(args: &ReportArgs, out: &mut dyn Write) -> Result<u8, CliError> {
         (args.dir.join("README.md"), readme.into_bytes()),
     ])
     .map_err(|e| CliError::write_failed("--dir", &e))?;
-    log.extend_from_slice(format!("wrote {dir}/comparison.svg and {dir}/README.md\n").as_bytes());
+    let shown = |name: &str| skewsim::text::path(&args.dir.join(name));
+    log.extend_from_slice(
+        format!(
+            "wrote {} and {}\n",
+            shown("comparison.svg"),
+            shown("README.md")
+        )
+        .as_bytes(),
+    );
     crate::output::write(out, &String::from_utf8_lossy(&log))?;
     Ok(0)
 }

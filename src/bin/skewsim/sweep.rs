@@ -7,8 +7,8 @@ use std::path::PathBuf;
 use clap::Args;
 use serde::Serialize;
 use skewsim::duration::{format_ms, parse_duration_ms};
-use skewsim::report::{plot, tables, write_all_atomic};
-use skewsim::sim::sweep::{CURVE_BUDGET, Span, delay_curve, grid_with, thresholds_by_skew};
+use skewsim::report::{AtomicFiles, plot, tables};
+use skewsim::sim::sweep::{CURVE_BUDGET, Span, delay_curve, grid_in_bands, thresholds_by_skew};
 use skewsim::sim::{Outcome, Policy, presets};
 
 use crate::error::CliError;
@@ -185,14 +185,42 @@ pub fn run(args: &SweepArgs, out: &mut dyn Write) -> Result<u8, CliError> {
     }
     let bar = crate::progress::bar(points * policies.len() as u64, "grid points");
     let tick = |n: u64| bar.inc(n);
-    // Compute everything first: nothing is written unless every file can be made.
-    let mut files: Vec<(PathBuf, Vec<u8>)> = Vec::new();
+    // Every file goes to a temporary (the grid's CSV streamed as it is
+    // computed: millions of points are hundreds of megabytes) and none is
+    // renamed until all are made.
+    let mut files = AtomicFiles::new();
+    let mut written: Vec<PathBuf> = Vec::new();
+    let write_failed = |e: std::io::Error| CliError::write_failed("--out", &e);
     let mut summary = String::new();
     let mut documents = Vec::new();
     for policy in &policies {
         let base = args.model.scenario(policy, 0, 0, args.reaction);
         let name = base.policy.name.clone();
-        let grid = grid_with(&base, &args.delay, &args.skew, &tick);
+        let path = |suffix: &str| args.out.join(format!("{}{suffix}", file_stem(&name)));
+        // The grid, a band at a time: to the CSV, to the phase diagram's
+        // cells, and to the sums of the mean over the grid.
+        let mut phase = plot::PhaseGrid::new(args.delay.len() as usize);
+        // sums[i]: Outcome::ALL[i]'s probability summed over the points.
+        let mut sums = [0.0_f64; 4];
+        let mut count: u64 = 0;
+        files
+            .add_with(&path(".csv"), |out| {
+                let mut csv = tables::GridCsv::new(out, &name)?;
+                grid_in_bands(&base, &args.delay, &args.skew, &tick, |band| {
+                    csv.write(band)?;
+                    phase.push(band);
+                    for point in band {
+                        for (sum, outcome) in sums.iter_mut().zip(Outcome::ALL) {
+                            *sum += point.probabilities.p(outcome);
+                        }
+                    }
+                    count += band.len() as u64;
+                    Ok::<(), csv::Error>(())
+                })?;
+                csv.finish()?;
+                Ok(())
+            })
+            .map_err(write_failed)?;
         let lines = thresholds_by_skew(&base, &args.skew);
         // Exact without drift; with drift, where each evaluation visits a
         // period of phases, the grid's own delays.
@@ -208,42 +236,46 @@ pub fn run(args: &SweepArgs, out: &mut dyn Write) -> Result<u8, CliError> {
             },
         );
         let other = |e: &dyn std::fmt::Display| CliError::Other(e.to_string());
-        let path = |suffix: &str| args.out.join(format!("{}{suffix}", file_stem(&name)));
-        files.push((
-            path(".csv"),
-            tables::grid_csv(&name, &grid).map_err(|e| other(&e))?,
-        ));
-        files.push((
-            path("-thresholds.csv"),
-            tables::thresholds_csv(&name, &lines).map_err(|e| other(&e))?,
-        ));
+        files
+            .add(
+                &path("-thresholds.csv"),
+                &tables::thresholds_csv(&name, &lines).map_err(|e| other(&e))?,
+            )
+            .map_err(write_failed)?;
         let title = format!(
             "{name}: enrollment outcome by delay and skew (reaction {}, login {} later)",
             format_ms(base.reaction_ms),
             format_ms(base.login_after_ms)
         );
-        files.push((
-            path("-phase.svg"),
-            plot::phase_diagram(&title, &grid, args.delay.len() as usize, &lines)
-                .map_err(|e| other(&e))?
-                .into_bytes(),
-        ));
-        files.push((
-            path("-delay.svg"),
-            plot::delay_curve(
-                &format!("{name}: how enrollments end, by submission delay (zero skew)"),
-                &curve,
+        files
+            .add(
+                &path("-phase.svg"),
+                phase
+                    .draw(&title, &lines)
+                    .map_err(|e| other(&e))?
+                    .as_bytes(),
             )
-            .map_err(|e| other(&e))?
-            .into_bytes(),
-        ));
+            .map_err(write_failed)?;
+        files
+            .add(
+                &path("-delay.svg"),
+                plot::delay_curve(
+                    &format!("{name}: how enrollments end, by submission delay (zero skew)"),
+                    &curve,
+                )
+                .map_err(|e| other(&e))?
+                .as_bytes(),
+            )
+            .map_err(write_failed)?;
+        let these = [".csv", "-thresholds.csv", "-phase.svg", "-delay.svg"].map(path);
         let at_zero = lines.iter().find(|(s, _)| *s == 0).map(|(_, t)| *t);
         let mean = |o: Outcome| {
-            grid.iter().map(|p| p.probabilities.p(o)).sum::<f64>() / grid.len().max(1) as f64
+            let i = Outcome::ALL.iter().position(|x| *x == o).unwrap_or(0);
+            sums[i] / count.max(1) as f64
         };
         documents.push(SweepPolicyJson {
             policy: name.clone(),
-            points: grid.len() as u64,
+            points: count,
             at_zero_skew: at_zero.map(|t| ZeroSkewJson {
                 in_sync_uncertain_from_ms: t.in_sync_uncertain_from,
                 out_of_sync_from_ms: t.out_of_sync_from(),
@@ -253,11 +285,9 @@ pub fn run(args: &SweepArgs, out: &mut dyn Write) -> Result<u8, CliError> {
                 rejected_certain_from_ms: t.rejected_certain_from,
             }),
             mean_over_grid: PerOutcome::from_fn(mean),
-            files: files[files.len() - 4..]
-                .iter()
-                .map(|(p, _)| json::path_text(p))
-                .collect(),
+            files: these.iter().map(|p| json::path_text(p)).collect(),
         });
+        written.extend(these);
         // Plain words: "from 58 s", or "not at any delay" (never "from never").
         let d = |v: Option<i64>| {
             v.map_or("not at any delay".to_owned(), |ms| {
@@ -265,8 +295,7 @@ pub fn run(args: &SweepArgs, out: &mut dyn Write) -> Result<u8, CliError> {
             })
         };
         summary.push_str(&format!(
-            "{name}: {} points; at zero skew: out of sync {}, rejected {}; in sync over the grid {:.1}%\n",
-            grid.len(),
+            "{name}: {count} points; at zero skew: out of sync {}, rejected {}; in sync over the grid {:.1}%\n",
             d(at_zero.and_then(|t| t.out_of_sync_from())),
             d(at_zero.and_then(|t| t.rejected_from())),
             100.0 * mean(Outcome::InSync)
@@ -274,7 +303,7 @@ pub fn run(args: &SweepArgs, out: &mut dyn Write) -> Result<u8, CliError> {
     }
     bar.finish_and_clear();
     // Every file or none.
-    write_all_atomic(&files).map_err(|e| CliError::write_failed("--out", &e))?;
+    files.commit().map_err(write_failed)?;
     if args.format == Format::Json {
         let base = args.model.scenario(&policies[0], 0, 0, args.reaction);
         let doc = SweepJson {
@@ -289,8 +318,8 @@ pub fn run(args: &SweepArgs, out: &mut dyn Write) -> Result<u8, CliError> {
     }
     summary.push_str(&format!(
         "wrote {} files under {}\n",
-        files.len(),
-        args.out.display()
+        written.len(),
+        skewsim::text::path(&args.out)
     ));
     crate::output::write(out, &summary)?;
     Ok(0)

@@ -143,7 +143,7 @@ fn export(
         &format!(
             "wrote {rows} tests from {} files to {}\n",
             files.len(),
-            crate::dispatch::single_line(&path.display().to_string())
+            skewsim::text::path(path)
         ),
     )?;
     Ok(0)

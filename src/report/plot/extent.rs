@@ -74,7 +74,7 @@ pub fn shared_delay_end<'a>(curves: impl IntoIterator<Item = &'a DelayCurve>) ->
 }
 
 /// The same shares: counts over equal totals, or equal fractions.
-fn same(a: &Probabilities, b: &Probabilities) -> bool {
+pub(super) fn same(a: &Probabilities, b: &Probabilities) -> bool {
     a == b
         || crate::sim::Outcome::ALL
             .iter()

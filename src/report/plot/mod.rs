@@ -23,7 +23,7 @@ mod phase;
 
 pub use curves::{comparison_chart, delay_curve};
 pub use drift::{drift_chart, drift_finding};
-pub use phase::phase_diagram;
+pub use phase::{PhaseGrid, phase_diagram};
 
 /// The delay axis' title, in every chart with one.
 pub const DELAY_AXIS_TITLE: &str =

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use plotters::prelude::*;
 
-use super::extent::{delay_axis_end, grid_last_change};
+use super::extent::{delay_axis_end, same};
 use super::{
     Axis, DELAY_AXIS_TITLE, Dash, Entry, Mark, OUTCOME_COLOURS, PlotError, Ticked, axes, compact,
     dashed_line, duration_label, duration_ticks, fail, layout, legend, tint,
@@ -19,8 +19,9 @@ use crate::sim::sweep::GridPoint;
 const SHADES: [f64; 3] = [1.0, 0.55, 0.28];
 
 /// A cell's class: the most likely outcome (index in [`OUTCOME_COLOURS`])
-/// and how certain it is (index in [`SHADES`]).
-type Class = (usize, usize);
+/// and how certain it is (index in [`SHADES`]). Two bytes, so that a grid
+/// of millions of cells is kept as a few megabytes.
+type Class = (u8, u8);
 
 fn class(p: &Probabilities) -> Class {
     let outcome = p.most_likely();
@@ -35,11 +36,15 @@ fn class(p: &Probabilities) -> Class {
     } else {
         2
     };
-    (index, shade)
+    // Four outcomes and three shades: both fit a byte.
+    (index as u8, shade)
 }
 
 fn colour((outcome, shade): Class) -> RGBColor {
-    tint(OUTCOME_COLOURS[outcome].1, SHADES[shade])
+    tint(
+        OUTCOME_COLOURS[usize::from(outcome)].1,
+        SHADES[usize::from(shade)],
+    )
 }
 
 /// A block of equal cells: columns `c0..=c1`, rows `r0..=r1`.
@@ -105,19 +110,163 @@ type ThresholdPick = fn(&Thresholds) -> Option<i64>;
 /// the legend says so when that leaves swept delays off.
 ///
 /// `points` are skew-major as [`crate::sim::sweep::grid`] returns them, with
-/// `delay_count` delays per skew.
+/// `delay_count` delays per skew. A grid too large to hold is drawn through
+/// [`PhaseGrid`] instead, point by point.
 pub fn phase_diagram(
     title: &str,
     points: &[GridPoint],
     delay_count: usize,
     thresholds: &[(i64, Thresholds)],
 ) -> Result<String, PlotError> {
-    if points.is_empty() || delay_count == 0 || !points.len().is_multiple_of(delay_count) {
-        return Err(PlotError::new("no points, or not a full grid".to_owned()));
+    let mut grid = PhaseGrid::new(delay_count);
+    grid.push(points);
+    grid.draw(title, thresholds)
+}
+
+/// A delay × skew grid as its phase diagram needs it, gathered in the
+/// grid's order (skew-major) a slice at a time, so that a sweep can stream
+/// a grid of millions of points to its CSV and still draw it: each cell's
+/// class (two bytes) and where each row stops changing, not the points.
+///
+/// ```
+/// use skewsim::report::plot::{PhaseGrid, phase_diagram};
+/// use skewsim::sim::sweep::{Span, grid, thresholds_by_skew};
+/// use skewsim::sim::{Scenario, preset};
+///
+/// let s = Scenario::new(preset("aws-iam").expect("a preset"));
+/// let (delays, skews) = (Span::new(0, 120_000, 5_000).unwrap(), Span::new(-60_000, 60_000, 10_000).unwrap());
+/// let points = grid(&s, &delays, &skews);
+/// let lines = thresholds_by_skew(&s, &skews);
+/// let mut streamed = PhaseGrid::new(delays.len() as usize);
+/// for slice in points.chunks(7) {
+///     streamed.push(slice);
+/// }
+/// assert_eq!(
+///     streamed.draw("t", &lines)?,
+///     phase_diagram("t", &points, delays.len() as usize, &lines)?
+/// );
+/// # Ok::<(), skewsim::report::plot::PlotError>(())
+/// ```
+#[derive(Debug, Clone)]
+pub struct PhaseGrid {
+    /// Delays per skew row.
+    delay_count: usize,
+    /// Every cell's class so far, skew-major.
+    classes: Vec<Class>,
+    /// The first point's delay and skew.
+    first: Option<(i64, i64)>,
+    /// The delay of the first row's last column, once seen.
+    last_delay: Option<i64>,
+    /// The last point's skew and outcome counts.
+    previous: Option<(i64, Probabilities)>,
+    /// In the row being filled: the delay from which every point so far
+    /// has the same shares as the last (`None`: the whole row so far).
+    settled_from: Option<i64>,
+    /// The greatest `settled_from` of the finished rows: the least delay
+    /// from which no row changes ([`super::extent::grid_last_change`]).
+    last_change: Option<i64>,
+}
+
+impl PhaseGrid {
+    /// An empty grid of `delay_count` delays per skew.
+    pub fn new(delay_count: usize) -> Self {
+        PhaseGrid {
+            delay_count,
+            classes: Vec::new(),
+            first: None,
+            last_delay: None,
+            previous: None,
+            settled_from: None,
+            last_change: None,
+        }
     }
-    let skew_count = points.len() / delay_count;
-    let (d0, d1) = (points[0].delay_ms, points[delay_count - 1].delay_ms);
-    let (s0, s1) = (points[0].skew_ms, points[points.len() - 1].skew_ms);
+
+    /// Adds the next points, in the grid's order (a slice may end
+    /// anywhere, mid-row included).
+    pub fn push(&mut self, points: &[GridPoint]) {
+        let Some(last_column) = self.delay_count.checked_sub(1) else {
+            return;
+        };
+        for p in points {
+            let column = self.classes.len() % self.delay_count;
+            self.first.get_or_insert((p.delay_ms, p.skew_ms));
+            if column == 0 {
+                self.settled_from = None;
+            } else if let Some((_, before)) = &self.previous
+                && !same(before, &p.probabilities)
+            {
+                // A change: the row is settled from here on, so far. (Equal
+                // shares are an equivalence over counts with a positive
+                // total, as every grid point's: the last point differing
+                // from the row's end is the last change between neighbours.)
+                self.settled_from = Some(p.delay_ms);
+            }
+            if column == last_column {
+                self.last_change = self.last_change.max(self.settled_from);
+                self.last_delay.get_or_insert(p.delay_ms);
+            }
+            self.classes.push(class(&p.probabilities));
+            self.previous = Some((p.skew_ms, p.probabilities));
+        }
+    }
+
+    /// Draws the diagram (see [`phase_diagram`]).
+    ///
+    /// # Errors
+    /// A [`PlotError`] when the grid is empty or ends mid-row, or plotters fails.
+    pub fn draw(&self, title: &str, thresholds: &[(i64, Thresholds)]) -> Result<String, PlotError> {
+        let (Some((d0, s0)), Some(d1), Some((s1, _))) =
+            (self.first, self.last_delay, self.previous)
+        else {
+            return Err(PlotError::new("no points, or not a full grid".to_owned()));
+        };
+        if !self.classes.len().is_multiple_of(self.delay_count) {
+            return Err(PlotError::new("no points, or not a full grid".to_owned()));
+        }
+        draw(
+            title,
+            Corners {
+                d0,
+                d1,
+                s0,
+                s1,
+                delay_count: self.delay_count,
+                skew_count: self.classes.len() / self.delay_count,
+            },
+            &self.classes,
+            self.last_change,
+            thresholds,
+        )
+    }
+}
+
+/// The grid's first and last delays and skews, and its size.
+struct Corners {
+    d0: i64,
+    d1: i64,
+    s0: i64,
+    s1: i64,
+    delay_count: usize,
+    skew_count: usize,
+}
+
+/// Draws a whole grid's classes (skew-major); `last_change` as
+/// [`super::extent::grid_last_change`] gives it.
+fn draw(
+    title: &str,
+    corners: Corners,
+    all_classes: &[Class],
+    last_change: Option<i64>,
+    thresholds: &[(i64, Thresholds)],
+) -> Result<String, PlotError> {
+    let Corners {
+        d0,
+        d1,
+        s0,
+        s1,
+        delay_count,
+        skew_count,
+    } = corners;
     let step = |from: i64, to: i64, n: usize| {
         if n > 1 {
             (to - from) / (n as i64 - 1)
@@ -128,7 +277,7 @@ pub fn phase_diagram(
     let (d_step, s_step) = (step(d0, d1, delay_count), step(s0, s1, skew_count));
     // The columns drawn: up to the axis' end (every column past the last
     // change repeats the one before it).
-    let end = delay_axis_end(grid_last_change(points, delay_count), d0, d1);
+    let end = delay_axis_end(last_change, d0, d1);
     let columns = (0..delay_count)
         .take_while(|&c| d0 + c as i64 * d_step <= end)
         .count()
@@ -137,9 +286,9 @@ pub fn phase_diagram(
     let last_drawn = d0 + (columns as i64 - 1) * d_step;
     let (x0, x1) = (s(d0 - d_step / 2), s(last_drawn + d_step / 2));
     let (y0, y1) = (s(s0 - s_step / 2), s(s1 + s_step / 2));
-    let classes: Vec<Class> = points
+    let classes: Vec<Class> = all_classes
         .chunks(delay_count)
-        .flat_map(|row| row[..columns].iter().map(|p| class(&p.probabilities)))
+        .flat_map(|row| row[..columns].iter().copied())
         .collect();
     let mut svg = String::new();
     {
@@ -251,6 +400,27 @@ pub fn phase_diagram(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_streamed_grid_settles_where_the_whole_grid_does() {
+        use crate::sim::sweep::{Span, grid};
+        use crate::sim::{Scenario, presets};
+        let delays = Span::new(0, 400_000, 7_000).expect("span");
+        let skews = Span::new(-120_000, 120_000, 30_000).expect("span");
+        for policy in presets() {
+            let points = grid(&Scenario::new(policy.clone()), &delays, &skews);
+            let mut streamed = PhaseGrid::new(delays.len() as usize);
+            for slice in points.chunks(5) {
+                streamed.push(slice);
+            }
+            assert_eq!(
+                streamed.last_change,
+                super::super::extent::grid_last_change(&points, delays.len() as usize),
+                "{}",
+                policy.name
+            );
+        }
+    }
 
     #[test]
     fn blocks_cover_every_cell_once_with_its_class() {
