@@ -3,8 +3,9 @@
 # libpam module and its setup tool, pamtester, libfaketime, pam_oath with
 # nss_wrapper, FreeRADIUS with radclient), a Python venv in lab/.venv with the
 # pinned verifiers of lab/requirements.txt, the Node.js verifiers in
-# lab/node/node_modules (npm ci, lab/node/package-lock.json), and a small
-# preload shim for radiusd. Idempotent: a second run installs nothing new.
+# lab/node/node_modules (npm ci, lab/node/package-lock.json), a small preload
+# shim for radiusd, and the totp-rs adapter (lab/totp-rs-adapter, built with
+# cargo). Idempotent: a second run installs nothing new.
 # Needs root for apt-get (and the libpam and pam_oath adapters need root to
 # write their PAM service files).
 set -euo pipefail
@@ -78,6 +79,13 @@ if [ ! -e "$shim" ] || [ shim/nodeepbind.c -nt "$shim" ]; then
   echo "lab/setup.sh: building $shim"
   cc -shared -fPIC -O2 -Wall -Werror -o "$shim" shim/nodeepbind.c -ldl
 fi
+
+# The totp-rs adapter: a Rust crate of its own (not in skewsim's workspace, so
+# skewsim's cargo test never builds it), pinned by its Cargo.lock, built into
+# its own target folder whatever CARGO_TARGET_DIR says; cargo rebuilds nothing
+# when it is up to date.
+cargo build --release --locked --quiet --manifest-path totp-rs-adapter/Cargo.toml \
+  --target-dir totp-rs-adapter/target
 # The mark that everything above succeeded: build.rs looks for it, and
 # without it `cargo test` reports the lab's tests as ignored.
 [ -e .venv/.skewsim-setup-done ] || : >.venv/.skewsim-setup-done

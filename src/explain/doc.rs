@@ -49,9 +49,10 @@ pub struct EnrollmentDoc {
     pub stores: &'static str,
     /// Whether the person may skip a failing check (libpam's setup tool).
     pub skippable: bool,
-    /// Whether the accepted code counts as used, so that the replay rule
-    /// refuses it at a login (pam_oath).
-    pub remembers_code: bool,
+    /// Whether the accepted code counts as used under the login's replay
+    /// rule, which then refuses it at a login (passlib's `last_counter`,
+    /// pam_oath's users file).
+    pub marks_used: bool,
 }
 
 /// How logins are checked.
@@ -166,7 +167,7 @@ impl From<&Policy> for PolicyDoc {
                         ..
                     }
                 ),
-                remembers_code: p.flow.remembers_code(),
+                marks_used: p.flow.marks_used(),
             },
             login: LoginDoc {
                 window: p.login.into(),

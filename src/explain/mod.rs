@@ -236,8 +236,8 @@ pub enum Cause {
         login_delay_ms: i64,
     },
     /// The login code was the enrollment's own, or an older one: the
-    /// verifier refused it as a replay (pam_oath counts the confirmation code
-    /// as used).
+    /// verifier refused it as a replay (where the enrollment marks its code
+    /// used, `marks_used`: pam_oath's users file, passlib's `last_counter`).
     Replay {
         /// The login code's step minus the step the enrollment used (0: the
         /// very same code).

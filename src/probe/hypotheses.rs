@@ -99,10 +99,10 @@ fn predict(policy: &Policy, state: &mut State, check: &Check, t: i64) -> bool {
                     .check_confirm(
                         window,
                         store,
-                        policy.enrollment_replay(),
                         check.step,
                         t,
                         PERIOD_MS,
+                        policy.confirm_marks(),
                     )
                     .is_ok(),
             }

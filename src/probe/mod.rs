@@ -623,10 +623,6 @@ impl Probe<'_> {
 }
 
 impl Probe<'_> {
-    /// No experiment is chosen that every candidate predicts alike, so the
-    /// edge of the candidate space is never tested on its own: where the
-    /// login window found reaches that edge, one login just past it (after
-    /// waiting out a replay rule, behind) tells a wider window from it.
     /// Sends a one-check plan and judges the candidates by the answer;
     /// `None` when it was not answered (unsupported, or not sent in time).
     fn ask(
@@ -643,19 +639,36 @@ impl Probe<'_> {
         }
     }
 
+    /// No experiment is chosen that every candidate predicts alike, so the
+    /// edge of what the candidates left reach is never tested on its own,
+    /// and a verifier outside the candidate space can leave one that mimics
+    /// it (a login window of -5..+0 beyond ±3 was left as an enrollment that
+    /// stores its offset with -2..+0: every experiment chosen enrolled at an
+    /// offset where the two agree). So on each side, one login just past the
+    /// widest window left (after waiting out a replay rule, behind), by a
+    /// fresh person enrolled with the current step's code: refused by every
+    /// candidate; accepted, it tells a wider window (past the space: the
+    /// probe says so) or rules the candidates can not explain.
     fn check_the_edge_of_the_space(
         &mut self,
         candidates: &mut Vec<Candidate>,
     ) -> Result<(), ProbeError> {
         let max = self.options.max_login_window;
-        let beyond = i64::from(max) + 1;
-        for (side, at_edge) in [
-            (1, candidates.iter().all(|c| c.policy.login.ahead == max)),
-            (-1, candidates.iter().all(|c| c.policy.login.behind == max)),
-        ] {
-            if !at_edge {
-                continue;
-            }
+        for side in [1i64, -1] {
+            let reach = candidates
+                .iter()
+                .map(|c| {
+                    if side > 0 {
+                        c.policy.login.ahead
+                    } else {
+                        c.policy.login.behind
+                    }
+                })
+                .max();
+            let Some(reach) = reach else {
+                return Ok(());
+            };
+            let beyond = i64::from(reach) + 1;
             // Behind, wait out the enrollment's own replay rule first.
             let t = self.ready_at();
             let later = if side > 0 {
@@ -668,8 +681,16 @@ impl Probe<'_> {
                 step: step_of(t, PERIOD_MS),
                 at_ms: t,
             }];
-            if self.ask(candidates, &enroll)?.is_none() {
+            let Some(enrolled) = self.ask(candidates, &enroll)? else {
                 continue;
+            };
+            if candidates.is_empty() {
+                let what = bits_text(&enroll, enrolled);
+                let n = self.note("edge", what.clone(), Some(0));
+                return Err(ProbeError::Unexplained {
+                    experiment: n,
+                    what,
+                });
             }
             // Just past the window around the verifier's own step, as the
             // candidates left see it (a stored shift may move it).
@@ -685,13 +706,24 @@ impl Probe<'_> {
                 continue;
             };
             let what = format!("{}, {}", bits_text(&enroll, 1), bits_text(&login, bits));
-            self.note("edge", what.clone(), Some(candidates.len()));
+            let n = self.note("edge", what.clone(), Some(candidates.len()));
             self.person = None;
             if candidates.is_empty() {
-                return Err(ProbeError::BeyondCandidates(format!(
-                    "the login window reaches past {}{max} ({what}): run again with a larger --max-login-window",
-                    if side > 0 { "+" } else { "-" }
-                )));
+                if reach == max {
+                    return Err(ProbeError::BeyondCandidates(format!(
+                        "the login window reaches past {}{max} ({what}): run again with a larger --max-login-window",
+                        if side > 0 { "+" } else { "-" }
+                    )));
+                }
+                // Inside the space no candidate explains it: a window past
+                // the space may, as in the rules stage.
+                if let Some(why) = self.past_the_space()? {
+                    return Err(ProbeError::BeyondCandidates(why));
+                }
+                return Err(ProbeError::Unexplained {
+                    experiment: n,
+                    what,
+                });
             }
         }
         Ok(())
@@ -842,26 +874,40 @@ fn stage2_candidates(flow: Flow, max_window: u32) -> Vec<Candidate> {
     ];
     let login_stores = [Store::Nothing, Store::Steps, Store::ShiftStart];
     let replays = [Replay::Off, Replay::LaterOnly, Replay::SameStep];
-    let mut out = Vec::new();
+    // A confirmation's code marked used (passlib's last_counter) matters
+    // only under a replay rule; a pair has no such choice.
+    let marks: &[bool] = if flow.is_pair() {
+        &[false]
+    } else {
+        &[false, true]
+    };
+    let mut flows = Vec::new();
     for store in stores {
-        let flow = match flow {
-            Flow::Pair { search, .. } => Flow::Pair { search, store },
-            Flow::Confirm {
-                window,
-                skip_allowed,
-                remembers_code,
-                ..
-            } => Flow::Confirm {
-                window,
-                store,
-                skip_allowed,
-                remembers_code,
-            },
-        };
+        for &marks_used in marks {
+            flows.push(match flow {
+                Flow::Pair { search, .. } => Flow::Pair { search, store },
+                Flow::Confirm {
+                    window,
+                    skip_allowed,
+                    ..
+                } => Flow::Confirm {
+                    window,
+                    store,
+                    skip_allowed,
+                    marks_used,
+                },
+            });
+        }
+    }
+    let mut out = Vec::new();
+    for flow in flows {
         for behind in 0..=max_window {
             for ahead in 0..=max_window {
                 for on_login in login_stores {
                     for replay in replays {
+                        if flow.marks_used() && replay == Replay::Off {
+                            continue;
+                        }
                         for learning in [None, Some(Learning { search: 1500 })] {
                             for auto_resync in [None, Some(AutoResync { search: 1000 })] {
                                 out.push(Candidate::new(Policy {
@@ -906,6 +952,17 @@ fn canonical(p: &mut Policy) {
     };
     match &mut p.flow {
         Flow::Pair { store: s, .. } | Flow::Confirm { store: s, .. } => *s = store,
+    }
+    // privacyIDEA's confirmation (a shift stored) sets otp_count itself:
+    // marking its code used under later-only changes nothing.
+    if let Flow::Confirm {
+        store: Store::ShiftStart,
+        marks_used,
+        ..
+    } = &mut p.flow
+        && p.replay == Replay::LaterOnly
+    {
+        *marks_used = false;
     }
     // A login at offset 0 storing whole steps stores what is there, unless
     // the enrollment stored a shift (whole steps then clear it).
@@ -980,6 +1037,9 @@ fn undetermined(survivors: &[Policy]) -> Vec<String> {
     };
     differ("enrollment stores", &|p| {
         store_name(p.flow.store()).to_owned()
+    });
+    differ("enrollment's code marked used", &|p| {
+        p.flow.marks_used().to_string()
     });
     differ("login window", &|p| range_text(p.login));
     differ("logins store", &|p| store_name(p.on_login).to_owned());
@@ -1089,13 +1149,13 @@ pub fn probe(
             store: Store::Nothing,
         }
     } else {
+        // No experiment tells whether the confirmation's code counts as
+        // used (passlib's last_counter): the candidates assume it does not.
         Flow::Confirm {
             window: enroll_window,
             store: Store::Nothing,
             skip_allowed,
-            // Not probed: whether the confirmation code counts as used
-            // (pam_oath's) shows only in a login within a few steps of it.
-            remembers_code: false,
+            marks_used: false,
         }
     };
 
@@ -1452,6 +1512,15 @@ fn describe(mut policy: Policy, p: &Probe<'_>, open: &[String], f: &Findings) ->
         });
     }
     sources.extend(rules_sources);
+    if !policy.flow.is_pair() {
+        sources.push(rule(
+            "enrollment's code marked used",
+            format!(
+                "enrollment's code marked used: {}",
+                policy.flow.marks_used()
+            ),
+        ));
+    }
     if let Some(l) = policy.learning {
         sources.push(source(
             Provenance::Inferred,
@@ -1650,6 +1719,20 @@ mod tests {
     }
 
     #[test]
+    fn passlibs_confirmation_marked_used_is_seen() {
+        // Without marks_used among the candidates, passlib's real adapter was
+        // identified as a verifier storing a shift at enrollment (whose
+        // check_confirm sets otp_count) with a -1..+2 login window.
+        let r = identify_within("passlib", 2);
+        let truth = preset("passlib").expect("preset");
+        assert_eq!(r.policy.flow, truth.flow);
+        assert!(r.policy.flow.marks_used());
+        assert_eq!(r.policy.login, truth.login);
+        assert_eq!(r.policy.on_login, truth.on_login);
+        assert_eq!(r.policy.replay, truth.replay);
+    }
+
+    #[test]
     fn a_verifier_outside_the_candidates_is_not_passed_off_as_one() {
         // A login window of -5..+5 lies beyond the ±3 the candidates span
         // here (the default ±10 behaves alike, at five times the cost): the
@@ -1663,7 +1746,7 @@ mod tests {
                 window: Window::symmetric(5),
                 store: Store::Nothing,
                 skip_allowed: false,
-                remembers_code: false,
+                marks_used: false,
             };
             let mut target = ModelTarget::new(wide, 300);
             let options = Options {

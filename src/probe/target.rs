@@ -332,16 +332,12 @@ impl Target for ModelTarget {
             (Flow::Pair { search, store }, [Some(a), Some(b)]) => {
                 state.check_pair(search, store, (*a, *b), t, 30_000).is_ok()
             }
-            (Flow::Confirm { window, store, .. }, [Some(m)]) => state
-                .check_confirm(
-                    window,
-                    store,
-                    self.policy.enrollment_replay(),
-                    *m,
-                    t,
-                    30_000,
-                )
-                .is_ok(),
+            (Flow::Confirm { window, store, .. }, [Some(m)]) => {
+                let marks = self.policy.confirm_marks();
+                state
+                    .check_confirm(window, store, *m, t, 30_000, marks)
+                    .is_ok()
+            }
             (Flow::Pair { .. }, [_, _]) | (Flow::Confirm { .. }, [_]) => false,
             _ => return Err(AdapterError::Refused("wrong number of codes".to_owned())),
         };

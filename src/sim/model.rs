@@ -362,7 +362,7 @@ impl Scenario {
                 skip_allowed,
                 ..
             } => {
-                let replay = self.policy.enrollment_replay();
+                let marks = self.policy.confirm_marks();
                 let mut t_read = t_code1;
                 for n in 0..self.attempts_allowed() {
                     let step = step_of(clock.reading(t_read), period);
@@ -370,7 +370,7 @@ impl Scenario {
                     let verifier_step = e.state.step_at(t_receipt, period);
                     let checked = e
                         .state
-                        .check_confirm(window, store, replay, step, t_receipt, period);
+                        .check_confirm(window, store, step, t_receipt, period, marks);
                     e.attempts[n] = Attempt {
                         t_read,
                         step,

@@ -75,11 +75,12 @@ pub enum Flow {
         /// device is enrolled anyway (libpam's setup tool: `-1` skips);
         /// otherwise the enrollment is not completed (REJECTED).
         skip_allowed: bool,
-        /// The accepted code counts as used: the login's replay rule then
-        /// refuses it again, as it would a login's (pam_oath, whose
-        /// confirmation is a first login through the module, which writes
-        /// the code to the users file).
-        remembers_code: bool,
+        /// The accepted code counts as used under the login's replay rule,
+        /// as a login's would: the login then refuses it again (passlib's
+        /// `last_counter`, which the site stores from every match, the
+        /// confirmation's included; pam_oath, whose confirmation is a first
+        /// login through the module, which writes the code to the users file).
+        marks_used: bool,
     },
 }
 
@@ -104,12 +105,13 @@ impl Flow {
         matches!(self, Flow::Pair { .. })
     }
 
-    /// Whether an accepted one-code enrollment counts as a used code.
-    pub fn remembers_code(&self) -> bool {
+    /// Whether an accepted confirmation code counts as used under the
+    /// login's replay rule (a pair's rule is [`super::State::check_pair`]'s own).
+    pub fn marks_used(&self) -> bool {
         matches!(
             self,
             Flow::Confirm {
-                remembers_code: true,
+                marks_used: true,
                 ..
             }
         )
@@ -329,11 +331,10 @@ impl Policy {
         self.flow.store() != Store::Nothing
     }
 
-    /// The replay rule under which an accepted confirmation code is
-    /// recorded: the login's where the enrollment remembers its code,
-    /// [`Replay::Off`] (nothing recorded) otherwise.
-    pub fn enrollment_replay(&self) -> Replay {
-        if self.flow.remembers_code() {
+    /// The replay rule an accepted confirmation code is recorded under:
+    /// the login's when the enrollment marks its code used, else none.
+    pub fn confirm_marks(&self) -> Replay {
+        if self.flow.marks_used() {
             self.replay
         } else {
             Replay::Off
@@ -422,7 +423,7 @@ impl FromStr for TrackDrift {
 
 /// The preset files in `policies/`, built into the library; the first is the
 /// default. A test holds this list to the folder's contents.
-pub const PRESET_FILES: [(&str, &str); 17] = [
+pub const PRESET_FILES: [(&str, &str); 19] = [
     ("aws-iam.toml", include_str!("../../policies/aws-iam.toml")),
     (
         "aws-iam-shift.toml",
@@ -479,6 +480,8 @@ pub const PRESET_FILES: [(&str, &str); 17] = [
         "freeradius-totp.toml",
         include_str!("../../policies/freeradius-totp.toml"),
     ),
+    ("totp-rs.toml", include_str!("../../policies/totp-rs.toml")),
+    ("passlib.toml", include_str!("../../policies/passlib.toml")),
 ];
 
 /// The named presets, read once from [`PRESET_FILES`]; the first is the default.

@@ -171,7 +171,6 @@ pub fn to_toml(p: &Policy) -> String {
         Flow::Pair { .. } => (2, false),
         Flow::Confirm { skip_allowed, .. } => (1, skip_allowed),
     };
-    let remembers_code = p.flow.remembers_code();
     let _ = writeln!(
         o,
         "[enrollment]\n\
@@ -191,12 +190,13 @@ pub fn to_toml(p: &Policy) -> String {
              skippable = {skippable}"
         );
     }
-    // Written only when set, so the files of verifiers without it stay as they were.
-    if remembers_code {
+    // Written only where set, so that the files of the verifiers without it
+    // stay as they were.
+    if p.flow.marks_used() {
         let _ = writeln!(
             o,
             "# the accepted code counts as used: the login's replay rule refuses it again\n\
-             remembers_code = true"
+             marks_used = true"
         );
     }
     let _ = writeln!(
@@ -564,7 +564,7 @@ pub fn parse(text: &str) -> Result<Policy, PolicyFileError> {
             window,
             store,
             skip_allowed: e.boolean("skippable", false)?,
-            remembers_code: e.boolean("remembers_code", false)?,
+            marks_used: e.boolean("marks_used", false)?,
         }
     };
     e.finish()?;
@@ -580,6 +580,12 @@ pub fn parse(text: &str) -> Result<Policy, PolicyFileError> {
     let replay_check = l.opt_choice("replay_check", &REPLAY_CHECKS, ReplayCheck::default())?;
     matching_fits(replay, replay_check).map_err(|e| key_error("login.replay_check", e))?;
     l.finish()?;
+    if flow.marks_used() && replay == Replay::Off {
+        return Err(key_error(
+            "enrollment.marks_used",
+            "goes only with a replay rule (login.replay = \"later-only\" or \"same-step\")",
+        ));
+    }
 
     let empty = Table::new();
     let healing = top.table("healing")?.unwrap_or(&empty);
@@ -771,6 +777,25 @@ mod tests {
             Ok(p) => panic!("accepted {}", p.name),
             Err(e) => e.to_string(),
         }
+    }
+
+    #[test]
+    fn marks_used_needs_one_code_and_a_replay_rule() {
+        let passlib = to_toml(&crate::sim::preset("passlib").expect("preset"));
+        assert!(passlib.contains("marks_used = true"));
+        assert!(
+            refused(&passlib.replace("replay = \"later-only\"", "replay = \"off\""))
+                .starts_with("key enrollment.marks_used: goes only with a replay rule")
+        );
+        let pair = to_toml(&crate::sim::preset("privacyidea").expect("preset"));
+        assert!(
+            refused(&pair.replace("[login]\n", "marks_used = true\n\n[login]\n"))
+                .starts_with("key enrollment.marks_used: is not a known key here")
+        );
+        let unmarked = passlib.replace("marks_used = true", "marks_used = false");
+        assert!(!parse(&unmarked).expect("reads").flow.marks_used());
+        // The files of the verifiers without it do not mention it.
+        assert!(!to_toml(&crate::sim::preset("pyotp").expect("preset")).contains("marks_used"));
     }
 
     #[test]

@@ -363,24 +363,24 @@ impl State {
         Ok(found2 - c)
     }
 
-    /// Checks one enrollment confirmation code of step `m` at `now_ms`; an
-    /// accepted code is recorded as used under `replay`
-    /// ([`Policy::enrollment_replay`]: [`Replay::Off`] records nothing).
+    /// Checks one enrollment confirmation code of step `m` at `now_ms`. An
+    /// accepted code is recorded as used under `marks` ([`Replay::Off`]:
+    /// not at all; see [`Policy::confirm_marks`]).
     pub fn check_confirm(
         &mut self,
         window: Window,
         store: Store,
-        replay: Replay,
         m: i64,
         now_ms: i64,
         period_ms: i64,
+        marks: Replay,
     ) -> Result<i64, Refusal> {
         self.check_confirm_with(
             &Steps,
             SearchOrder::Ascending,
             window,
             store,
-            replay,
+            marks,
             m,
             now_ms,
             period_ms,
@@ -395,7 +395,7 @@ impl State {
         order: SearchOrder,
         window: Window,
         store: Store,
-        replay: Replay,
+        marks: Replay,
         m: i64,
         now_ms: i64,
         period_ms: i64,
@@ -404,7 +404,9 @@ impl State {
         let Some(found) = codes.find(m, Search::around(c, window, order), |_| false) else {
             return Err(Refusal::OutsideWindow);
         };
-        self.record_use(replay, found);
+        // passlib's last_counter, set by the site from the confirmation;
+        // pam_oath's users file, written by the first login.
+        self.record_use(marks, found);
         self.store_with(codes, store, found, now_ms, period_ms);
         // privacyIDEA confirms through check_otp, which sets otp_count.
         if store == Store::ShiftStart {
@@ -873,11 +875,50 @@ mod tests {
             let now = 100 * X + 5_000;
             let w = Window::symmetric(1);
             assert!(
-                s.check_confirm(w, Store::StepsFormLoop, Replay::Off, 100 + found, now, X)
+                s.check_confirm(w, Store::StepsFormLoop, 100 + found, now, X, Replay::Off)
                     .is_ok()
             );
             assert_eq!(s.steps, saved, "found {found}");
         }
+    }
+
+    #[test]
+    fn a_confirmation_marked_used_is_a_replay_at_login() {
+        // passlib's last_counter set from the confirmation (step 100): a
+        // login with step 100 is refused, step 101 accepted; unmarked, the
+        // same code is accepted again.
+        let p = preset("passlib").expect("preset");
+        let now = 100 * X + 5_000;
+        let w = Window::symmetric(1);
+        let mut s = State::default();
+        assert!(
+            s.check_confirm(w, Store::Nothing, 100, now, X, p.confirm_marks())
+                .is_ok()
+        );
+        let mut again = s;
+        assert_eq!(
+            again.login(&p, 100, now + 1_000, X),
+            Verdict::Refused(Refusal::Replay)
+        );
+        assert_eq!(
+            s.login(&p, 101, now + 1_000, X),
+            Verdict::Accepted { offset: 1 }
+        );
+        let mut unmarked = State::default();
+        assert!(
+            unmarked
+                .check_confirm(w, Store::Nothing, 100, now, X, Replay::Off)
+                .is_ok()
+        );
+        assert_eq!(
+            unmarked.login(&p, 100, now + 1_000, X),
+            Verdict::Accepted { offset: 0 }
+        );
+        assert_eq!(p.confirm_marks(), Replay::LaterOnly);
+        assert_eq!(
+            preset("django-otp").expect("preset").confirm_marks(),
+            Replay::Off
+        );
     }
 
     #[test]
@@ -906,7 +947,7 @@ mod tests {
         let now = 100 * X + 3_000;
         let mut s = State::default();
         assert_eq!(
-            s.check_confirm(window, store, p.enrollment_replay(), 102, now, X),
+            s.check_confirm(window, store, 102, now, X, p.confirm_marks()),
             Ok(2)
         );
         let later = now + 20_000;
@@ -926,11 +967,11 @@ mod tests {
             window,
             store,
             skip_allowed: false,
-            remembers_code: false,
+            marks_used: false,
         };
         let mut s = State::default();
         assert!(
-            s.check_confirm(window, store, forgetful.enrollment_replay(), 102, now, X)
+            s.check_confirm(window, store, 102, now, X, forgetful.confirm_marks())
                 .is_ok()
         );
         assert_eq!(

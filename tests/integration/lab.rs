@@ -2,7 +2,7 @@
 //! and a deliberately wrong adapter that the lab must catch.
 //!
 //! They need `bash lab/setup.sh` (Debian packages, lab/.venv, Node.js and
-//! lab/node/node_modules) and root for libpam and pam_oath. build.rs looks
+//! lab/node/node_modules, the built totp-rs adapter) and root for libpam and pam_oath. build.rs looks
 //! for them when the tests are built: without them the
 //! harness reports each test as `ignored, needs …`. `.ci/run` sets
 //! SKEWSIM_REQUIRE_TOOLS=1 after installing the lab, which runs them all, and
@@ -15,11 +15,25 @@ fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
 }
 
+/// The totp-rs adapter that lab/setup.sh builds (lab/totp-rs-adapter).
+fn totp_rs_adapter() -> PathBuf {
+    root().join("lab/totp-rs-adapter/target/release/totp-rs-adapter")
+}
+
 /// The built-in verifiers whose adapters run on Node.js (lab/node).
 const NODE_VERIFIERS: [&str; 3] = ["otplib", "otpauth", "speakeasy"];
 
 /// Why this verifier cannot run here, if it cannot.
 fn missing(verifier: &str) -> Option<String> {
+    if verifier == "totp-rs" {
+        let adapter = totp_rs_adapter();
+        return (!adapter.exists()).then(|| {
+            format!(
+                "{} missing (run bash lab/setup.sh: it builds it)",
+                adapter.display()
+            )
+        });
+    }
     let tool = |name: &str| {
         Command::new("sh")
             .args(["-c", &format!("command -v {name}")])
@@ -467,6 +481,82 @@ fn lab_explains_a_collision_in_an_ordinary_window() {
 
 #[cfg_attr(not(skewsim_lab), ignore = "needs bash lab/setup.sh")]
 #[test]
+fn lab_totp_rs() {
+    agrees("totp-rs");
+}
+
+#[cfg_attr(not(skewsim_lab), ignore = "needs bash lab/setup.sh")]
+#[test]
+fn lab_passlib() {
+    agrees("passlib");
+}
+
+/// A real verifier with a wrong option (`adapter`, a command line for
+/// `--adapter`), announced as `verifier`'s preset: the reduced lab with
+/// `random` seeded scenarios must report disagreements and exit 1.
+fn catches(test: &str, verifier: &str, adapter: &str, random: u64) {
+    require(test, verifier);
+    // Named after the test: two tests may hold one verifier at once.
+    let out = out_dir(&test.replace(' ', "-"));
+    let random = random.to_string();
+    let (code, stdout, stderr) = lab(
+        &["--adapter", adapter, "--reduced", "--random", &random],
+        &out,
+    );
+    assert_eq!(code, Some(1), "{test}:\n{stdout}\n{stderr}");
+    assert!(
+        stdout.contains(&format!(" vs preset {verifier}: ")),
+        "{test}:\n{stdout}"
+    );
+    assert!(stdout.contains("DISAGREE"), "{test}:\n{stdout}");
+    assert!(!stdout.contains(" 0 disagree"), "{test}:\n{stdout}");
+    let _ = std::fs::remove_dir_all(&out);
+}
+
+/// totp-rs with skew 0 (the current step only), announced as the `totp-rs`
+/// preset (the Builder's default skew 1).
+#[cfg_attr(not(skewsim_lab), ignore = "needs bash lab/setup.sh")]
+#[test]
+fn lab_catches_totp_rs_with_a_wrong_skew() {
+    let adapter = format!("{} --skew 0", totp_rs_adapter().display());
+    catches("lab catches totp-rs skew 0", "totp-rs", &adapter, 20);
+}
+
+/// passlib with a 60 s window (-2..+2), announced as the `passlib` preset
+/// (window=30: -1..+1).
+#[cfg_attr(not(skewsim_lab), ignore = "needs bash lab/setup.sh")]
+#[test]
+fn lab_catches_passlib_with_a_wrong_window() {
+    let adapter = format!(
+        "{} {} --window 60",
+        root().join("lab/.venv/bin/python").display(),
+        root().join("lab/adapters/passlib_adapter.py").display()
+    );
+    catches("lab catches passlib window 60", "passlib", &adapter, 20);
+}
+
+/// passlib without last_counter (Flask-Security's own empty hooks),
+/// announced as the `passlib` preset (last_counter kept from every match,
+/// the enrollment's included): the login 20 s after the enrollment, with
+/// the enrollment's code, is accepted where the preset calls it a replay.
+#[cfg_attr(not(skewsim_lab), ignore = "needs bash lab/setup.sh")]
+#[test]
+fn lab_catches_passlib_without_its_last_counter() {
+    let adapter = format!(
+        "{} {} --no-last-counter",
+        root().join("lab/.venv/bin/python").display(),
+        root().join("lab/adapters/passlib_adapter.py").display()
+    );
+    catches(
+        "lab catches passlib no last_counter",
+        "passlib",
+        &adapter,
+        20,
+    );
+}
+
+#[cfg_attr(not(skewsim_lab), ignore = "needs bash lab/setup.sh")]
+#[test]
 fn lab_otplib() {
     agrees("otplib");
 }
@@ -499,26 +589,7 @@ fn node_adapter(script: &str, args: &str) -> String {
 /// announced as that preset: the lab must report disagreements and exit 1.
 fn catches_wrong_window(verifier: &str, script: &str, args: &str) {
     let test = format!("lab catches {verifier} {args}");
-    require(&test, verifier);
-    let out = out_dir(&format!("wrong-{verifier}"));
-    let (code, stdout, stderr) = lab(
-        &[
-            "--adapter",
-            &node_adapter(script, args),
-            "--reduced",
-            "--random",
-            "20",
-        ],
-        &out,
-    );
-    assert_eq!(code, Some(1), "{test}:\n{stdout}\n{stderr}");
-    assert!(
-        stdout.contains(&format!(" vs preset {verifier}: ")),
-        "{test}:\n{stdout}"
-    );
-    assert!(stdout.contains("DISAGREE"), "{test}:\n{stdout}");
-    assert!(!stdout.contains(" 0 disagree"), "{test}:\n{stdout}");
-    let _ = std::fs::remove_dir_all(&out);
+    catches(&test, verifier, &node_adapter(script, args), 20);
 }
 
 /// A short reduced lab for CI: the reduced grid (60 scenarios), the four
@@ -554,29 +625,16 @@ fn agrees_briefly(verifier: &str, random: u64) {
     let _ = std::fs::remove_dir_all(&out);
 }
 
-/// A built-in adapter with a wrong window, announced as its preset: the lab
-/// must report disagreements and exit 1.
+/// A built-in Python adapter with a wrong window, announced as its preset:
+/// the lab must report disagreements and exit 1.
 fn catches_a_wrong_window(verifier: &str, script: &str, args: &str) {
     let test = format!("lab catches {script} {args}");
-    require(&test, verifier);
     let adapter = format!(
         "{} {} {args}",
         root().join("lab/.venv/bin/python").display(),
         root().join("lab/adapters").join(script).display()
     );
-    let out = out_dir(&format!("wrong-{verifier}"));
-    let (code, stdout, stderr) = lab(
-        &["--adapter", &adapter, "--reduced", "--random", "10"],
-        &out,
-    );
-    assert_eq!(code, Some(1), "{test}:\n{stdout}\n{stderr}");
-    assert!(
-        stdout.contains(&format!("vs preset {verifier}:")),
-        "{test}:\n{stdout}"
-    );
-    assert!(stdout.contains("DISAGREE"), "{test}:\n{stdout}");
-    assert!(!stdout.contains(" 0 disagree"), "{test}:\n{stdout}");
-    let _ = std::fs::remove_dir_all(&out);
+    catches(&test, verifier, &adapter, 10);
 }
 
 /// otplib's epochTolerance 30 s is -1..+1 steps; its default is 0.

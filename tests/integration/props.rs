@@ -247,7 +247,7 @@ proptest! {
 }
 
 /// The presets with a one-code enrollment (whose outcome depends on the phase).
-const CONFIRM_PRESETS: [&str; 13] = [
+const CONFIRM_PRESETS: [&str; 15] = [
     "google-authenticator-pam",
     "google-authenticator-pam-noskewadj",
     "privacyidea-verify",
@@ -261,10 +261,12 @@ const CONFIRM_PRESETS: [&str; 13] = [
     "speakeasy",
     "pam-oath",
     "freeradius-totp",
+    "totp-rs",
+    "passlib",
 ];
 
 /// How many presets there are (the properties draw one by index).
-const PRESETS: usize = 17;
+const PRESETS: usize = 19;
 
 #[test]
 fn the_preset_lists_are_current() {

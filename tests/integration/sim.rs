@@ -300,6 +300,27 @@ fn thresholds_agree_with_probabilities_on_either_side() {
 }
 
 #[test]
+fn passlib_refuses_the_enrollment_code_at_a_login_in_the_same_step() {
+    // passlib's TOTP.match with last_counter kept from every match, the
+    // confirmation's included: the code of step k confirmed at phase phi
+    // (no delay) makes last_counter = k. The first login 20 s later shows
+    // device step k while phi < 10 s: a match at last_counter is refused
+    // (UsedTokenError) and no earlier step is searched, so the person fails
+    // that login (storing the true offset changes nothing: login fails).
+    // From phi = 10 s the login code is step k + 1, received 5 s after it is
+    // read: verifier step k + 1 or k + 2, inside -1..+1. 10 of 30 fail.
+    let soon = |policy: &str| Scenario {
+        login_after_ms: 20_000,
+        ..scenario(policy, 0, 0)
+    };
+    assert_eq!(thirtieths(&soon("passlib")), [20, 0, 10, 0]);
+    // totp-rs keeps no state: the same code again is accepted.
+    assert_eq!(thirtieths(&soon("totp-rs")), [30, 0, 0, 0]);
+    // A day later the steps are far past last_counter.
+    assert_eq!(thirtieths(&scenario("passlib", 0, 0)), [30, 0, 0, 0]);
+}
+
+#[test]
 fn pam_oath_refuses_the_confirmation_code_at_a_login_in_the_same_step() {
     // pam_oath's confirmation is a first login, whose OTP the users file
     // keeps (liboath usersfile.c); a login 20 s after it shows the same code
@@ -325,42 +346,48 @@ fn a_login_refused_as_a_replay_is_explained_as_one() {
     // pam-oath: the code read 5 s into step k arrives 10 s later and is
     // accepted; the login 10 s after that still shows step k, the code the
     // enrollment used: refused as a replay, not for the clock (which is
-    // right), and the next code gets in.
+    // right), and the next code gets in. passlib, whose confirmation sets
+    // last_counter (the same marks_used rule), is explained the same way.
     use skewsim::explain::{Cause, analyse};
-    let mut s = scenario("pam-oath", 10_000, 0);
-    s.login_after_ms = 10_000;
-    let a = analyse(&s, Some(5_000)).expect("an analysis");
-    assert_eq!(a.outcome, Outcome::LoginFails);
-    let why = &a.why.sentence;
-    assert!(why.contains("the very code the enrollment used"), "{why}");
-    assert!(
-        why.contains("(a replay)") && !why.contains("outside"),
-        "{why}"
-    );
-    assert!(
-        matches!(
-            a.why.causes.first(),
-            Some(Cause::Replay {
-                code_minus_used_steps: 0
-            })
-        ),
-        "{:?}",
-        a.why.causes
-    );
-    assert!(
-        a.fix
-            .sentence
-            .contains("newer than the one the enrollment used")
-            && !a.fix.sentence.contains("network time"),
-        "{}",
-        a.fix.sentence
-    );
-    assert_eq!(a.thresholds.login_fails_cause, Some("replay"));
-    let lines: Vec<&String> = a.run.timeline.iter().flat_map(|e| &e.text).collect();
-    assert!(
-        lines.iter().any(|l| l.contains("REFUSED as a replay")),
-        "{lines:?}"
-    );
+    for preset in ["pam-oath", "passlib"] {
+        let mut s = scenario(preset, 10_000, 0);
+        s.login_after_ms = 10_000;
+        let a = analyse(&s, Some(5_000)).expect("an analysis");
+        assert_eq!(a.outcome, Outcome::LoginFails, "{preset}");
+        let why = &a.why.sentence;
+        assert!(
+            why.contains("the very code the enrollment used"),
+            "{preset}: {why}"
+        );
+        assert!(
+            why.contains("(a replay)") && !why.contains("outside"),
+            "{preset}: {why}"
+        );
+        assert!(
+            matches!(
+                a.why.causes.first(),
+                Some(Cause::Replay {
+                    code_minus_used_steps: 0
+                })
+            ),
+            "{preset}: {:?}",
+            a.why.causes
+        );
+        assert!(
+            a.fix
+                .sentence
+                .contains("newer than the one the enrollment used")
+                && !a.fix.sentence.contains("network time"),
+            "{preset}: {}",
+            a.fix.sentence
+        );
+        assert_eq!(a.thresholds.login_fails_cause, Some("replay"), "{preset}");
+        let lines: Vec<&String> = a.run.timeline.iter().flat_map(|e| &e.text).collect();
+        assert!(
+            lines.iter().any(|l| l.contains("REFUSED as a replay")),
+            "{preset}: {lines:?}"
+        );
+    }
 }
 
 /// Issue 23: a resync does not clear privacyIDEA's failure count

@@ -42,7 +42,7 @@ pub enum Command {
     Montecarlo(crate::montecarlo::MonteCarloArgs),
     /// A drifting device logging in for days against the verifier's real rules: refusals, self-healing, resyncs, lock-outs.
     Drift(crate::drift::DriftArgs),
-    /// Hold the model against running verifiers (libpam, privacyIDEA, django-otp, pyotp, oathtool, otplib, otpauth, speakeasy, or your own adapter).
+    /// Hold the model against running verifiers (libpam, privacyIDEA, django-otp, pyotp, oathtool, otplib, otpauth, speakeasy, pam_oath, FreeRADIUS, totp-rs, passlib, or your own adapter).
     Lab(crate::lab::LabArgs),
     /// Identify a running verifier's timing rules from outside and write them as a policy file.
     Probe(crate::probe::ProbeArgs),

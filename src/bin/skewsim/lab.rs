@@ -1,7 +1,8 @@
 //! `skewsim lab`: holds the model against running verifiers. Each verifier
 //! is an adapter process (docs/lab.md); the built-in ones live in
 //! `lab/adapters/` and run with the Python (`.py`) or Node.js (`.cjs`) that
-//! `lab/setup.sh` prepares.
+//! `lab/setup.sh` prepares, or are programs that `lab/setup.sh` builds in the
+//! lab folder (totp-rs); [`Program`] says which.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -18,34 +19,93 @@ use crate::error::CliError;
 use crate::json::{self, Format};
 use crate::scenario::parse_policy;
 
-/// The built-in adapters: name, script (in the lab's `adapters/`; its
-/// extension says what runs it, see [`Runtime`]), arguments.
-pub const BUILT_IN: [(&str, &str, &[&str]); 13] = [
-    ("pyotp", "pyotp_adapter.py", &[]),
-    ("oathtool", "oathtool_adapter.py", &["--window", "1"]),
-    ("django-otp", "django_adapter.py", &[]),
-    ("google-authenticator-pam", "libpam_adapter.py", &[]),
+/// How a built-in adapter is started: each kind needs something that
+/// `bash lab/setup.sh` prepares in the lab folder.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Program {
+    /// A Python script (`.py`) in the lab's `adapters/`, run by the venv's
+    /// Python (`.venv/bin/python`, with the pinned verifiers).
+    Python(&'static str),
+    /// A Node.js script (`.cjs`) in the lab's `adapters/`, run by `node` from
+    /// PATH; it loads the verifiers that `npm ci` put in `node/node_modules`.
+    Node(&'static str),
+    /// A program that `lab/setup.sh` builds, by its path in the lab folder
+    /// (the totp-rs adapter: a Rust crate of its own).
+    Native(&'static str),
+}
+
+impl Program {
+    /// What `lab/setup.sh` leaves in the lab folder for this program, as a
+    /// path relative to it: the venv's Python, the copy of the lock file
+    /// written after `npm ci`, or the built program itself.
+    fn prepared(self) -> &'static str {
+        match self {
+            Program::Python(_) => ".venv/bin/python",
+            Program::Node(_) => "node/node_modules/.skewsim-lock.json",
+            Program::Native(path) => path,
+        }
+    }
+
+    /// What that file stands for, in an error.
+    fn what(self) -> &'static str {
+        match self {
+            Program::Python(_) => "the Python with the verifiers that runs their adapters",
+            Program::Node(_) => "the Node.js verifiers that their adapters load",
+            Program::Native(_) => "the adapters it builds",
+        }
+    }
+}
+
+/// The built-in adapters: name, program, arguments. Each verifier once; a
+/// program may serve several (libpam's and privacyIDEA's variants).
+pub const BUILT_IN: [(&str, Program, &[&str]); 15] = [
+    ("pyotp", Program::Python("pyotp_adapter.py"), &[]),
+    (
+        "oathtool",
+        Program::Python("oathtool_adapter.py"),
+        &["--window", "1"],
+    ),
+    ("django-otp", Program::Python("django_adapter.py"), &[]),
+    (
+        "google-authenticator-pam",
+        Program::Python("libpam_adapter.py"),
+        &[],
+    ),
     (
         "google-authenticator-pam-noskewadj",
-        "libpam_adapter.py",
+        Program::Python("libpam_adapter.py"),
         &["--noskewadj"],
     ),
-    ("privacyidea", "privacyidea_adapter.py", &[]),
+    (
+        "privacyidea",
+        Program::Python("privacyidea_adapter.py"),
+        &[],
+    ),
     (
         "privacyidea-autoresync",
-        "privacyidea_adapter.py",
+        Program::Python("privacyidea_adapter.py"),
         &["--autoresync"],
     ),
     (
         "privacyidea-verify",
-        "privacyidea_adapter.py",
+        Program::Python("privacyidea_adapter.py"),
         &["--verify"],
     ),
-    ("otplib", "otplib_adapter.cjs", &[]),
-    ("otpauth", "otpauth_adapter.cjs", &[]),
-    ("speakeasy", "speakeasy_adapter.cjs", &[]),
-    ("pam-oath", "pam_oath_adapter.py", &[]),
-    ("freeradius-totp", "freeradius_adapter.py", &[]),
+    ("otplib", Program::Node("otplib_adapter.cjs"), &[]),
+    ("otpauth", Program::Node("otpauth_adapter.cjs"), &[]),
+    ("speakeasy", Program::Node("speakeasy_adapter.cjs"), &[]),
+    ("pam-oath", Program::Python("pam_oath_adapter.py"), &[]),
+    (
+        "freeradius-totp",
+        Program::Python("freeradius_adapter.py"),
+        &[],
+    ),
+    (
+        "totp-rs",
+        Program::Native("totp-rs-adapter/target/release/totp-rs-adapter"),
+        &["--skew", "1"],
+    ),
+    ("passlib", Program::Python("passlib_adapter.py"), &[]),
 ];
 
 /// Options of `skewsim lab`.
@@ -53,8 +113,8 @@ pub const BUILT_IN: [(&str, &str, &[&str]); 13] = [
 pub struct LabArgs {
     /// A built-in verifier (pyotp, oathtool, django-otp, google-authenticator-pam,
     /// google-authenticator-pam-noskewadj, privacyidea, privacyidea-autoresync,
-    /// privacyidea-verify, otplib, otpauth, speakeasy, pam-oath, freeradius-totp)
-    /// or `all`; needs `bash lab/setup.sh` first (see --lab-dir).
+    /// privacyidea-verify, otplib, otpauth, speakeasy, pam-oath, freeradius-totp,
+    /// totp-rs, passlib) or `all`; needs `bash lab/setup.sh` first (see --lab-dir).
     #[arg(
         long,
         value_name = "NAME|all",
@@ -82,8 +142,9 @@ pub struct LabArgs {
     /// A reduced grid (a few hundred scenarios, shorter drift runs), as CI runs it.
     #[arg(long)]
     pub reduced: bool,
-    /// The lab folder of a skewsim clone: adapters/, and the .venv and
-    /// node/node_modules that `bash lab/setup.sh` makes [default: ./lab].
+    /// The lab folder of a skewsim clone: adapters/, and the .venv,
+    /// node/node_modules and built totp-rs adapter that `bash lab/setup.sh`
+    /// makes [default: ./lab].
     #[arg(long, value_name = "DIR")]
     pub lab_dir: Option<PathBuf>,
     /// The longest to wait for each answer of an adapter (a duration, or whole seconds).
@@ -105,94 +166,45 @@ struct Run {
     seconds: f64,
 }
 
-/// What runs a built-in adapter's script, by its extension: the Python of
-/// the lab's venv (`.py`), or Node.js with the verifiers that `npm ci` put in
-/// the lab's `node/node_modules` (`.cjs`). Both come from `bash lab/setup.sh`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Runtime {
-    Python,
-    Node,
-}
-
-impl Runtime {
-    fn of(script: &str) -> Runtime {
-        if script.ends_with(".cjs") {
-            Runtime::Node
-        } else {
-            Runtime::Python
-        }
-    }
-
-    /// What lab/setup.sh leaves in the lab folder for this runtime: the
-    /// venv's Python, or the copy of the lock file written after `npm ci`.
-    fn prepared(self) -> &'static str {
-        match self {
-            Runtime::Python => ".venv/bin/python",
-            Runtime::Node => "node/node_modules/.skewsim-lock.json",
-        }
-    }
-
-    /// What that file stands for, in an error.
-    fn what(self) -> &'static str {
-        match self {
-            Runtime::Python => "the Python that runs their adapters",
-            Runtime::Node => "the Node.js verifiers their adapters load",
-        }
-    }
-}
-
-/// The program that runs a built-in adapter's script (`runtime`), and the lab
-/// folder: `--lab-dir`, or `./lab`. The error says where the adapters come
-/// from and how to get them.
-fn lab_runner(runtime: Runtime, lab_dir: Option<&Path>) -> Result<(PathBuf, PathBuf), CliError> {
-    let prepared = runtime.prepared();
+/// The lab folder (`--lab-dir`, or `./lab`) and what `lab/setup.sh`
+/// prepared in it for `program` ([`Program::prepared`]). The error says where
+/// the adapters come from and how to get them.
+fn lab_file(program: Program, lab_dir: Option<&Path>) -> Result<(PathBuf, PathBuf), CliError> {
+    let prepared = program.prepared();
     let dir = lab_dir.map_or_else(|| PathBuf::from("lab"), Path::to_path_buf);
     let file = dir.join(prepared);
-    if !file.exists() {
-        if lab_dir.is_some() {
-            return Err(CliError::usage(
-                "--lab-dir",
-                format!(
-                    "has no {}: run bash lab/setup.sh in the skewsim clone it belongs to (it \
-                     installs the verifiers and {})",
-                    file.display(),
-                    runtime.what()
-                ),
-            ));
-        }
-        let here = std::env::current_dir()
-            .map(|d| d.join("lab").display().to_string())
-            .unwrap_or_else(|_| "lab".to_owned());
-        let found = if dir.is_dir() {
-            format!("{here} has no {prepared} (bash lab/setup.sh has not run there)")
-        } else {
-            format!("there is no {here}")
-        };
+    if file.exists() {
+        return Ok((file, dir));
+    }
+    if lab_dir.is_some() {
         return Err(CliError::usage(
-            "--verifier",
+            "--lab-dir",
             format!(
-                "needs the verifier lab: the built-in adapters, and {}, come from the lab \
-                 folder of a skewsim clone after bash lab/setup.sh; without --lab-dir skewsim \
-                 looks for ./lab, and {found}. Run from a clone after bash lab/setup.sh, or pass \
-                 --lab-dir DIR (skewsim docs lab)",
-                match runtime {
-                    Runtime::Python => "the Python with the verifiers that runs them",
-                    Runtime::Node => "the Node.js verifiers that they load",
-                }
+                "has no {}: run bash lab/setup.sh in the skewsim clone it belongs to (it \
+                 installs the verifiers and {})",
+                file.display(),
+                program.what()
             ),
         ));
     }
-    let program = match runtime {
-        Runtime::Python => file,
-        Runtime::Node => on_path("node").ok_or_else(|| {
-            CliError::usage(
-                "--verifier",
-                "needs Node.js for this verifier's adapter, and there is no node on PATH: \
-                 run bash lab/setup.sh (it installs nodejs where it is missing)",
-            )
-        })?,
+    let here = std::env::current_dir()
+        .map(|d| d.join("lab").display().to_string())
+        .unwrap_or_else(|_| "lab".to_owned());
+    let found = if dir.is_dir() {
+        format!("{here} has no {prepared} (bash lab/setup.sh has not run there)")
+    } else {
+        format!("there is no {here}")
     };
-    Ok((program, dir))
+    Err(CliError::usage(
+        "--verifier",
+        format!(
+            "needs the verifier lab: the built-in adapters, and {}, come from the lab \
+             folder of a skewsim clone after bash lab/setup.sh; without --lab-dir skewsim \
+             looks for ./lab, and {found}. Run from a clone after bash lab/setup.sh, or pass \
+             --lab-dir DIR (skewsim docs lab)",
+            program.what()
+        ),
+    ))
 }
 
 /// The first file named `name` in PATH's folders.
@@ -209,7 +221,7 @@ fn argv_for(name: &str, args: &LabArgs) -> Result<Vec<String>, CliError> {
 /// The command line of built-in adapter `name` (`--verifier`), from
 /// `lab_dir` (`--lab-dir`; `./lab` without it).
 pub fn builtin_argv(name: &str, lab_dir: Option<&Path>) -> Result<Vec<String>, CliError> {
-    let (_, script, extra) = BUILT_IN
+    let &(_, program, extra) = BUILT_IN
         .iter()
         .find(|(n, _, _)| *n == name)
         .ok_or_else(|| {
@@ -221,11 +233,22 @@ pub fn builtin_argv(name: &str, lab_dir: Option<&Path>) -> Result<Vec<String>, C
                 ),
             )
         })?;
-    let (program, lab_dir) = lab_runner(Runtime::of(script), lab_dir)?;
-    let mut argv = vec![
-        program.display().to_string(),
-        lab_dir.join("adapters").join(script).display().to_string(),
-    ];
+    let (prepared, lab_dir) = lab_file(program, lab_dir)?;
+    let script = |script: &str| lab_dir.join("adapters").join(script).display().to_string();
+    let mut argv = match program {
+        Program::Python(file) => vec![prepared.display().to_string(), script(file)],
+        Program::Node(file) => {
+            let node = on_path("node").ok_or_else(|| {
+                CliError::usage(
+                    "--verifier",
+                    "needs Node.js for this verifier's adapter, and there is no node on PATH: \
+                     run bash lab/setup.sh (it installs nodejs where it is missing)",
+                )
+            })?;
+            vec![node.display().to_string(), script(file)]
+        }
+        Program::Native(_) => vec![prepared.display().to_string()],
+    };
     argv.extend(extra.iter().map(|s| (*s).to_owned()));
     Ok(argv)
 }
@@ -551,19 +574,41 @@ fn write_results(runs: &[Run], args: &LabArgs) -> Result<(), CliError> {
 mod tests {
     use super::*;
 
-    /// Every built-in adapter's script is in lab/adapters and has an
-    /// extension that says what runs it (a new runtime needs a new arm).
+    /// Every built-in verifier is listed once, in `--verifier`'s help too;
+    /// every script is in lab/adapters with the extension of what runs it;
+    /// a built program is a relative path in the lab folder.
     #[test]
-    fn every_built_in_script_exists_and_has_a_runtime() {
+    fn every_built_in_adapter_is_listed_once_and_its_program_fits() {
+        use clap::{Args as _, Command};
         let adapters = Path::new(env!("CARGO_MANIFEST_DIR")).join("lab/adapters");
-        for (name, script, _) in BUILT_IN {
-            assert!(adapters.join(script).is_file(), "{name}: {script} missing");
-            let expected = match script.rsplit_once('.').map(|(_, ext)| ext) {
-                Some("py") => Runtime::Python,
-                Some("cjs") => Runtime::Node,
-                other => panic!("{name}: {script} has no known extension ({other:?})"),
-            };
-            assert_eq!(Runtime::of(script), expected, "{name}");
+        let help = LabArgs::augment_args(Command::new("lab"))
+            .get_arguments()
+            .find(|a| a.get_id() == "verifier")
+            .and_then(|a| a.get_help().map(ToString::to_string))
+            .expect("--verifier has a help text");
+        for (i, (name, program, _)) in BUILT_IN.iter().enumerate() {
+            assert!(
+                BUILT_IN[..i].iter().all(|b| b.0 != *name),
+                "{name} listed twice"
+            );
+            assert!(
+                help.contains(&format!(" {name},")) || help.contains(&format!(" {name})")),
+                "--verifier's help lacks {name}"
+            );
+            match *program {
+                Program::Python(script) | Program::Node(script) => {
+                    assert!(adapters.join(script).is_file(), "{name}: {script} missing");
+                    let ext = if matches!(program, Program::Python(_)) {
+                        ".py"
+                    } else {
+                        ".cjs"
+                    };
+                    assert!(script.ends_with(ext), "{name}: {script} is not {ext}");
+                }
+                Program::Native(path) => {
+                    assert!(Path::new(path).is_relative(), "{name}: {path}");
+                }
+            }
         }
     }
 

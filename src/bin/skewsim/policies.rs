@@ -37,17 +37,13 @@ pub fn flow_text(p: &Policy) -> String {
         Flow::Confirm {
             window,
             skip_allowed,
-            remembers_code,
+            marks_used,
             ..
         } => format!(
             "1 code in {}{}{}",
             range_text(window),
             if skip_allowed { ", skippable" } else { "" },
-            if remembers_code {
-                ", counts as used"
-            } else {
-                ""
-            }
+            if marks_used { ", marked used" } else { "" }
         ),
     }
 }

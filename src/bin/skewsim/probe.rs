@@ -32,7 +32,8 @@ pub enum Clock {
 pub struct ProbeArgs {
     /// A built-in lab verifier (pyotp, oathtool, django-otp, google-authenticator-pam,
     /// google-authenticator-pam-noskewadj, privacyidea, privacyidea-autoresync,
-    /// privacyidea-verify, otplib, otpauth, speakeasy, freeradius-totp), started with `--clock real` (or --clock virtual); needs `bash lab/setup.sh` (see --lab-dir).
+    /// privacyidea-verify, otplib, otpauth, speakeasy, pam-oath, freeradius-totp, totp-rs, passlib),
+    /// started with `--clock real` (or --clock virtual); needs `bash lab/setup.sh` (see --lab-dir).
     #[arg(long, value_name = "NAME", conflicts_with = "adapter")]
     pub verifier: Option<String>,
     /// Your verifier's adapter: a program and its arguments separated by spaces (run
@@ -71,8 +72,9 @@ pub struct ProbeArgs {
     /// on a virtual clock and print the experiments the probe would make against such a verifier.
     #[arg(long, value_name = "NAME", num_args = 0..=1, default_missing_value = "aws-iam", value_parser = parse_policy)]
     pub dry_run: Option<Policy>,
-    /// The lab folder of a skewsim clone: adapters/, and the .venv and
-    /// node/node_modules that `bash lab/setup.sh` makes [default: ./lab].
+    /// The lab folder of a skewsim clone: adapters/, and the .venv,
+    /// node/node_modules and built totp-rs adapter that `bash lab/setup.sh`
+    /// makes [default: ./lab].
     #[arg(long, value_name = "DIR")]
     pub lab_dir: Option<PathBuf>,
     /// The longest to wait for each answer of the adapter.
