@@ -263,7 +263,7 @@ mod tests {
         let (w, store) = (p.flow.window(), p.flow.store());
         let mut model = State::default();
         assert_eq!(
-            model.check_confirm(w, store, Replay::Off, A, at(A), X),
+            model.check_confirm(w, store, A, at(A), X, Replay::Off),
             Ok(0)
         );
         assert_eq!(model.steps, 0);
