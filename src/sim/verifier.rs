@@ -554,3 +554,9 @@ mod tests {
         assert_eq!(nearest_steps(-45_001, X), -2);
     }
 }
+
+/// Cases derived by hand from the verifiers' sources, one per rule the
+/// state-machine tests cannot see (docs/mutants.md).
+#[cfg(test)]
+#[path = "verifier_cases.rs"]
+mod cases;
