@@ -366,7 +366,10 @@ pub fn within(offset: i64, window: Window) -> bool {
 fn nearest_steps(skew_ms: i64, period_ms: i64) -> i64 {
     let q = skew_ms.div_euclid(period_ms);
     let r = skew_ms.rem_euclid(period_ms);
-    if 2 * r > period_ms || (2 * r == period_ms && skew_ms > 0) {
+    // At exactly half a step the skew is q + 1/2 steps, positive exactly when
+    // q >= 0: then away from zero is up. (Written `skew_ms > 0` it had a
+    // `>=` mutant no input tells apart: a zero skew has r = 0, never half.)
+    if 2 * r > period_ms || (2 * r == period_ms && q >= 0) {
         q + 1
     } else {
         q
