@@ -3,8 +3,10 @@
 //! pinning one rule of `verifier.rs` that the tests built on the state machine
 //! itself cannot see: the brute-force properties run the same rules on both
 //! sides, so a wrong rule agrees with itself. Each case kills a mutant that
-//! cargo-mutants found surviving (`docs/mutants.md`); its comment says which
-//! rule it holds, where the rule is written, and the arithmetic done by hand.
+//! cargo-mutants found surviving every test, or surviving the library's unit
+//! tests and caught only by slower ones (`docs/mutants.md`); its comment says
+//! which rule it holds, where the rule is written, and the arithmetic done by
+//! hand.
 //!
 //! Sources: privacyIDEA 3.14 as installed by `lab/setup.sh`
 //! (`privacyidea/lib/tokens/totptoken.py`, `privacyidea/lib/tokens/HMAC.py`);
@@ -367,4 +369,103 @@ fn libpam_compares_each_earlier_skew_with_the_newest_not_its_neighbour() {
     assert!(!s.login(&p, 107, 101 * X, X).accepted());
     assert_eq!(s.login(&p, 108, 103 * X, X), Verdict::Healed);
     assert_eq!(s.steps, 5);
+}
+
+/// privacyIDEA's resync (totptoken.py `TotpTokenClass.resync`): code 2 is
+/// searched with `checkOtp(otp2, sync_window, symetric=True)` (line 498),
+/// `range(counter - 1000, counter + 1000)` by HMAC.py `checkOtp` (lines
+/// 146-151); code 1 around `counter - 1` (lines 504-508); and the pair
+/// counts only when `res1 + 1 == res2` (line 519). At the verifier's step
+/// 5000: code 2 at 4000 (offset -1000) and 5999 (+999) is found, at 3999
+/// and 6000 not; codes not consecutive, or in the wrong order, are refused
+/// wherever they lie.
+#[test]
+fn privacyidea_resync_pair_is_consecutive_with_code_2_in_minus_1000_to_plus_999() {
+    let p = preset("privacyidea").expect("preset");
+    let search = p.resync.as_ref().expect("privacyidea has a resync").search;
+    let now = 5000 * X + 1_000;
+    for (pair, want) in [
+        ((3999, 4000), Ok(-1000)),
+        ((5998, 5999), Ok(999)),
+        ((4999, 5000), Ok(0)),
+        ((3998, 3999), Err(Refusal::OutsideWindow)),
+        ((5999, 6000), Err(Refusal::OutsideWindow)),
+        ((4999, 5001), Err(Refusal::OutsideWindow)),
+        ((5001, 5000), Err(Refusal::OutsideWindow)),
+        ((5000, 5000), Err(Refusal::OutsideWindow)),
+    ] {
+        let mut s = State::default();
+        assert_eq!(s.step_at(now, X), 5000);
+        let got = s.check_pair(search, Store::ShiftCentre, pair, now, X);
+        assert_eq!(got, want, "pair {pair:?}");
+        assert_eq!(s.last_step.is_some(), want.is_ok(), "pair {pair:?}");
+    }
+}
+
+/// One-code enrollments (`check_confirm`). django-two-factor-auth's
+/// `TOTPDeviceForm.clean_token` (two_factor/forms.py, lines 79-94) tries
+/// `range(-self.tolerance, self.tolerance + 1)` with `tolerance = 1`: a code
+/// one step either side is taken, two steps is not. Its `save()` (lines
+/// 96-101) creates the `TOTPDevice` without `last_t`, so the enrollment code
+/// itself is still good for the first login in its step. privacyIDEA's
+/// `verify_enrollment` (hotptoken.py line 851) is `check_otp`, which sets
+/// `otp_count` to the matched step (totptoken.py line 366): the same code is
+/// then refused at login (line 354, `res <= oCount`).
+#[test]
+fn one_code_enrollments_take_their_window_and_only_privacyidea_remembers_the_code() {
+    let django = preset("django-otp").expect("preset");
+    let now = 100 * X + 5_000;
+    for (m, ok) in [
+        (98, false),
+        (99, true),
+        (100, true),
+        (101, true),
+        (102, false),
+    ] {
+        let mut s = State::default();
+        let got = s.check_confirm(django.flow.window(), django.flow.store(), m, now, X);
+        assert_eq!(got.is_ok(), ok, "step {m}");
+        if ok {
+            assert_eq!(got, Ok(m - 100), "step {m}");
+            assert_eq!(s.last_step, None, "no last_t after the form, step {m}");
+            // The same code logs in (drift saved 0 or +1, last_t unset).
+            assert!(s.login(&django, m, now + 1_000, X).accepted(), "step {m}");
+        }
+    }
+
+    let verify = preset("privacyidea-verify").expect("preset");
+    let mut s = State::default();
+    assert_eq!(
+        s.check_confirm(verify.flow.window(), verify.flow.store(), 100, now, X),
+        Ok(0)
+    );
+    assert_eq!(s.last_step, Some(100));
+    assert_eq!(
+        s.login(&verify, 100, now + 1_000, X),
+        Verdict::Refused(Refusal::Replay)
+    );
+    assert!(s.login(&verify, 101, now + X, X).accepted());
+}
+
+/// check_time_skew() line 1408: `tms[i] <= last_tm` keeps trying, so the
+/// three attempts must lie in strictly increasing steps. Two different codes
+/// typed in the same step 100 (skews 5 and 6), then skew 6 at step 101:
+/// every earlier skew is within 1 of the newest, yet nothing is learned. A
+/// fourth attempt at step 102 (skew 6) pushes the oldest out, leaves three
+/// increasing steps, and is accepted: TIME_SKEW (6 + 6 + 6) / 3 = 6.
+#[test]
+fn libpam_learns_only_from_attempts_in_strictly_increasing_steps() {
+    let p = preset("google-authenticator-pam").expect("preset");
+    let mut s = State::default();
+    for (tm, code) in [(100, 105), (100, 106), (101, 107)] {
+        assert_eq!(
+            s.login(&p, code, tm * X + 1_000, X),
+            Verdict::Refused(Refusal::Learning),
+            "step {tm}, code {code}"
+        );
+    }
+    assert_eq!(s.learning.entries(), &[(100, 5), (100, 6), (101, 6)]);
+    assert_eq!(s.steps, 0);
+    assert_eq!(s.login(&p, 108, 102 * X + 1_000, X), Verdict::Healed);
+    assert_eq!(s.steps, 6);
 }
