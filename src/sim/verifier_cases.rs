@@ -35,9 +35,9 @@ const D0: i64 = EPOCH_MS / X;
 /// EnableMFADevice: "If you generate the codes and then wait too long to
 /// submit the request, the MFA device successfully associates with the user
 /// but the MFA device becomes out of sync"). Under hypothesis (a), whole
-/// steps (`policies/aws-iam.toml`: pair search -10..+10, `steps = step(code 2)
-/// - verifier step`, login window -1..+1), a device 90 s (3 steps) ahead whose
-/// pair arrives 60 s late, worked by hand:
+/// steps (`policies/aws-iam.toml`: pair search -10..+10, stored steps =
+/// step(code 2) minus the verifier's step, login window -1..+1), a device
+/// 90 s (3 steps) ahead whose pair arrives 60 s late, worked by hand:
 ///
 /// - code 2 (device step D0+1) is read at device time (D0+1)·X + 2 s, real
 ///   time (D0+1)·X - 88 s, and received 60 s later at (D0+1)·X - 28 s: the
