@@ -610,7 +610,10 @@ impl State {
 fn nearest_steps(skew_ms: i64, period_ms: i64) -> i64 {
     let q = skew_ms.div_euclid(period_ms);
     let r = skew_ms.rem_euclid(period_ms);
-    if 2 * r > period_ms || (2 * r == period_ms && skew_ms > 0) {
+    // At exactly half a step the skew is q + 1/2 steps, positive exactly when
+    // q >= 0: then away from zero is up. (Written `skew_ms > 0` it had a
+    // `>=` mutant no input tells apart: a zero skew has r = 0, never half.)
+    if 2 * r > period_ms || (2 * r == period_ms && q >= 0) {
         q + 1
     } else {
         q
@@ -1010,3 +1013,9 @@ mod tests {
         assert_eq!(nearest_steps(-45_001, X), -2);
     }
 }
+
+/// Cases derived by hand from the verifiers' sources, one per rule the
+/// state-machine tests cannot see (docs/mutants.md).
+#[cfg(test)]
+#[path = "verifier_cases.rs"]
+mod cases;

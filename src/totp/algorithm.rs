@@ -134,3 +134,47 @@ impl FromStr for Algorithm {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The Key URI Format names the algorithms `SHA1`, `SHA256` and `SHA512`
+    /// (upper case, no dash); the SHA-3 ones follow as `SHA3-256` and so on.
+    /// Every URI name reads back as its own algorithm.
+    #[test]
+    fn uri_names_are_the_key_uri_format_names_and_read_back() {
+        let want = [
+            "SHA1", "SHA256", "SHA512", "SHA3-224", "SHA3-256", "SHA3-384", "SHA3-512",
+        ];
+        for (algorithm, name) in Algorithm::ALL.into_iter().zip(want) {
+            assert_eq!(algorithm.uri_name(), name);
+            assert_eq!(name.parse::<Algorithm>(), Ok(algorithm), "{name}");
+        }
+    }
+
+    /// An unknown name is echoed only while it is short enough to be a typo
+    /// (12 characters); a longer one may be a secret pasted into the wrong
+    /// argument, and only its length is shown (the project's rule: secrets
+    /// are never printed).
+    #[test]
+    fn an_unknown_name_is_echoed_only_when_short() {
+        let short = "sha-1024-xyz";
+        assert_eq!(short.chars().count(), 12);
+        assert_eq!(
+            short.parse::<Algorithm>(),
+            Err(Error::UnknownAlgorithm {
+                name: short.to_owned()
+            })
+        );
+        let secret = "JBSWY3DPEHPK3PXP";
+        let err = secret.parse::<Algorithm>().expect_err("not an algorithm");
+        assert_eq!(
+            err,
+            Error::UnknownAlgorithm {
+                name: "[16 characters, not shown]".to_owned()
+            }
+        );
+        assert!(!err.to_string().contains(secret), "{err}");
+    }
+}

@@ -150,3 +150,31 @@ fn type_shown(shown: &str) -> String {
 
 /// Shorthand for results of the TOTP core.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use crate::totp::OtpAuthUri;
+
+    /// A type that is a short plain word is named in the message; a URI that
+    /// lacks its `/label` puts its query, secret included, where the type
+    /// should be, and then the message names nothing from it and says what is
+    /// missing.
+    #[test]
+    fn a_wrong_type_is_named_only_when_it_cannot_hold_the_secret() {
+        let err = "otpauth://steam/alice?secret=JBSWY3DPEHPK3PXP"
+            .parse::<OtpAuthUri>()
+            .expect_err("steam is not a type");
+        assert_eq!(
+            err.to_string(),
+            "not a valid otpauth URI: the type must be totp or hotp, got \"steam\""
+        );
+        let err = "otpauth://totp?secret=JBSWY3DPEHPK3PXP&issuer=a/b"
+            .parse::<OtpAuthUri>()
+            .expect_err("no label");
+        assert_eq!(
+            err.to_string(),
+            "not a valid otpauth URI: the type must be totp or hotp, followed by /label \
+             (the part before the first '/' is not shown: it may hold the secret)"
+        );
+    }
+}

@@ -122,3 +122,21 @@ pub fn hotp_value(algorithm: Algorithm, secret: &Secret, counter: u64) -> u32 {
 pub fn hotp(algorithm: Algorithm, secret: &Secret, counter: u64, digits: Digits) -> Code {
     Code::new(hotp_value(algorithm, secret, counter), digits)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A code keeps the digit count it was made with: RFC 4226 Appendix D's
+    /// counter 0 value 1284755224 is `84755224` in 8 digits and `755224` in 6.
+    #[test]
+    fn a_code_keeps_its_digit_count() {
+        let key = Secret::from_bytes(b"12345678901234567890".to_vec()).expect("20 bytes");
+        for (digits, shown) in [(8, "84755224"), (6, "755224")] {
+            let d = Digits::new(digits).expect("6..=10");
+            let code = hotp(Algorithm::Sha1, &key, 0, d);
+            assert_eq!(code.digits(), d);
+            assert_eq!(code.to_string(), shown);
+        }
+    }
+}

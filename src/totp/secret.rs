@@ -231,4 +231,31 @@ mod tests {
             "{shown}"
         );
     }
+
+    /// RFC 6238's SHA-1 seed, the ASCII "12345678901234567890": 20 bytes,
+    /// never empty, and in RFC 4648 base32 (no padding: 160 bits are 32 whole
+    /// symbols) `GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ`, which reads back to it.
+    #[test]
+    fn a_secret_knows_its_length_and_its_base32() {
+        let s = Secret::from_bytes(b"12345678901234567890".to_vec()).unwrap();
+        assert_eq!(s.len(), 20);
+        assert!(!s.is_empty());
+        assert_eq!(&*s.to_base32(), "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ");
+        assert_eq!(Secret::from_base32(&s.to_base32()).unwrap(), s);
+        let one = Secret::from_hex("ab").unwrap();
+        assert_eq!((one.len(), one.as_bytes()), (1, &[0xab][..]));
+    }
+
+    /// Every odd number of hex digits is refused, not only 3: the last digit
+    /// would be dropped by the pairing.
+    #[test]
+    fn hex_of_any_odd_length_is_refused() {
+        for text in ["3", "313", "31323", "3132333"] {
+            assert_eq!(
+                Secret::from_hex(text),
+                Err(Error::HexLength { len: text.len() }),
+                "{text}"
+            );
+        }
+    }
 }

@@ -66,3 +66,22 @@ impl Default for TimeStep {
         TimeStep::RFC6238
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// RFC 6238 §4: T = floor((time - T0) / X). A 60 s step from T0 = 1000
+    /// keeps both numbers; step 2 starts at 1000 + 2·60, and a step whose
+    /// start is past u64 has none.
+    #[test]
+    fn a_time_step_keeps_its_period_and_epoch_and_knows_where_steps_start() {
+        let s = TimeStep::new(60, 1000).expect("non-zero period");
+        assert_eq!((s.period(), s.t0()), (60, 1000));
+        assert_eq!(s.start_of(2), Some(1120));
+        assert_eq!(s.counter_at(1119), Ok(1));
+        assert_eq!(s.counter_at(1120), Ok(2));
+        assert_eq!(s.start_of(u64::MAX / 60 + 1), None);
+        assert_eq!(TimeStep::RFC6238.start_of(0), Some(0));
+    }
+}

@@ -66,3 +66,21 @@ impl Totp {
         self.step
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A token hands back the parts it was assembled from.
+    #[test]
+    fn a_token_keeps_its_parts() {
+        let secret = Secret::from_bytes(b"12345678901234567890".to_vec()).expect("20 bytes");
+        let step = TimeStep::new(60, 7).expect("non-zero period");
+        let digits = Digits::new(8).expect("6..=10");
+        let t = Totp::new(secret.clone(), Algorithm::Sha256, digits, step);
+        assert_eq!(t.algorithm(), Algorithm::Sha256);
+        assert_eq!(t.digits(), digits);
+        assert_eq!(t.time_step(), step);
+        assert_eq!(t.secret(), &secret);
+    }
+}

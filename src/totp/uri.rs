@@ -295,3 +295,25 @@ impl fmt::Display for OtpAuthUri {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Key URI Format: `period` (default 30) is a TOTP's step, counted from
+    /// T0 = 0; an HOTP URI has none. In the query a `+` is a space (form
+    /// encoding); in the label (the path) it is a plus.
+    #[test]
+    fn period_is_the_time_step_and_plus_is_a_space_only_in_the_query() {
+        let uri: OtpAuthUri = "otpauth://totp/a+b?secret=JBSWY3DPEHPK3PXP&issuer=ACME+Co&period=60"
+            .parse()
+            .expect("valid");
+        assert_eq!(uri.account, "a+b");
+        assert_eq!(uri.issuer.as_deref(), Some("ACME Co"));
+        assert_eq!(uri.time_step(), Some(TimeStep::new(60, 0).expect("60")));
+        let hotp: OtpAuthUri = "otpauth://hotp/a?secret=JBSWY3DPEHPK3PXP&counter=5"
+            .parse()
+            .expect("valid");
+        assert_eq!(hotp.time_step(), None);
+    }
+}

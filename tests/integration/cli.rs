@@ -522,6 +522,7 @@ fn docs_prints_the_documents_compiled_in() {
         ("schema", "skewsim.schema.json"),
         ("policy-file-schema", "policy-file.schema.json"),
         ("vectors-schema", "vectors.schema.json"),
+        ("mutants", "mutants.md"),
     ];
     for (topic, file) in topics {
         assert!(

@@ -29,6 +29,8 @@ pub enum Topic {
     PolicyFileSchema,
     /// The JSON Schema of the vectors' export (skewsim vectors --export-json).
     VectorsSchema,
+    /// Mutation testing of the model and the core: how to run it, the equivalent mutants.
+    Mutants,
 }
 
 impl Topic {
@@ -44,6 +46,7 @@ impl Topic {
             Topic::Schema => include_str!("../../../docs/skewsim.schema.json"),
             Topic::PolicyFileSchema => include_str!("../../../docs/policy-file.schema.json"),
             Topic::VectorsSchema => include_str!("../../../docs/vectors.schema.json"),
+            Topic::Mutants => include_str!("../../../docs/mutants.md"),
         }
     }
 }
