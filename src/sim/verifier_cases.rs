@@ -423,7 +423,14 @@ fn one_code_enrollments_take_their_window_and_only_privacyidea_remembers_the_cod
         (102, false),
     ] {
         let mut s = State::default();
-        let got = s.check_confirm(django.flow.window(), django.flow.store(), m, now, X);
+        let got = s.check_confirm(
+            django.flow.window(),
+            django.flow.store(),
+            m,
+            now,
+            X,
+            django.confirm_marks(),
+        );
         assert_eq!(got.is_ok(), ok, "step {m}");
         if ok {
             assert_eq!(got, Ok(m - 100), "step {m}");
@@ -436,7 +443,14 @@ fn one_code_enrollments_take_their_window_and_only_privacyidea_remembers_the_cod
     let verify = preset("privacyidea-verify").expect("preset");
     let mut s = State::default();
     assert_eq!(
-        s.check_confirm(verify.flow.window(), verify.flow.store(), 100, now, X),
+        s.check_confirm(
+            verify.flow.window(),
+            verify.flow.store(),
+            100,
+            now,
+            X,
+            verify.confirm_marks(),
+        ),
         Ok(0)
     );
     assert_eq!(s.last_step, Some(100));
