@@ -784,8 +784,12 @@ mod tests {
         let passlib = to_toml(&crate::sim::preset("passlib").expect("preset"));
         assert!(passlib.contains("marks_used = true"));
         assert!(
-            refused(&passlib.replace("replay = \"later-only\"", "replay = \"off\""))
-                .starts_with("key enrollment.marks_used: goes only with a replay rule")
+            refused(
+                &passlib
+                    .replace("replay = \"later-only\"", "replay = \"off\"")
+                    .replace("replay_check = \"not-searched\"\n", "")
+            )
+            .starts_with("key enrollment.marks_used: goes only with a replay rule")
         );
         let pair = to_toml(&crate::sim::preset("privacyidea").expect("preset"));
         assert!(
