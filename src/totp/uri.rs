@@ -316,4 +316,25 @@ mod tests {
             .expect("valid");
         assert_eq!(hotp.time_step(), None);
     }
+
+    /// A number parameter is one or more ASCII digits: empty, signed or
+    /// lettered values are refused, naming the parameter.
+    #[test]
+    fn number_parameters_are_digits_only() {
+        for (query, name) in [
+            ("digits=", "digits"),
+            ("period=3O", "period"),
+            ("period=-30", "period"),
+        ] {
+            let err = format!("otpauth://totp/a?secret=JBSWY3DPEHPK3PXP&{query}")
+                .parse::<OtpAuthUri>()
+                .expect_err("not a number")
+                .to_string();
+            assert!(err.contains(name), "{query}: {err}");
+        }
+        let ok: OtpAuthUri = "otpauth://totp/a?secret=JBSWY3DPEHPK3PXP&digits=8&period=45"
+            .parse()
+            .expect("valid");
+        assert_eq!(ok.kind, OtpKind::Totp { period: 45 });
+    }
 }
