@@ -337,4 +337,16 @@ mod tests {
             .expect("valid");
         assert_eq!(ok.kind, OtpKind::Totp { period: 45 });
     }
+
+    /// The canonical form spells every parameter out and reads back as the
+    /// same URI.
+    #[test]
+    fn the_canonical_form_reads_back() {
+        let text = "otpauth://totp/ACME%20Co:jo?secret=JBSWY3DPEHPK3PXP&issuer=ACME%20Co\
+                    &algorithm=SHA256&digits=8&period=60";
+        let uri: OtpAuthUri = text.parse().expect("valid");
+        assert_eq!(uri.to_string(), text);
+        let again: OtpAuthUri = uri.to_string().parse().expect("valid");
+        assert_eq!(again, uri);
+    }
 }
