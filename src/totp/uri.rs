@@ -325,6 +325,8 @@ mod tests {
             ("digits=", "digits"),
             ("period=3O", "period"),
             ("period=-30", "period"),
+            // u64::from_str alone would take a leading + (%2B; a bare + is a space).
+            ("period=%2B30", "period"),
         ] {
             let err = format!("otpauth://totp/a?secret=JBSWY3DPEHPK3PXP&{query}")
                 .parse::<OtpAuthUri>()
