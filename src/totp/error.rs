@@ -176,5 +176,16 @@ mod tests {
             "not a valid otpauth URI: the type must be totp or hotp, followed by /label \
              (the part before the first '/' is not shown: it may hold the secret)"
         );
+        // Named only when short (at most 10) and plain (letters and digits).
+        for kind in ["t?x=1", "authenticator"] {
+            let err = format!("otpauth://{kind}/a?secret=JBSWY3DPEHPK3PXP")
+                .parse::<OtpAuthUri>()
+                .expect_err("not a type")
+                .to_string();
+            assert!(
+                err.ends_with("it may hold the secret)") && !err.contains(kind),
+                "{err}"
+            );
+        }
     }
 }

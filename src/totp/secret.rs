@@ -225,6 +225,7 @@ mod tests {
     #[test]
     fn debug_is_redacted() {
         let s = Secret::from_bytes(b"hunter2".to_vec()).unwrap();
+        assert_eq!(format!("{s:?}"), "Secret([REDACTED; 7 bytes])");
         let shown = format!("{s:?} {s:#?}");
         assert!(
             !shown.contains("hunter2") && !shown.contains("104"),

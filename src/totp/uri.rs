@@ -316,4 +316,39 @@ mod tests {
             .expect("valid");
         assert_eq!(hotp.time_step(), None);
     }
+
+    /// A number parameter is one or more ASCII digits: empty, signed or
+    /// lettered values are refused, naming the parameter.
+    #[test]
+    fn number_parameters_are_digits_only() {
+        for (query, name) in [
+            ("digits=", "digits"),
+            ("period=3O", "period"),
+            ("period=-30", "period"),
+            // u64::from_str alone would take a leading + (%2B; a bare + is a space).
+            ("period=%2B30", "period"),
+        ] {
+            let err = format!("otpauth://totp/a?secret=JBSWY3DPEHPK3PXP&{query}")
+                .parse::<OtpAuthUri>()
+                .expect_err("not a number")
+                .to_string();
+            assert!(err.contains(name), "{query}: {err}");
+        }
+        let ok: OtpAuthUri = "otpauth://totp/a?secret=JBSWY3DPEHPK3PXP&digits=8&period=45"
+            .parse()
+            .expect("valid");
+        assert_eq!(ok.kind, OtpKind::Totp { period: 45 });
+    }
+
+    /// The canonical form spells every parameter out and reads back as the
+    /// same URI.
+    #[test]
+    fn the_canonical_form_reads_back() {
+        let text = "otpauth://totp/ACME%20Co:jo?secret=JBSWY3DPEHPK3PXP&issuer=ACME%20Co\
+                    &algorithm=SHA256&digits=8&period=60";
+        let uri: OtpAuthUri = text.parse().expect("valid");
+        assert_eq!(uri.to_string(), text);
+        let again: OtpAuthUri = uri.to_string().parse().expect("valid");
+        assert_eq!(again, uri);
+    }
 }
