@@ -46,12 +46,23 @@ impl Program {
         }
     }
 
-    /// What that file stands for, in an error.
+    /// What that file stands for, in the error about `--lab-dir`
+    /// ("it installs the verifiers and …").
     fn what(self) -> &'static str {
         match self {
-            Program::Python(_) => "the Python with the verifiers that runs their adapters",
-            Program::Node(_) => "the Node.js verifiers that their adapters load",
-            Program::Native(_) => "the adapters it builds",
+            Program::Python(_) => "the Python that runs their adapters",
+            Program::Node(_) => "the Node.js verifiers their adapters load",
+            Program::Native(_) => "builds the adapters that are programs",
+        }
+    }
+
+    /// What that file stands for, beside the adapters, in the error about
+    /// `./lab` ("the built-in adapters, and …, come from the lab folder").
+    fn beside_the_adapters(self) -> &'static str {
+        match self {
+            Program::Python(_) => "the Python with the verifiers that runs them",
+            Program::Node(_) => "the Node.js verifiers that they load",
+            Program::Native(_) => "the ones that are programs, built there",
         }
     }
 }
@@ -202,7 +213,7 @@ fn lab_file(program: Program, lab_dir: Option<&Path>) -> Result<(PathBuf, PathBu
              folder of a skewsim clone after bash lab/setup.sh; without --lab-dir skewsim \
              looks for ./lab, and {found}. Run from a clone after bash lab/setup.sh, or pass \
              --lab-dir DIR (skewsim docs lab)",
-            program.what()
+            program.beside_the_adapters()
         ),
     ))
 }
@@ -592,7 +603,8 @@ mod tests {
                 "{name} listed twice"
             );
             assert!(
-                help.contains(&format!(" {name},")) || help.contains(&format!(" {name})")),
+                help.split(|c: char| !(c.is_ascii_alphanumeric() || c == '-'))
+                    .any(|word| word == *name),
                 "--verifier's help lacks {name}"
             );
             match *program {
