@@ -152,56 +152,22 @@ fn lab(args: &[&str], out: &Path) -> (Option<i32>, String, String) {
     )
 }
 
-/// The reduced lab: the grid's corners, 60-day drift runs, 150 random scenarios.
-fn agrees(verifier: &str) {
-    let test = format!("lab {verifier}");
-    require(&test, verifier);
-    let out = out_dir(verifier);
-    let (code, stdout, stderr) = lab(
-        &[
-            "--verifier",
-            verifier,
-            "--reduced",
-            "--random",
-            "150",
-            "--seed",
-            "7",
-        ],
-        &out,
-    );
-    assert_eq!(code, Some(0), "{test}:\n{stdout}\n{stderr}");
-    let line = stdout.lines().next().unwrap_or_default();
-    assert!(line.contains(" 0 disagree"), "{test}: {line}");
-    let scenarios: usize = line
-        .split(": ")
-        .nth(1)
-        .and_then(|rest| rest.split_whitespace().next())
-        .and_then(|n| n.parse().ok())
-        .unwrap_or(0);
-    assert!(
-        scenarios >= 200,
-        "{test}: only {scenarios} scenarios: {line}"
-    );
-    assert!(out.join("lab.csv").exists() && out.join("README.md").exists());
-    let _ = std::fs::remove_dir_all(&out);
-}
-
 #[cfg_attr(not(skewsim_lab), ignore = "needs bash lab/setup.sh")]
 #[test]
 fn lab_pyotp() {
-    agrees("pyotp");
+    agrees("pyotp", 150);
 }
 
 #[cfg_attr(not(skewsim_lab), ignore = "needs bash lab/setup.sh")]
 #[test]
 fn lab_oathtool() {
-    agrees("oathtool");
+    agrees("oathtool", 150);
 }
 
 #[cfg_attr(not(skewsim_lab), ignore = "needs bash lab/setup.sh")]
 #[test]
 fn lab_django_otp() {
-    agrees("django-otp");
+    agrees("django-otp", 150);
 }
 
 #[cfg_attr(
@@ -210,7 +176,7 @@ fn lab_django_otp() {
 )]
 #[test]
 fn lab_libpam() {
-    agrees("google-authenticator-pam");
+    agrees("google-authenticator-pam", 150);
 }
 
 #[cfg_attr(
@@ -219,25 +185,25 @@ fn lab_libpam() {
 )]
 #[test]
 fn lab_libpam_noskewadj() {
-    agrees("google-authenticator-pam-noskewadj");
+    agrees("google-authenticator-pam-noskewadj", 150);
 }
 
 #[cfg_attr(not(skewsim_lab), ignore = "needs bash lab/setup.sh")]
 #[test]
 fn lab_privacyidea() {
-    agrees("privacyidea");
+    agrees("privacyidea", 150);
 }
 
 #[cfg_attr(not(skewsim_lab), ignore = "needs bash lab/setup.sh")]
 #[test]
 fn lab_privacyidea_autoresync() {
-    agrees("privacyidea-autoresync");
+    agrees("privacyidea-autoresync", 150);
 }
 
 #[cfg_attr(not(skewsim_lab), ignore = "needs bash lab/setup.sh")]
 #[test]
 fn lab_privacyidea_verify() {
-    agrees("privacyidea-verify");
+    agrees("privacyidea-verify", 150);
 }
 
 /// The real pyotp with valid_window=1, announced as the `pyotp` preset
@@ -482,13 +448,13 @@ fn lab_explains_a_collision_in_an_ordinary_window() {
 #[cfg_attr(not(skewsim_lab), ignore = "needs bash lab/setup.sh")]
 #[test]
 fn lab_totp_rs() {
-    agrees("totp-rs");
+    agrees("totp-rs", 150);
 }
 
 #[cfg_attr(not(skewsim_lab), ignore = "needs bash lab/setup.sh")]
 #[test]
 fn lab_passlib() {
-    agrees("passlib");
+    agrees("passlib", 150);
 }
 
 /// A real verifier with a wrong option (`adapter`, a command line for
@@ -527,11 +493,7 @@ fn lab_catches_totp_rs_with_a_wrong_skew() {
 #[cfg_attr(not(skewsim_lab), ignore = "needs bash lab/setup.sh")]
 #[test]
 fn lab_catches_passlib_with_a_wrong_window() {
-    let adapter = format!(
-        "{} {} --window 60",
-        root().join("lab/.venv/bin/python").display(),
-        root().join("lab/adapters/passlib_adapter.py").display()
-    );
+    let adapter = python_adapter("passlib_adapter.py", "--window 60");
     catches("lab catches passlib window 60", "passlib", &adapter, 20);
 }
 
@@ -542,11 +504,7 @@ fn lab_catches_passlib_with_a_wrong_window() {
 #[cfg_attr(not(skewsim_lab), ignore = "needs bash lab/setup.sh")]
 #[test]
 fn lab_catches_passlib_without_its_last_counter() {
-    let adapter = format!(
-        "{} {} --no-last-counter",
-        root().join("lab/.venv/bin/python").display(),
-        root().join("lab/adapters/passlib_adapter.py").display()
-    );
+    let adapter = python_adapter("passlib_adapter.py", "--no-last-counter");
     catches(
         "lab catches passlib no last_counter",
         "passlib",
@@ -558,19 +516,19 @@ fn lab_catches_passlib_without_its_last_counter() {
 #[cfg_attr(not(skewsim_lab), ignore = "needs bash lab/setup.sh")]
 #[test]
 fn lab_otplib() {
-    agrees("otplib");
+    agrees("otplib", 150);
 }
 
 #[cfg_attr(not(skewsim_lab), ignore = "needs bash lab/setup.sh")]
 #[test]
 fn lab_otpauth() {
-    agrees("otpauth");
+    agrees("otpauth", 150);
 }
 
 #[cfg_attr(not(skewsim_lab), ignore = "needs bash lab/setup.sh")]
 #[test]
 fn lab_speakeasy() {
-    agrees("speakeasy");
+    agrees("speakeasy", 150);
 }
 
 /// The command line of a Node.js adapter (`lab/adapters/SCRIPT`) with `args`,
@@ -592,9 +550,9 @@ fn catches_wrong_window(verifier: &str, script: &str, args: &str) {
     catches(&test, verifier, &node_adapter(script, args), 20);
 }
 
-/// A short reduced lab for CI: the reduced grid (60 scenarios), the four
+/// The reduced lab for CI: the reduced grid (60 scenarios), the four
 /// 60-day drift runs and `random` seeded ones; every check must agree.
-fn agrees_briefly(verifier: &str, random: u64) {
+fn agrees(verifier: &str, random: u64) {
     let test = format!("lab {verifier}");
     require(&test, verifier);
     let out = out_dir(verifier);
@@ -625,16 +583,21 @@ fn agrees_briefly(verifier: &str, random: u64) {
     let _ = std::fs::remove_dir_all(&out);
 }
 
+/// The command line of a built-in Python adapter (`lab/adapters/SCRIPT`)
+/// with `args`, run by the lab's venv, for `--adapter`.
+fn python_adapter(script: &str, args: &str) -> String {
+    format!(
+        "{} {} {args}",
+        root().join("lab/.venv/bin/python").display(),
+        root().join("lab/adapters").join(script).display()
+    )
+}
+
 /// A built-in Python adapter with a wrong window, announced as its preset:
 /// the lab must report disagreements and exit 1.
 fn catches_a_wrong_window(verifier: &str, script: &str, args: &str) {
     let test = format!("lab catches {script} {args}");
-    let adapter = format!(
-        "{} {} {args}",
-        root().join("lab/.venv/bin/python").display(),
-        root().join("lab/adapters").join(script).display()
-    );
-    catches(&test, verifier, &adapter, 10);
+    catches(&test, verifier, &python_adapter(script, args), 10);
 }
 
 /// otplib's epochTolerance 30 s is -1..+1 steps; its default is 0.
@@ -783,7 +746,7 @@ fn node_adapters_answer_on_their_real_clock() {
 )]
 #[test]
 fn lab_pam_oath() {
-    agrees_briefly("pam-oath", 20);
+    agrees("pam-oath", 20);
 }
 
 /// The real pam_oath with window=4 held against the preset's default 5 (about 4 s).
@@ -801,7 +764,7 @@ fn lab_catches_pam_oath_with_a_wrong_window() {
 #[cfg_attr(not(skewsim_lab), ignore = "needs bash lab/setup.sh")]
 #[test]
 fn lab_freeradius_totp() {
-    agrees_briefly("freeradius-totp", 20);
+    agrees("freeradius-totp", 20);
 }
 
 /// rlm_totp asked at ±1 step as well (the adapter's --window 1), held
