@@ -130,18 +130,18 @@ fn run(
         // world offset takes up to one), or anywhere when it stores a shift.
         let phase = phase_of(t, PERIOD_MS);
         let near_edge = phase <= EDGE_MARGIN_MS || phase >= PERIOD_MS - EDGE_MARGIN_MS;
-        if jitter && (near_edge || state.shift_ms.rem_euclid(PERIOD_MS) != 0) {
+        let jittered = jitter && (near_edge || state.shift_ms.rem_euclid(PERIOD_MS) != 0);
+        let before = state;
+        let accepted = predict(policy, &mut state, check, t + shift);
+        if jittered {
             for d in [-1000, 1000] {
-                let mut other = state;
-                let mut centre = state;
-                if predict(policy, &mut other, check, t + shift + d)
-                    != predict(policy, &mut centre, check, t + shift)
-                {
+                let mut other = before;
+                if predict(policy, &mut other, check, t + shift + d) != accepted {
                     return None;
                 }
             }
         }
-        if predict(policy, &mut state, check, t + shift) {
+        if accepted {
             bits |= 1 << i;
         }
     }
