@@ -2144,10 +2144,10 @@ fn variants(algorithm: &str) -> Vec<String> {
     let doc: serde_json::Value = serde_json::from_slice(&json.stdout).expect("JSON");
     let mut variants = vec!["portable".to_owned()];
     for candidate in doc["ran"]["calibration"].as_array().into_iter().flatten() {
-        if let Some(name) = candidate["backend"].as_str() {
-            if !variants.iter().any(|v| v == name) {
-                variants.push(name.to_owned());
-            }
+        if let Some(name) = candidate["backend"].as_str()
+            && !variants.iter().any(|v| v == name)
+        {
+            variants.push(name.to_owned());
         }
     }
     variants
