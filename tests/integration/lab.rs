@@ -977,18 +977,23 @@ fn lab_kills_an_adapter_that_does_not_exit_after_bye() {
 #[cfg_attr(not(skewsim_python3), ignore = "needs python3 on PATH")]
 #[test]
 fn lab_kills_what_an_adapter_forks() {
-    for (modes, code) in [("fork-child", 1), ("fork-child,silent", 3)] {
-        let dir = hostile_dir(&modes.replace(',', "-"));
-        let o = hostile_lab(&dir, modes, &[]);
-        assert_eq!(o.code, Some(code), "{modes}: {}", o.stderr);
-        // The grandchild would touch the file 3 s after it started.
-        std::thread::sleep(std::time::Duration::from_millis(3500));
-        assert!(
-            !dir.join("side").exists(),
-            "{modes}: the adapter's child outlived skewsim"
-        );
-        let _ = std::fs::remove_dir_all(&dir);
-    }
+    // Both endings side by side: most of the test is the wait below.
+    std::thread::scope(|scope| {
+        for (modes, code) in [("fork-child", 1), ("fork-child,silent", 3)] {
+            scope.spawn(move || {
+                let dir = hostile_dir(&modes.replace(',', "-"));
+                let o = hostile_lab(&dir, modes, &[]);
+                assert_eq!(o.code, Some(code), "{modes}: {}", o.stderr);
+                // The grandchild would touch the file 3 s after it started.
+                std::thread::sleep(std::time::Duration::from_millis(3500));
+                assert!(
+                    !dir.join("side").exists(),
+                    "{modes}: the adapter's child outlived skewsim"
+                );
+                let _ = std::fs::remove_dir_all(&dir);
+            });
+        }
+    });
 }
 
 /// Issue 22: `--random` has a work budget, checked before anything starts
