@@ -483,3 +483,30 @@ fn libpam_learns_only_from_attempts_in_strictly_increasing_steps() {
     assert_eq!(s.login(&p, 108, 102 * X + 1_000, X), Verdict::Healed);
     assert_eq!(s.steps, 6);
 }
+
+/// django-otp 1.7 `TOTPDevice._verify_token`: `for offset in
+/// range(-tolerance, tolerance + 1)`, a step is tried only `if totp.t() >
+/// self.last_t` (the replay rule keeps used steps out of the search), and a
+/// token no tried step matches is simply not verified. A login at step 100
+/// is accepted (last_t = 100); the same code again is refused because its
+/// step was left out (a replay); a code of step 105, outside -1..+1 of 100,
+/// two seconds later (past the one-second throttle the replay earned), is
+/// refused as outside the window: not a replay, although `not-searched`
+/// leaves replays out of the same search.
+#[test]
+fn django_otps_replays_and_codes_outside_its_window_are_told_apart() {
+    let p = preset("django-otp").expect("preset");
+    let mut s = State::default();
+    let now = 100 * X + 1_000;
+    assert_eq!(s.login(&p, 100, now, X), Verdict::Accepted { offset: 0 });
+    assert_eq!(s.last_step, Some(100));
+    assert_eq!(
+        s.login(&p, 100, now + 1_000, X),
+        Verdict::Refused(Refusal::Replay)
+    );
+    assert_eq!(
+        s.login(&p, 105, now + 3_000, X),
+        Verdict::Refused(Refusal::OutsideWindow)
+    );
+    assert_eq!(s.failures, 2);
+}
