@@ -510,3 +510,38 @@ fn django_otps_replays_and_codes_outside_its_window_are_told_apart() {
     );
     assert_eq!(s.failures, 2);
 }
+
+/// Codes where steps 99 and 101 share their digits and every other step
+/// has its own: a collision written by hand.
+struct Twins;
+
+impl Codes for Twins {
+    fn same(&self, a: i64, b: i64) -> bool {
+        a == b || matches!((a, b), (99, 101) | (101, 99))
+    }
+
+    fn find(&self, m: i64, search: Search, skip: impl Fn(i64) -> bool) -> Option<i64> {
+        search.steps().find(|&s| !skip(s) && self.same(s, m))
+    }
+}
+
+/// The two same-step replay checks differ only when two steps share a code.
+/// libpam 1.08 `invalidate_timebased_code` (pam_google_authenticator.c)
+/// remembers the *step* (`tm`) of each accepted code in DISALLOW_REUSE and
+/// refuses a code whose matched step is listed: after step 99 was used, the
+/// code of step 101 (the same digits) matched at step 101 passes. Keycloak
+/// (>= 15) keeps the accepted *code* in its single-use store for the
+/// window's duration: the same digits are refused whatever step they match.
+#[test]
+fn a_matched_step_replay_check_lets_the_same_digits_through_at_another_step() {
+    let libpam = preset("google-authenticator-pam").expect("preset");
+    let keycloak = preset("keycloak").expect("preset");
+    assert_eq!(libpam.matching.replay_check, ReplayCheck::MatchedStep);
+    assert_eq!(keycloak.matching.replay_check, ReplayCheck::MatchedCode);
+    let mut s = State::default();
+    s.record_use(Replay::SameStep, 99);
+    assert!(s.is_replay_with(&Twins, Replay::SameStep, ReplayCheck::MatchedStep, 99));
+    assert!(!s.is_replay_with(&Twins, Replay::SameStep, ReplayCheck::MatchedStep, 101));
+    assert!(s.is_replay_with(&Twins, Replay::SameStep, ReplayCheck::MatchedCode, 101));
+    assert!(!s.is_replay_with(&Twins, Replay::SameStep, ReplayCheck::MatchedCode, 100));
+}
