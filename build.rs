@@ -17,21 +17,23 @@ fn main() {
     let required = env::var_os("SKEWSIM_REQUIRE_TOOLS").is_some_and(|v| v == "1");
 
     // lab/setup.sh writes the marker last: a copy of the files that decide
-    // what it installs (SETUP_INPUTS). A marker left by an older setup
+    // what it installs (its SETUP_INPUTS line). A marker left by an older setup
     // differs from them, and the lab's tests are then ignored rather than
     // run against verifiers the tests no longer expect. Cargo reruns a
     // script at every build while a path it watches is missing, so until
     // the marker exists the nearest folder that does is watched (a new
     // file in it shows).
     let marker = Path::new("lab/.venv/.skewsim-setup-done");
-    let lab = std::fs::read(marker).is_ok_and(|m| Some(m) == setup_inputs());
+    let inputs = setup_inputs();
+    let lab = std::fs::read(marker).is_ok_and(|m| Some(m) == expected_marker(&inputs));
     if let Some(watched) = [marker, Path::new("lab/.venv"), Path::new("lab")]
         .into_iter()
         .find(|p| p.exists())
     {
         println!("cargo::rerun-if-changed={}", watched.display());
     }
-    for input in SETUP_INPUTS {
+    println!("cargo::rerun-if-changed=lab/setup.sh");
+    for input in &inputs {
         println!("cargo::rerun-if-changed=lab/{input}");
     }
     let found = |cfg: &str, yes: bool| {
@@ -54,23 +56,26 @@ fn main() {
     }
 }
 
-/// What lab/setup.sh installs is decided by these files (paths in lab/);
-/// its marker is their contents, one after the other, in this order.
-const SETUP_INPUTS: [&str; 8] = [
-    "setup.sh",
-    "requirements.txt",
-    "node/package.json",
-    "node/package-lock.json",
-    "shim/nodeepbind.c",
-    "totp-rs-adapter/Cargo.toml",
-    "totp-rs-adapter/Cargo.lock",
-    "totp-rs-adapter/src/main.rs",
-];
+/// The files that decide what lab/setup.sh installs (paths in lab/), from
+/// its `SETUP_INPUTS="…"` line, the one list both read.
+fn setup_inputs() -> Vec<String> {
+    let script = std::fs::read_to_string("lab/setup.sh").unwrap_or_default();
+    script
+        .lines()
+        .find_map(|line| line.strip_prefix("SETUP_INPUTS=\""))
+        .and_then(|rest| rest.split_once('"'))
+        .map(|(list, _)| list.split_whitespace().map(str::to_owned).collect())
+        .unwrap_or_default()
+}
 
-/// The marker an up-to-date lab/setup.sh writes (`None`: an input is missing).
-fn setup_inputs() -> Option<Vec<u8>> {
+/// The marker an up-to-date lab/setup.sh writes: its inputs' contents, one
+/// after the other (`None`: the list or an input is missing).
+fn expected_marker(inputs: &[String]) -> Option<Vec<u8>> {
+    if inputs.is_empty() {
+        return None;
+    }
     let mut all = Vec::new();
-    for input in SETUP_INPUTS {
+    for input in inputs {
         all.extend(std::fs::read(Path::new("lab").join(input)).ok()?);
     }
     Some(all)

@@ -88,11 +88,12 @@ cargo build --release --locked --quiet --manifest-path totp-rs-adapter/Cargo.tom
   --target-dir totp-rs-adapter/target
 # The mark that everything above succeeded: build.rs looks for it, and
 # without it `cargo test` reports the lab's tests as ignored. It holds the
-# files that decide what is installed (build.rs's SETUP_INPUTS, in its
-# order), so that after any of them changes the tests wait for this script
-# to run again instead of failing against the old installation.
-cat setup.sh requirements.txt node/package.json node/package-lock.json shim/nodeepbind.c \
-  totp-rs-adapter/Cargo.toml totp-rs-adapter/Cargo.lock totp-rs-adapter/src/main.rs \
-  >.venv/.skewsim-setup-done.tmp
+# files that decide what is installed (SETUP_INPUTS, in its order; build.rs
+# reads the list from this line), so that after any of them changes the
+# tests wait for this script to run again instead of failing against the
+# old installation.
+SETUP_INPUTS="setup.sh requirements.txt node/package.json node/package-lock.json shim/nodeepbind.c totp-rs-adapter/Cargo.toml totp-rs-adapter/Cargo.lock totp-rs-adapter/src/main.rs"
+# shellcheck disable=SC2086 # the list is split on purpose
+cat $SETUP_INPUTS >.venv/.skewsim-setup-done.tmp
 mv .venv/.skewsim-setup-done.tmp .venv/.skewsim-setup-done
 echo "lab/setup.sh: ready (Python $(.venv/bin/python -c 'import sys; print(sys.version.split()[0])'), Node.js $(node --version))"

@@ -131,9 +131,10 @@ fn run(
         let phase = phase_of(t, PERIOD_MS);
         let near_edge = phase <= EDGE_MARGIN_MS || phase >= PERIOD_MS - EDGE_MARGIN_MS;
         let jittered = jitter && (near_edge || state.shift_ms.rem_euclid(PERIOD_MS) != 0);
-        let before = state;
+        // The state before the check, kept only when a second either way is tried.
+        let before = jittered.then_some(state);
         let accepted = predict(policy, &mut state, check, t + shift);
-        if jittered {
+        if let Some(before) = before {
             for d in [-1000, 1000] {
                 let mut other = before;
                 if predict(policy, &mut other, check, t + shift + d) != accepted {
