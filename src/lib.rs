@@ -39,7 +39,7 @@
 //! | feature | brings | crates it adds |
 //! | --- | --- | --- |
 //! | *(none: the core)* | [`totp`], [`duration`] | hmac, sha1, sha2, sha3, base32, subtle, zeroize, percent-encoding, thiserror |
-//! | `sim` | [`sim`], [`explain`] | rayon, rand_chacha, toml, serde |
+//! | `sim` | [`sim`], [`explain`] | rayon, chacha20, toml, serde |
 //! | `bulk` | [`bulk`] | rayon, keccak |
 //! | `vectors` | [`vectors`], [`process`] | csv, rayon, shell-words, nix (Unix) |
 //! | `report` | [`report`] (and `sim`) | csv, plotters, tempfile, serde_json |

@@ -11,7 +11,7 @@
 pub mod adapter;
 pub mod codes;
 
-use rand_chacha::ChaCha8Rng;
+use chacha20::ChaCha8Rng;
 use rand_core::{Rng, SeedableRng};
 use serde_json::{Value, json};
 

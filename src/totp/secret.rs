@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use zeroize::{ZeroizeOnDrop, Zeroizing};
+use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
 
 use super::error::{Error, Result};
 
@@ -18,8 +18,18 @@ use super::error::{Error, Result};
 /// assert_eq!(s.as_bytes(), b"1234567890");
 /// assert_eq!(format!("{s:?}"), "Secret([REDACTED; 10 bytes])");
 /// ```
-#[derive(Clone, ZeroizeOnDrop)]
+#[derive(Clone)]
 pub struct Secret(Vec<u8>);
+
+// Written out rather than derived: zeroize's derive is the only thing that
+// would compile a second `syn` for this crate (the core's whole build).
+impl Drop for Secret {
+    fn drop(&mut self) {
+        self.0.zeroize();
+    }
+}
+
+impl ZeroizeOnDrop for Secret {}
 
 /// Equality in constant time for keys of equal length (`subtle`), so that
 /// comparing secrets leaks no prefix through timing; the lengths themselves
