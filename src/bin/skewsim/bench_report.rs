@@ -1,5 +1,5 @@
-//! `skewsim bench-report`: criterion's results (after `cargo bench --bench
-//! bulk`) to a folder (default ./skewsim-bench; the committed dashboard is
+//! `skewsim bench-report`: criterion's results (after `cargo bench -p
+//! skewsim-benches --bench bulk`) to a folder (default ./skewsim-bench; the committed dashboard is
 //! reports/bench): bench.json for benchmark dashboards, bench.csv,
 //! bench.svg and README.md with the table and the machine; with
 //! `--baseline`, the regression gate on the speed-ups over totp-rs.
@@ -107,7 +107,7 @@ fn find_results(
     Err(CliError::usage(
         "--criterion",
         format!(
-            "finds no criterion results; looked in {} (run `cargo bench --bench bulk` first)",
+            "finds no criterion results; looked in {} (run `cargo bench -p skewsim-benches --bench bulk` first)",
             tried.join("; ")
         ),
     ))
@@ -216,7 +216,7 @@ pub fn run(args: &BenchReportArgs, out: &mut dyn Write) -> Result<u8, CliError> 
     let out_dir = args.out.display();
     let mut readme = format!(
         "# Bulk generation benchmarks\n\nMachine: {machine}.\n\n\
-         Regenerate with `cargo bench --bench bulk && cargo run --release -- bench-report --out {out_dir}` \
+         Regenerate with `cargo bench -p skewsim-benches --bench bulk && cargo run --release -- bench-report --out {out_dir}` \
          (`skewsim docs bench`).\n\
          `bench.json` is in the `[{{\"name\", \"unit\", \"value\", \"range\", \"extra\"}}]` form benchmark-dashboard \
          actions read (bigger is better): each rate in codes/s, then each implementation's speed-up over \
