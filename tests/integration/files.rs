@@ -96,58 +96,70 @@ fn a_failed_write_leaves_nothing_behind() {
 /// previous file or the complete new one, never a partial one.
 #[test]
 fn regression_signals_during_the_final_write_leave_no_temporary() {
-    for signal in ["INT", "TERM", "HUP"] {
-        let d = dir(&format!("signal-{signal}"));
-        let out = d.join("trials.csv");
-        std::fs::write(&out, "previous contents\n").expect("seed file");
-        let mut child = Command::new(env!("CARGO_BIN_EXE_skewsim"))
-            .args([
-                "montecarlo",
-                "--trials",
-                "1500000",
-                "--threads",
-                "1",
-                "--out",
-            ])
-            .arg(&out)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("starts");
-        // Wait for the temporary to appear, then signal at once.
-        let started = std::time::Instant::now();
-        let mut seen = false;
-        while started.elapsed() < Duration::from_secs(60) {
-            if listing(&d).iter().any(|n| n.starts_with(".skewsim-")) {
-                seen = true;
-                break;
-            }
-            if child.try_wait().expect("status").is_some() {
-                break;
-            }
-            std::thread::sleep(Duration::from_micros(200));
+    // The three signals side by side: each child computes its trials on one
+    // thread before the write starts, so most of the test is that wait.
+    std::thread::scope(|scope| {
+        for signal in ["INT", "TERM", "HUP"] {
+            scope.spawn(move || signal_during_the_final_write(signal));
         }
-        let _ = Command::new("kill")
-            .args([&format!("-{signal}"), &child.id().to_string()])
-            .status();
-        let _ = child.wait();
-        assert!(
-            seen,
-            "SIG{signal}: the temporary was never seen (the write was too quick)"
-        );
-        assert_eq!(
-            listing(&d),
-            ["trials.csv"],
-            "SIG{signal}: a temporary remains"
-        );
-        let text = std::fs::read_to_string(&out).expect("target readable");
-        assert!(
-            text == "previous contents\n" || text.lines().count() == 1_500_001,
-            "SIG{signal}: a partial file ({} lines)",
-            text.lines().count()
-        );
-        std::fs::remove_dir_all(&d).expect("cleanup");
+    });
+}
+
+/// One signal of the test above. 500,000 trials write about 22 MB: the
+/// temporary lives for a tenth of a second or more, which the 200 µs poll
+/// below cannot miss.
+fn signal_during_the_final_write(signal: &str) {
+    const TRIALS: usize = 500_000;
+    let d = dir(&format!("signal-{signal}"));
+    let out = d.join("trials.csv");
+    std::fs::write(&out, "previous contents\n").expect("seed file");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_skewsim"))
+        .args([
+            "montecarlo",
+            "--trials",
+            &TRIALS.to_string(),
+            "--threads",
+            "1",
+            "--out",
+        ])
+        .arg(&out)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("starts");
+    // Wait for the temporary to appear, then signal at once.
+    let started = std::time::Instant::now();
+    let mut seen = false;
+    while started.elapsed() < Duration::from_secs(60) {
+        if listing(&d).iter().any(|n| n.starts_with(".skewsim-")) {
+            seen = true;
+            break;
+        }
+        if child.try_wait().expect("status").is_some() {
+            break;
+        }
+        std::thread::sleep(Duration::from_micros(200));
     }
+    let _ = Command::new("kill")
+        .args([&format!("-{signal}"), &child.id().to_string()])
+        .status();
+    let _ = child.wait();
+    assert!(
+        seen,
+        "SIG{signal}: the temporary was never seen (the write was too quick)"
+    );
+    assert_eq!(
+        listing(&d),
+        ["trials.csv"],
+        "SIG{signal}: a temporary remains"
+    );
+    let text = std::fs::read_to_string(&out).expect("target readable");
+    assert!(
+        text == "previous contents\n" || text.lines().count() == TRIALS + 1,
+        "SIG{signal}: a partial file ({} lines)",
+        text.lines().count()
+    );
+    std::fs::remove_dir_all(&d).expect("cleanup");
 }
 
 /// Issue 13, cases 2, 3 and 10: a planted symlink or a device as the target
