@@ -4,6 +4,7 @@
 
 mod aws_adapter;
 mod bench_report;
+mod bin_modules;
 mod cli;
 mod docs;
 mod files;

@@ -205,103 +205,10 @@ pub fn parse_time(text: &str) -> Result<u64, String> {
     if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
         return parse_u64(digits);
     }
-    rfc3339(text).ok_or_else(|| {
+    skewsim::duration::parse_rfc3339(text).ok_or_else(|| {
         "not a time: give Unix seconds (59, @59), an RFC 3339 time (2026-11-28T06:00:00Z) or now"
             .to_owned()
     })
-}
-
-/// Days from 1970-01-01 to a proleptic Gregorian date (Hinnant's algorithm).
-fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (m + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
-}
-
-/// `YYYY-MM-DDTHH:MM:SS[.fraction](Z|±HH:MM)` to Unix seconds (not before 1970).
-fn rfc3339(text: &str) -> Option<u64> {
-    let b = text.as_bytes();
-    let num = |from: usize, len: usize| -> Option<i64> {
-        let part = text.get(from..from + len)?;
-        part.bytes()
-            .all(|c| c.is_ascii_digit())
-            .then(|| part.parse().ok())?
-    };
-    if b.len() < 20
-        || b[4] != b'-'
-        || b[7] != b'-'
-        || !matches!(b[10], b'T' | b't' | b' ')
-        || b[13] != b':'
-        || b[16] != b':'
-    {
-        return None;
-    }
-    let (y, mo, d, h, mi, s) = (
-        num(0, 4)?,
-        num(5, 2)?,
-        num(8, 2)?,
-        num(11, 2)?,
-        num(14, 2)?,
-        num(17, 2)?,
-    );
-    let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-    let month_days = [
-        31,
-        if leap { 29 } else { 28 },
-        31,
-        30,
-        31,
-        30,
-        31,
-        31,
-        30,
-        31,
-        30,
-        31,
-    ];
-    if !(1..=12).contains(&mo)
-        || d < 1
-        || d > month_days[(mo - 1) as usize]
-        || h > 23
-        || mi > 59
-        || s > 60
-    {
-        return None;
-    }
-    let mut rest = &text[19..];
-    if let Some(fraction) = rest.strip_prefix('.') {
-        let n = fraction.bytes().take_while(u8::is_ascii_digit).count();
-        if n == 0 {
-            return None;
-        }
-        rest = &fraction[n..];
-    }
-    let offset = match rest {
-        "Z" | "z" => 0,
-        _ => {
-            let sign = match rest.as_bytes().first()? {
-                b'+' => 1,
-                b'-' => -1,
-                _ => return None,
-            };
-            let r = rest.as_bytes();
-            if r.len() != 6 || r[3] != b':' {
-                return None;
-            }
-            let oh: i64 = rest.get(1..3)?.parse().ok()?;
-            let om: i64 = rest.get(4..6)?.parse().ok()?;
-            if oh > 23 || om > 59 {
-                return None;
-            }
-            sign * (oh * 3600 + om * 60)
-        }
-    };
-    let secs = days_from_civil(y, mo, d) * 86_400 + h * 3600 + mi * 60 + s.min(59) - offset;
-    u64::try_from(secs).ok()
 }
 
 /// A whole number of seconds (u64).
@@ -399,38 +306,4 @@ fn parse_window(text: &str) -> Result<u32, String> {
         return Err("too large (at most 1000000 steps each side)".to_owned());
     }
     u32::try_from(n).map_err(|_| "too large".to_owned())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use clap::CommandFactory;
-
-    #[test]
-    fn clap_definition_is_consistent() {
-        Cli::command().debug_assert();
-    }
-
-    #[test]
-    fn rfc3339_formats_what_it_parses() {
-        assert_eq!(format_rfc3339(0), "1970-01-01T00:00:00Z");
-        assert_eq!(format_rfc3339(59), "1970-01-01T00:00:59Z");
-        assert_eq!(format_rfc3339(1_111_111_109), "2005-03-18T01:58:29Z");
-        assert_eq!(format_rfc3339(951_782_400), "2000-02-29T00:00:00Z");
-        assert_eq!(format_rfc3339(253_402_300_799), "9999-12-31T23:59:59Z");
-        for t in [
-            0,
-            1,
-            59,
-            86_399,
-            951_782_400,
-            1_700_000_000,
-            4_102_444_800,
-            253_402_300_799,
-        ] {
-            assert_eq!(rfc3339(&format_rfc3339(t)), Some(t), "{t}");
-        }
-        // The largest time still formats (more year digits), without overflow.
-        assert!(format_rfc3339(u64::MAX).ends_with('Z'));
-    }
 }

@@ -2,7 +2,7 @@
 //! is an adapter process (docs/lab.md); the built-in ones live in
 //! `lab/adapters/` and run with the Python (`.py`) or Node.js (`.cjs`) that
 //! `lab/setup.sh` prepares, or are programs that `lab/setup.sh` builds in the
-//! lab folder (totp-rs); [`Program`] says which.
+//! lab folder (totp-rs); [`Program`](crate::adapters::Program) says which.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -15,109 +15,10 @@ use skewsim::lab::{Adapter, Finding, LabScenario, MAX_RANDOM, run as run_scenari
 use skewsim::report::write_all_atomic;
 use skewsim::sim::{Policy, preset};
 
+use crate::adapters::{BUILT_IN, Program};
 use crate::error::CliError;
 use crate::json::{self, Format};
 use crate::scenario::parse_policy;
-
-/// How a built-in adapter is started: each kind needs something that
-/// `bash lab/setup.sh` prepares in the lab folder.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Program {
-    /// A Python script (`.py`) in the lab's `adapters/`, run by the venv's
-    /// Python (`.venv/bin/python`, with the pinned verifiers).
-    Python(&'static str),
-    /// A Node.js script (`.cjs`) in the lab's `adapters/`, run by `node` from
-    /// PATH; it loads the verifiers that `npm ci` put in `node/node_modules`.
-    Node(&'static str),
-    /// A program that `lab/setup.sh` builds, by its path in the lab folder
-    /// (the totp-rs adapter: a Rust crate of its own).
-    Native(&'static str),
-}
-
-impl Program {
-    /// What `lab/setup.sh` leaves in the lab folder for this program, as a
-    /// path relative to it: the venv's Python, the copy of the lock file
-    /// written after `npm ci`, or the built program itself.
-    fn prepared(self) -> &'static str {
-        match self {
-            Program::Python(_) => ".venv/bin/python",
-            Program::Node(_) => "node/node_modules/.skewsim-lock.json",
-            Program::Native(path) => path,
-        }
-    }
-
-    /// What that file stands for, in the error about `--lab-dir`
-    /// ("it installs the verifiers and …").
-    fn what(self) -> &'static str {
-        match self {
-            Program::Python(_) => "the Python that runs their adapters",
-            Program::Node(_) => "the Node.js verifiers their adapters load",
-            Program::Native(_) => "builds the adapters that are programs",
-        }
-    }
-
-    /// What that file stands for, beside the adapters, in the error about
-    /// `./lab` ("the built-in adapters, and …, come from the lab folder").
-    fn beside_the_adapters(self) -> &'static str {
-        match self {
-            Program::Python(_) => "the Python with the verifiers that runs them",
-            Program::Node(_) => "the Node.js verifiers that they load",
-            Program::Native(_) => "the ones that are programs, built there",
-        }
-    }
-}
-
-/// The built-in adapters: name, program, arguments. Each verifier once; a
-/// program may serve several (libpam's and privacyIDEA's variants).
-pub const BUILT_IN: [(&str, Program, &[&str]); 15] = [
-    ("pyotp", Program::Python("pyotp_adapter.py"), &[]),
-    (
-        "oathtool",
-        Program::Python("oathtool_adapter.py"),
-        &["--window", "1"],
-    ),
-    ("django-otp", Program::Python("django_adapter.py"), &[]),
-    (
-        "google-authenticator-pam",
-        Program::Python("libpam_adapter.py"),
-        &[],
-    ),
-    (
-        "google-authenticator-pam-noskewadj",
-        Program::Python("libpam_adapter.py"),
-        &["--noskewadj"],
-    ),
-    (
-        "privacyidea",
-        Program::Python("privacyidea_adapter.py"),
-        &[],
-    ),
-    (
-        "privacyidea-autoresync",
-        Program::Python("privacyidea_adapter.py"),
-        &["--autoresync"],
-    ),
-    (
-        "privacyidea-verify",
-        Program::Python("privacyidea_adapter.py"),
-        &["--verify"],
-    ),
-    ("otplib", Program::Node("otplib_adapter.cjs"), &[]),
-    ("otpauth", Program::Node("otpauth_adapter.cjs"), &[]),
-    ("speakeasy", Program::Node("speakeasy_adapter.cjs"), &[]),
-    ("pam-oath", Program::Python("pam_oath_adapter.py"), &[]),
-    (
-        "freeradius-totp",
-        Program::Python("freeradius_adapter.py"),
-        &[],
-    ),
-    (
-        "totp-rs",
-        Program::Native("totp-rs-adapter/target/release/totp-rs-adapter"),
-        &["--skew", "1"],
-    ),
-    ("passlib", Program::Python("passlib_adapter.py"), &[]),
-];
 
 /// Options of `skewsim lab`.
 #[derive(Debug, Args)]
@@ -579,64 +480,4 @@ fn write_results(runs: &[Run], args: &LabArgs) -> Result<(), CliError> {
     ])
     .map_err(|e| CliError::write_failed("--out", &e))?;
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// Every built-in verifier is listed once, in `--verifier`'s help too;
-    /// every script is in lab/adapters with the extension of what runs it;
-    /// a built program is a relative path in the lab folder.
-    #[test]
-    fn every_built_in_adapter_is_listed_once_and_its_program_fits() {
-        use clap::{Args as _, Command};
-        let adapters = Path::new(env!("CARGO_MANIFEST_DIR")).join("lab/adapters");
-        let help = LabArgs::augment_args(Command::new("lab"))
-            .get_arguments()
-            .find(|a| a.get_id() == "verifier")
-            .and_then(|a| a.get_help().map(ToString::to_string))
-            .expect("--verifier has a help text");
-        for (i, (name, program, _)) in BUILT_IN.iter().enumerate() {
-            assert!(
-                BUILT_IN[..i].iter().all(|b| b.0 != *name),
-                "{name} listed twice"
-            );
-            assert!(
-                help.split(|c: char| !(c.is_ascii_alphanumeric() || c == '-'))
-                    .any(|word| word == *name),
-                "--verifier's help lacks {name}"
-            );
-            match *program {
-                Program::Python(script) | Program::Node(script) => {
-                    assert!(adapters.join(script).is_file(), "{name}: {script} missing");
-                    let ext = if matches!(program, Program::Python(_)) {
-                        ".py"
-                    } else {
-                        ".cjs"
-                    };
-                    assert!(script.ends_with(ext), "{name}: {script} is not {ext}");
-                }
-                Program::Native(path) => {
-                    assert!(Path::new(path).is_relative(), "{name}: {path}");
-                }
-            }
-        }
-    }
-
-    /// A Node.js verifier in a lab folder without `npm ci`'s node_modules is
-    /// refused in one line that names the missing file and the fix.
-    #[test]
-    fn a_node_verifier_without_node_modules_is_refused() {
-        let dir = std::env::temp_dir().join(format!("skewsim-lab-runner-{}", std::process::id()));
-        std::fs::create_dir_all(dir.join("adapters")).expect("temp dir");
-        let err = builtin_argv("otpauth", Some(&dir)).expect_err("no node_modules");
-        let text = err.to_string();
-        assert!(
-            text.contains("node/node_modules/.skewsim-lock.json")
-                && text.contains("run bash lab/setup.sh"),
-            "{text}"
-        );
-        let _ = std::fs::remove_dir_all(&dir);
-    }
 }

@@ -1,6 +1,7 @@
 //! The `skewsim` binary: parse, dispatch, and map every outcome to an exit code
 //! (0 success, 1 a negative answer, 2 bad input). Errors are one line on stderr.
 
+mod adapters;
 mod args;
 mod bench_report;
 mod bulk;

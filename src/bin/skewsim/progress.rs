@@ -1,4 +1,6 @@
 //! Progress bars on stderr, shown only on a terminal (never in pipes, CI or tests).
+//! Self-contained: tests/integration/bin_modules.rs compiles it into the
+//! integration tests, where its unit tests run.
 
 use std::io::IsTerminal;
 
