@@ -1,6 +1,7 @@
 //! Reports are written whole or not at all: an interrupt or an error leaves
 //! the previous file as it was, and no partial or temporary file behind.
 
+use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
@@ -20,25 +21,31 @@ fn listing(d: &std::path::Path) -> Vec<String> {
     names
 }
 
+/// `skewsim montecarlo` computing `trials` on one thread, then writing them
+/// all to `out`, silently.
+fn montecarlo_writing(trials: usize, out: &Path) -> std::process::Child {
+    Command::new(env!("CARGO_BIN_EXE_skewsim"))
+        .args([
+            "montecarlo",
+            "--trials",
+            &trials.to_string(),
+            "--threads",
+            "1",
+            "--out",
+        ])
+        .arg(out)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("starts")
+}
+
 #[test]
 fn sigint_during_a_long_run_leaves_the_previous_file_intact() {
     let d = dir("sigint");
     let out = d.join("trials.csv");
     std::fs::write(&out, "previous contents\n").expect("seed file");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_skewsim"))
-        .args([
-            "montecarlo",
-            "--trials",
-            "5000000",
-            "--threads",
-            "1",
-            "--out",
-        ])
-        .arg(&out)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("starts");
+    let mut child = montecarlo_writing(5_000_000, &out);
     std::thread::sleep(Duration::from_millis(300));
     // 5 million trials with a CSV take seconds; the signal lands mid-run.
     assert!(
@@ -113,20 +120,7 @@ fn signal_during_the_final_write(signal: &str) {
     let d = dir(&format!("signal-{signal}"));
     let out = d.join("trials.csv");
     std::fs::write(&out, "previous contents\n").expect("seed file");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_skewsim"))
-        .args([
-            "montecarlo",
-            "--trials",
-            &TRIALS.to_string(),
-            "--threads",
-            "1",
-            "--out",
-        ])
-        .arg(&out)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("starts");
+    let mut child = montecarlo_writing(TRIALS, &out);
     // Wait for the temporary to appear, then signal at once.
     let started = std::time::Instant::now();
     let mut seen = false;
