@@ -4,6 +4,12 @@
 //! adapter writes /etc/pam.d), `skewsim_oathtool` and `skewsim_python3` (on
 //! PATH). With SKEWSIM_REQUIRE_TOOLS=1 (CI) every cfg is on, so those tests
 //! run and a missing tool fails them. No library or binary code reads them.
+//!
+//! Likewise for the CPU: `skewsim_cpu_sha` (SHA extensions and SSE4.1),
+//! `skewsim_cpu_avx2` and `skewsim_cpu_avx512f`, found on the machine that
+//! builds the tests (on none when cross-compiling), so that a test of a SIMD
+//! path this CPU cannot run is `ignored, needs …`. These do not follow
+//! SKEWSIM_REQUIRE_TOOLS: a CI machine's CPU is what it is.
 
 use std::env;
 use std::path::{Path, PathBuf};
@@ -12,6 +18,13 @@ fn main() {
     println!(
         "cargo::rustc-check-cfg=cfg(skewsim_lab, skewsim_root, skewsim_oathtool, skewsim_python3)"
     );
+    println!("cargo::rustc-check-cfg=cfg(skewsim_cpu_sha, skewsim_cpu_avx2, skewsim_cpu_avx512f)");
+    let native = env::var("HOST").is_ok() && env::var("HOST") == env::var("TARGET");
+    for (cfg, here) in cpu_features() {
+        if native && here {
+            println!("cargo::rustc-cfg={cfg}");
+        }
+    }
     println!("cargo::rerun-if-env-changed=SKEWSIM_REQUIRE_TOOLS");
     println!("cargo::rerun-if-env-changed=PATH");
     let required = env::var_os("SKEWSIM_REQUIRE_TOOLS").is_some_and(|v| v == "1");
@@ -86,6 +99,27 @@ fn on_path(name: &str) -> Option<PathBuf> {
     env::split_paths(&env::var_os("PATH")?)
         .map(|dir| dir.join(name))
         .find(|p| p.is_file())
+}
+
+/// The CPU features the SIMD paths need, on this (the building) machine.
+fn cpu_features() -> [(&'static str, bool); 3] {
+    #[cfg(target_arch = "x86_64")]
+    {
+        use std::arch::is_x86_feature_detected as has;
+        [
+            ("skewsim_cpu_sha", has!("sha") && has!("sse4.1")),
+            ("skewsim_cpu_avx2", has!("avx2")),
+            ("skewsim_cpu_avx512f", has!("avx512f")),
+        ]
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        [
+            ("skewsim_cpu_sha", false),
+            ("skewsim_cpu_avx2", false),
+            ("skewsim_cpu_avx512f", false),
+        ]
+    }
 }
 
 /// Whether the build runs as root (Linux: /proc/self belongs to the

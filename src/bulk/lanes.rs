@@ -229,3 +229,36 @@ impl<K: LaneKeyed> Multi<K> {
         sum
     }
 }
+
+/// The lane tests of `sha512x` and `keccakx` (their property tests too)
+/// check each width this CPU has, so a width it lacks is checked by none of
+/// them. Its test here is then `ignored, needs …` in the summary, instead of
+/// the gap passing unseen.
+#[cfg(test)]
+mod tests {
+    use super::Width;
+
+    #[test]
+    #[cfg_attr(
+        not(skewsim_cpu_avx512f),
+        ignore = "needs AVX-512F: no test checks the 8-lane paths on this CPU"
+    )]
+    fn the_8_lane_paths_run_and_are_checked_here() {
+        assert!(
+            Width::Avx512.on_this_cpu(),
+            "built on a CPU with AVX-512F, running on one without: rebuild the tests here"
+        );
+    }
+
+    #[test]
+    #[cfg_attr(
+        not(skewsim_cpu_avx2),
+        ignore = "needs AVX2: no test checks the 4-lane paths on this CPU"
+    )]
+    fn the_4_lane_paths_run_and_are_checked_here() {
+        assert!(
+            Width::Avx2.on_this_cpu(),
+            "built on a CPU with AVX2, running on one without: rebuild the tests here"
+        );
+    }
+}

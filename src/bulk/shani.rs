@@ -447,11 +447,12 @@ mod tests {
     use crate::bulk::splitmix_key;
 
     #[test]
+    #[cfg_attr(not(skewsim_cpu_sha), ignore = "needs a CPU with the SHA extensions")]
     fn matches_the_portable_path() {
-        if !available() {
-            eprintln!("skipped: no SHA extensions on this CPU");
-            return;
-        }
+        assert!(
+            available(),
+            "built on a CPU with the SHA extensions, running on one without: rebuild the tests here"
+        );
         for (len, in_flight) in [1usize, 20, 64, 65, 100]
             .into_iter()
             .flat_map(|len| [(len, InFlight::Two), (len, InFlight::Four)])
@@ -493,11 +494,12 @@ mod tests {
     }
 
     #[test]
+    #[cfg_attr(not(skewsim_cpu_sha), ignore = "needs a CPU with the SHA extensions")]
     fn workload_2_matches_the_portable_path_for_every_key_length() {
-        if !available() {
-            eprintln!("skipped: no SHA extensions on this CPU");
-            return;
-        }
+        assert!(
+            available(),
+            "built on a CPU with the SHA extensions, running on one without: rebuild the tests here"
+        );
         for (sha256, alg) in [(false, Algorithm::Sha1), (true, Algorithm::Sha256)] {
             // Every key length a block holds (the splitmix words split at
             // 8 and 16 bytes), counts that leave a remainder for every lane
@@ -806,11 +808,12 @@ mod sha256_tests {
     use crate::bulk::splitmix_key;
 
     #[test]
+    #[cfg_attr(not(skewsim_cpu_sha), ignore = "needs a CPU with the SHA extensions")]
     fn sha256_matches_the_portable_path() {
-        if !available() {
-            eprintln!("skipped: no SHA extensions on this CPU");
-            return;
-        }
+        assert!(
+            available(),
+            "built on a CPU with the SHA extensions, running on one without: rebuild the tests here"
+        );
         for (len, in_flight) in [1usize, 20, 32, 64, 65, 100]
             .into_iter()
             .flat_map(|len| [(len, InFlight::Two), (len, InFlight::Four)])
