@@ -300,8 +300,18 @@ pub fn run(args: &LabArgs, out: &mut dyn Write) -> Result<u8, CliError> {
     };
     let mut runs = Vec::new();
     let mut summary = String::new();
-    for argv in &argvs {
-        runs.push(run_one(argv, args, file_policy.as_ref(), &mut summary)?);
+    for (i, argv) in argvs.iter().enumerate() {
+        let run = run_one(argv, args, file_policy.as_ref(), &mut summary)?;
+        if argvs.len() > 1 {
+            crate::progress::log_line(&format!(
+                "lab: {}/{} {} done ({:.0}s)",
+                i + 1,
+                argvs.len(),
+                run.label,
+                run.seconds
+            ));
+        }
+        runs.push(run);
     }
     write_results(&runs, args)?;
     let disagree = runs.iter().any(|r| {

@@ -50,6 +50,14 @@ pub fn rate_text(per_sec: f64) -> String {
     format!("{grouped}/s")
 }
 
+/// One line on stderr where the bars are hidden (stderr is not a terminal:
+/// a log, CI), so that a run of minutes still shows it advances there.
+pub fn log_line(text: &str) {
+    if !std::io::stderr().is_terminal() {
+        eprintln!("{text}");
+    }
+}
+
 /// A spinner with a message (the current step of a task of unknown length),
 /// hidden unless stderr is a terminal.
 pub fn spinner(what: &str) -> ProgressBar {
