@@ -361,6 +361,28 @@ pub fn parse_rfc3339(text: &str) -> Option<u64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// Any text: an answer, never a panic (`--time` hands it whatever
+        /// the user typed), including text shaped like a time with any
+        /// characters, multi-byte ones too, in any place.
+        #[test]
+        fn parse_rfc3339_never_panics(
+            text in prop_oneof![
+                any::<String>(),
+                "[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt ][0-9]{2}:[0-9]{2}:[0-9]{2}.{0,12}",
+            ]
+        ) {
+            let _ = parse_rfc3339(&text);
+        }
+
+        /// Every second of years 1970..=9999 formats and parses back to itself.
+        #[test]
+        fn every_second_round_trips(t in 0u64..=253_402_300_799) {
+            prop_assert_eq!(parse_rfc3339(&format_rfc3339(t)), Some(t));
+        }
+    }
 
     #[test]
     fn rfc3339_formats_what_it_parses() {

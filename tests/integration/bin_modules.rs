@@ -6,7 +6,7 @@
 //! every run of the debug binary does for the whole command tree when
 //! `skewsim completions` builds it: `cli::completions_and_the_man_page`.)
 
-use std::process::Command;
+use crate::cli::{skewsim_in, stderr, stdout};
 
 // The bar's and spinner's constructors are used only by the binary.
 #[allow(dead_code)]
@@ -18,25 +18,20 @@ mod progress;
 #[path = "../../src/bin/skewsim/adapters.rs"]
 mod adapters;
 
-fn skewsim(args: &[&str], cwd: &std::path::Path) -> (Option<i32>, String, String) {
-    let o = Command::new(env!("CARGO_BIN_EXE_skewsim"))
-        .args(args)
-        .current_dir(cwd)
-        .output()
-        .expect("runs");
-    (
-        o.status.code(),
-        String::from_utf8_lossy(&o.stdout).into_owned(),
-        String::from_utf8_lossy(&o.stderr).into_owned(),
-    )
-}
-
-/// `--verifier`'s help names every built-in verifier.
+/// `--verifier`'s help (its paragraph of `lab --help`, up to the next
+/// option) names every built-in verifier.
 #[test]
 fn lab_help_names_every_built_in_verifier() {
-    let (code, help, err) = skewsim(&["lab", "--help"], std::env::temp_dir().as_path());
-    assert_eq!(code, Some(0), "{err}");
-    let words: Vec<&str> = help
+    let o = skewsim_in(&std::env::temp_dir(), &["lab", "--help"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let help = stdout(&o);
+    let (_, from_verifier) = help
+        .split_once("--verifier <")
+        .expect("a --verifier option");
+    let (paragraph, _) = from_verifier
+        .split_once("\n      --")
+        .expect("an option after --verifier");
+    let words: Vec<&str> = paragraph
         .split(|c: char| !(c.is_ascii_alphanumeric() || c == '-'))
         .collect();
     for (name, _, _) in adapters::BUILT_IN {
@@ -51,11 +46,12 @@ fn a_node_verifier_without_node_modules_is_refused() {
     let dir = std::env::temp_dir().join(format!("skewsim-lab-no-node-{}", std::process::id()));
     std::fs::create_dir_all(dir.join("adapters")).expect("temp dir");
     let lab_dir = dir.to_str().expect("utf-8");
-    let (code, out, err) = skewsim(
-        &["lab", "--verifier", "otpauth", "--lab-dir", lab_dir],
+    let o = skewsim_in(
         &dir,
+        &["lab", "--verifier", "otpauth", "--lab-dir", lab_dir],
     );
-    assert_eq!(code, Some(2), "{err}");
+    let (out, err) = (stdout(&o), stderr(&o));
+    assert_eq!(o.status.code(), Some(2), "{err}");
     assert!(out.is_empty(), "{out}");
     assert_eq!(err.lines().count(), 1, "{err}");
     assert!(

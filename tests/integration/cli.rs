@@ -16,7 +16,7 @@ fn skewsim(args: &[&str]) -> Output {
 }
 
 /// The binary run in `dir`, away from the source tree.
-fn skewsim_in(dir: &std::path::Path, args: &[&str]) -> Output {
+pub(crate) fn skewsim_in(dir: &std::path::Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_skewsim"))
         .args(args)
         .current_dir(dir)
@@ -56,11 +56,11 @@ fn no_reference_dangles(what: &str, text: &str, base: &std::path::Path) {
     }
 }
 
-fn stdout(o: &Output) -> String {
+pub(crate) fn stdout(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()
 }
 
-fn stderr(o: &Output) -> String {
+pub(crate) fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
 

@@ -1,8 +1,9 @@
 //! `skewsim bench-report`: criterion's results (after `cargo bench -p
-//! skewsim-benches --bench bulk`) to a folder (default ./skewsim-bench; the committed dashboard is
-//! reports/bench): bench.json for benchmark dashboards, bench.csv,
-//! bench.svg and README.md with the table and the machine; with
-//! `--baseline`, the regression gate on the speed-ups over totp-rs.
+//! skewsim-benches --bench bulk`) to a folder (default ./skewsim-bench; the
+//! committed dashboard is reports/bench): bench.json for benchmark
+//! dashboards, bench.csv, bench.svg and README.md with the table and the
+//! machine; with `--baseline`, the regression gate on the speed-ups over
+//! totp-rs.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
